@@ -1,0 +1,27 @@
+"""forensics: image provenance forensics.
+
+Read what pictures and videos say about themselves (EXIF, XMP, IPTC, ICC,
+JPEG structure), hash them perceptually, match them against reference sets,
+and check them one by one and as a set against the competing claims of a case.
+
+>>> import forensics
+>>> report = forensics.scan([])
+>>> report.to_dict()["schema"]
+'forensics.report/1'
+"""
+
+__version__ = "0.1.0"
+
+from .errors import CaseFileError, ForensicsError, ReferenceIndexError, UnreadableFile
+from .findings import Finding, Severity
+from .hashing import hash_image
+from .reader import read_file, read_metadata
+from .record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo
+from .report import SCHEMA, Report
+from .scan import scan
+
+__all__ = [
+    "GPS", "SCHEMA", "CaseFileError", "Finding", "ForensicsError", "FrameHash", "Hashes", "ImageRecord",
+    "JpegInfo", "Metadata", "ReferenceIndexError", "Report", "Severity", "Thumbnail", "UnreadableFile",
+    "VideoInfo", "XmpInfo", "__version__", "hash_image", "read_file", "read_metadata", "scan",
+]  # fmt: skip

@@ -1,0 +1,44 @@
+"""The ``forensics`` command: a thin layer that parses, calls the library and renders."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import ForensicsError
+from .scan import scan_command
+from .meta import hash_command, meta_command
+
+
+class _Group(click.Group):
+    """Turns library errors into one clean line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ForensicsError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except BrokenPipeError:
+            # `forensics scan … | head` closed the pipe: not an error of ours.
+            sys.stderr.close()
+            raise SystemExit(0)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="forensics")
+def cli() -> None:
+    """Image provenance forensics: metadata, near-duplicates and consistency checks.
+
+    Nothing this tool does touches the network.
+    """
+
+
+cli.add_command(scan_command)
+cli.add_command(meta_command)
+cli.add_command(hash_command)
+
+
+def main() -> None:
+    cli(prog_name="forensics")

@@ -1,0 +1,64 @@
+"""What several commands share: consoles, progress, output files, option sets."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import IO
+
+import click
+from rich.console import Console
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr, only when stderr is a terminal and not ``--quiet``."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=stderr_console(), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@contextlib.contextmanager
+def output_stream(path: str | None) -> Iterator[IO[str]]:
+    """Stdout, or the file given with ``--output`` (written whole, UTF-8)."""
+    if path in (None, "-"):
+        yield sys.stdout
+        return
+    try:
+        f = open(path, "w", encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+    with f:
+        yield f
+
+
+def stdout_console(stream: IO[str]) -> Console:
+    """A console for the report: colours only on a terminal, wide enough when piped."""
+    if stream is sys.stdout:
+        return Console(highlight=False, soft_wrap=False)
+    return Console(file=stream, highlight=False, force_terminal=False, no_color=True, width=160)
+
+
+def quiet_option(f):
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bar or warnings on stderr.")(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON (versioned schema) instead of text.")(f)

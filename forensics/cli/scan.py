@@ -1,0 +1,68 @@
+"""``forensics scan``."""
+
+from __future__ import annotations
+
+import click
+
+from ..findings import Severity
+from .common import output_stream, progress_bar, quiet_option, stderr_console, stdout_console
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON (schema forensics.report/1).")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: a header, then one line per file, finding, match, hypothesis.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), help="Exit with status 1 if any finding is at least this severe.")
+@click.option("--refs", type=click.Path(dir_okay=False), help="Reference index (SQLite) to match every picture against.")
+@click.option("--max-distance", type=click.IntRange(0, 64), help="Largest pHash distance for a reference match.")
+@click.option("--case", "case_file", type=click.Path(dir_okay=False), help="Case file (TOML) with the hypotheses to weigh; default: case.toml in a scanned folder.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report to this file.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
+@quiet_option
+def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, csv_file, quiet) -> None:
+    """Read, hash and check the images and videos under PATHS.
+
+    Exit status: 0 when done, 1 when a file could not be read or a finding
+    reaches --fail-on, 2 on a usage error.
+    """
+    from ..scan import scan
+
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl exclude each other")
+    with progress_bar("Reading", quiet=quiet) as progress:
+        report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress)
+
+    if html_file:
+        from ..render.html import write_html
+
+        write_html(report, html_file)
+    if csv_file:
+        from ..render.csv import write_csv
+
+        write_csv(report, csv_file)
+
+    with output_stream(output) as out:
+        if as_json:
+            from ..render.json import render_json
+
+            out.write(render_json(report))
+        elif as_jsonl:
+            from ..render.json import render_jsonl
+
+            for line in render_jsonl(report):
+                out.write(line + "\n")
+        else:
+            from ..render.text import render_text
+
+            render_text(report, stdout_console(out))
+
+    err = stderr_console()
+    if report.unreadable and not quiet:
+        err.print(f"[yellow]{len(report.unreadable)} file(s) could not be read[/] (see the unreadable findings).")
+    status = 1 if report.unreadable else 0
+    if fail_on and (worst := report.worst()) is not None and worst >= Severity(fail_on):
+        status = 1
+    if status:
+        raise SystemExit(status)

@@ -1,0 +1,94 @@
+"""Find the files to analyse under the paths a user gave."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+# Files operating systems leave behind; never evidence, always skipped.
+JUNK_NAMES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", "Icon\r", ".localized"})
+JUNK_DIRS = frozenset({".git", "__MACOSX", ".Spotlight-V100", ".Trashes", ".fseventsd", "@eaDir"})
+
+
+def is_junk(name: str) -> bool:
+    """OS clutter: Finder metadata, AppleDouble ``._*`` forks, thumbnail caches."""
+    return name in JUNK_NAMES or name.startswith("._")
+
+
+@dataclass
+class Discovery:
+    """The files found, and what was passed over (with the reason)."""
+
+    files: list[str] = field(default_factory=list)
+    skipped_junk: int = 0
+    skipped_other: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    missing: list[str] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -> Discovery:
+    """Walk files and folders recursively, in a stable (sorted) order.
+
+    Symbolic links to folders are followed once: a folder already visited
+    (same device and inode) is not entered again, so loops cannot hang.
+    ``skip`` names files to leave out (such as a case file).
+    """
+    found = Discovery()
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[str] = set()
+    skip_names = set(skip)
+
+    def add(path: str) -> None:
+        if path not in seen_files:
+            seen_files.add(path)
+            found.files.append(path)
+
+    for raw in paths:
+        path = os.fsdecode(raw)
+        if os.path.isdir(path):
+            for f in _walk(path, seen_dirs, found):
+                if os.path.basename(f) not in skip_names:
+                    add(f)
+        elif os.path.lexists(path):
+            if is_junk(os.path.basename(path)):
+                found.skipped_junk += 1
+            else:
+                add(path)  # named explicitly: read it whatever it is
+        else:
+            found.missing.append(path)
+    return found
+
+
+def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterator[str]:
+    try:
+        st = os.stat(top)
+    except OSError as exc:
+        found.skipped_other.append((top, f"cannot open folder: {exc.strerror or exc}"))
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in seen_dirs:
+        return
+    seen_dirs.add(key)
+    try:
+        with os.scandir(top) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        found.skipped_other.append((top, f"cannot list folder: {exc.strerror or exc}"))
+        return
+    for entry in entries:
+        if entry.name in JUNK_DIRS:
+            continue
+        if is_junk(entry.name):
+            found.skipped_junk += 1
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                yield from _walk(entry.path, seen_dirs, found)
+            elif entry.is_file(follow_symlinks=True):
+                yield entry.path
+            elif entry.is_symlink():
+                found.skipped_other.append((entry.path, "broken symbolic link"))
+            else:
+                found.skipped_other.append((entry.path, "not a regular file"))
+        except OSError as exc:
+            found.skipped_other.append((entry.path, str(exc.strerror or exc)))

@@ -1,0 +1,239 @@
+"""EXIF tags (as exifread reads them) into typed :class:`Metadata` fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+from fractions import Fraction
+from typing import Any
+
+import exifread
+
+from .record import GPS
+
+# exifread reports damage through logging; we report it as evidence instead.
+_log = logging.getLogger("exifread")
+_log.setLevel(logging.CRITICAL + 1)
+_log.propagate = False
+
+# Tags only a camera writes; their absence is what "metadata stripped" means.
+CAMERA_TAGS = (
+    "EXIF ExposureTime", "EXIF FNumber", "EXIF ISOSpeedRatings", "EXIF FocalLength",
+    "EXIF ExposureProgram", "EXIF MeteringMode", "EXIF Flash", "EXIF LensModel",
+    "EXIF ApertureValue", "EXIF ShutterSpeedValue", "EXIF SubjectArea",
+)  # fmt: skip
+
+# Maker-note tags that carry a device serial number, as exifread names them.
+_SERIAL_HINT = re.compile(r"serial", re.I)
+
+
+def read_tags(fp: io.BufferedIOBase | io.BytesIO, *, details: bool = True) -> dict[str, Any]:
+    """Run exifread over a file object; raises on damage exifread cannot pass."""
+    return exifread.process_file(fp, details=details, extract_thumbnail=True)
+
+
+def _text(tags: dict[str, Any], key: str) -> str | None:
+    tag = tags.get(key)
+    if tag is None:
+        return None
+    values = getattr(tag, "values", None)
+    if isinstance(values, (bytes, bytearray)):
+        s = bytes(values).split(b"\x00", 1)[0].decode("utf-8", "replace")
+    elif isinstance(values, str):
+        s = values
+    else:
+        s = str(tag.printable if hasattr(tag, "printable") else tag)
+    s = s.replace("\x00", "").strip()
+    return s or None
+
+
+def _number(tags: dict[str, Any], key: str) -> float | None:
+    tag = tags.get(key)
+    values = getattr(tag, "values", None)
+    if not values:
+        return None
+    try:
+        v = values[0] if isinstance(values, (list, tuple)) else values
+        f = float(Fraction(v.num, v.den)) if hasattr(v, "num") else float(v)
+    except (ValueError, TypeError, ZeroDivisionError):
+        return None
+    return f
+
+
+def _int(tags: dict[str, Any], key: str) -> int | None:
+    f = _number(tags, key)
+    return int(f) if f is not None else None
+
+
+def _dms(tags: dict[str, Any], key: str, ref_key: str) -> float | None:
+    tag = tags.get(key)
+    values = getattr(tag, "values", None)
+    if not values or len(values) < 3:
+        return None
+    try:
+        d, m, s = (float(Fraction(v.num, v.den)) if hasattr(v, "num") else float(v) for v in values[:3])
+    except (ValueError, TypeError, ZeroDivisionError):
+        return None
+    deg = d + m / 60 + s / 3600
+    ref = (_text(tags, ref_key) or "").upper()[:1]
+    if ref in ("S", "W"):
+        deg = -deg
+    return round(deg, 7)
+
+
+_EXIF_TIME = re.compile(r"^\s*(\d{4})[:\-](\d{2})[:\-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_OFFSET = re.compile(r"^\s*([+-])(\d{2}):?(\d{2})\s*$")
+
+
+def parse_offset(text: str | None) -> dt.timezone | None:
+    """``+03:00`` into a timezone; None if absent or malformed."""
+    if not text:
+        return None
+    m = _OFFSET.match(text)
+    if not m:
+        return None
+    sign = -1 if m.group(1) == "-" else 1
+    minutes = int(m.group(2)) * 60 + int(m.group(3))
+    if minutes > 18 * 60:
+        return None
+    return dt.timezone(sign * dt.timedelta(minutes=minutes))
+
+
+def parse_exif_time(text: str | None, subsec: str | None = None, offset: str | None = None) -> dt.datetime | None:
+    """``2016:06:22 18:31:04`` (+ SubSec, + OffsetTime) into a datetime.
+
+    Blank and all-zero stamps (``0000:00:00 00:00:00``, written by cameras
+    whose clock was never set) give None.
+    """
+    if not text:
+        return None
+    m = _EXIF_TIME.match(text)
+    if not m:
+        return None
+    try:
+        value = dt.datetime(*(int(g) for g in m.groups()))
+    except ValueError:
+        return None
+    if subsec and subsec.strip().isdigit():
+        digits = subsec.strip()[:6].ljust(6, "0")
+        value = value.replace(microsecond=int(digits))
+    tz = parse_offset(offset)
+    if tz is not None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def gps_from_tags(tags: dict[str, Any]) -> GPS | None:
+    """The GPS IFD as a :class:`GPS`, or None when there is no usable fix."""
+    if not any(k.startswith("GPS ") for k in tags):
+        return None
+    lat = _dms(tags, "GPS GPSLatitude", "GPS GPSLatitudeRef")
+    lon = _dms(tags, "GPS GPSLongitude", "GPS GPSLongitudeRef")
+    if lat is not None and not -90 <= lat <= 90:
+        lat = None
+    if lon is not None and not -180 <= lon <= 180:
+        lon = None
+    alt = _number(tags, "GPS GPSAltitude")
+    if alt is not None and _int(tags, "GPS GPSAltitudeRef") == 1:
+        alt = -alt
+    utc = None
+    date = _text(tags, "GPS GPSDate")
+    stamp = tags.get("GPS GPSTimeStamp")
+    if date and stamp is not None and len(getattr(stamp, "values", ())) >= 3:
+        try:
+            h, mi, s = (float(Fraction(v.num, v.den)) if hasattr(v, "num") else float(v) for v in stamp.values[:3])
+            y, mo, d = (int(p) for p in re.split(r"[:\-]", date.strip())[:3])
+            utc = dt.datetime(y, mo, d, tzinfo=dt.timezone.utc) + dt.timedelta(hours=h, minutes=mi, seconds=s)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+            utc = None
+    gps = GPS(
+        lat=lat,
+        lon=lon,
+        alt=round(alt, 2) if alt is not None else None,
+        direction=_number(tags, "GPS GPSImgDirection"),
+        direction_ref=_text(tags, "GPS GPSImgDirectionRef"),
+        speed=_number(tags, "GPS GPSSpeed"),
+        speed_ref=_text(tags, "GPS GPSSpeedRef"),
+        utc=utc,
+        datum=_text(tags, "GPS GPSMapDatum"),
+    )
+    if lat is None and lon is None and utc is None and alt is None:
+        return None
+    return gps
+
+
+def makernote_serials(tags: dict[str, Any]) -> dict[str, str]:
+    """Serial numbers found among the maker-note tags exifread decodes."""
+    out = {}
+    for key in tags:
+        if key.startswith("MakerNote ") and _SERIAL_HINT.search(key):
+            v = _text(tags, key)
+            if v and v.strip("0 ") and len(v) < 64:
+                out[key[len("MakerNote ") :]] = v
+    return out
+
+
+def fields_from_tags(tags: dict[str, Any]) -> dict[str, Any]:
+    """The typed :class:`Metadata` fields that EXIF provides."""
+    t = lambda k: _text(tags, k)  # noqa: E731
+    off = t("EXIF OffsetTime")
+    off_orig = t("EXIF OffsetTimeOriginal")
+    off_dig = t("EXIF OffsetTimeDigitized")
+    return {
+        "make": t("Image Make"),
+        "model": t("Image Model"),
+        "serial": t("EXIF BodySerialNumber") or t("Image CameraSerialNumber") or t("EXIF CameraSerialNumber"),
+        "lens_make": t("EXIF LensMake"),
+        "lens_model": t("EXIF LensModel"),
+        "lens_serial": t("EXIF LensSerialNumber"),
+        "makernote_serials": makernote_serials(tags),
+        "firmware": t("MakerNote FirmwareVersion") or t("MakerNote Firmware"),
+        "software": t("Image Software"),
+        "artist": t("Image Artist"),
+        "copyright": t("Image Copyright"),
+        "description": t("Image ImageDescription"),
+        "user_comment": _user_comment(tags),
+        "datetime_original": parse_exif_time(t("EXIF DateTimeOriginal"), t("EXIF SubSecTimeOriginal"), off_orig),
+        "datetime_digitized": parse_exif_time(t("EXIF DateTimeDigitized"), t("EXIF SubSecTimeDigitized"), off_dig),
+        "datetime": parse_exif_time(t("Image DateTime"), t("EXIF SubSecTime"), off),
+        "offset_time": off,
+        "offset_time_original": off_orig,
+        "offset_time_digitized": off_dig,
+        "gps": gps_from_tags(tags),
+        "orientation": _orientation(tags),
+        "exif_width": _int(tags, "EXIF ExifImageWidth"),
+        "exif_height": _int(tags, "EXIF ExifImageLength"),
+        "camera_fields": sum(1 for k in CAMERA_TAGS if k in tags),
+    }
+
+
+def _orientation(tags: dict[str, Any]) -> int | None:
+    v = _int(tags, "Image Orientation")
+    return v if v is not None and 1 <= v <= 8 else None
+
+
+def _user_comment(tags: dict[str, Any]) -> str | None:
+    tag = tags.get("EXIF UserComment")
+    values = getattr(tag, "values", None)
+    if not values:
+        return None
+    raw = bytes(values) if isinstance(values, (list, bytes, bytearray)) and all(isinstance(b, int) for b in values) else None
+    if raw is None:
+        return _text(tags, "EXIF UserComment")
+    code, body = raw[:8], raw[8:]
+    enc = "utf-16" if code.startswith(b"UNICODE") else "latin-1"
+    s = body.decode(enc, "replace").replace("\x00", "").strip()
+    return s or None
+
+
+def raw_tags(tags: dict[str, Any]) -> dict[str, str]:
+    """Every tag as printable text, for ``--all`` (thumbnail bytes left out)."""
+    out = {}
+    for k, v in tags.items():
+        if k in ("JPEGThumbnail", "TIFFThumbnail"):
+            continue
+        s = str(getattr(v, "printable", v))
+        out[k] = s if len(s) <= 2000 else s[:2000] + "…"
+    return out

@@ -1,0 +1,46 @@
+"""IPTC-IIM datasets by name (the ones investigators read)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# (record, dataset) -> name, from the IPTC-IIM 4.2 specification.
+DATASETS = {
+    (2, 5): "ObjectName", (2, 15): "Category", (2, 25): "Keywords", (2, 40): "SpecialInstructions",
+    (2, 55): "DateCreated", (2, 60): "TimeCreated", (2, 62): "DigitalCreationDate",
+    (2, 63): "DigitalCreationTime", (2, 65): "OriginatingProgram", (2, 70): "ProgramVersion",
+    (2, 80): "By-line", (2, 85): "By-lineTitle", (2, 90): "City", (2, 92): "Sub-location",
+    (2, 95): "Province-State", (2, 100): "Country-PrimaryLocationCode",
+    (2, 101): "Country-PrimaryLocationName", (2, 103): "OriginalTransmissionReference",
+    (2, 105): "Headline", (2, 110): "Credit", (2, 115): "Source", (2, 116): "CopyrightNotice",
+    (2, 120): "Caption-Abstract", (2, 122): "Writer-Editor",
+}  # fmt: skip
+
+
+def _decode(v: Any) -> str:
+    if isinstance(v, bytes):
+        try:
+            return v.decode("utf-8")
+        except UnicodeDecodeError:
+            return v.decode("latin-1")
+    return str(v)
+
+
+def iptc_fields(image: Any) -> dict[str, Any]:
+    """Named IPTC fields of an opened Pillow image (empty when there are none)."""
+    from PIL import IptcImagePlugin
+
+    try:
+        info = IptcImagePlugin.getiptcinfo(image) or {}
+    except Exception:  # noqa: BLE001 - damaged IPTC is simply not read
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in info.items():
+        name = DATASETS.get(key)
+        if name is None or key[0] != 2:
+            continue
+        if isinstance(value, list):
+            out[name] = [_decode(v)[:500] for v in value[:100]]
+        else:
+            out[name] = _decode(value)[:2000]
+    return out

@@ -1,0 +1,234 @@
+"""The typed record of one file: what was read from it, once.
+
+Checks, matching and renderers all work from these records and never reopen
+files. Every class serialises with ``to_dict()`` into the JSON report schema
+(times as ISO 8601 strings, coordinates in decimal degrees).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from .findings import Finding
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_dict"):
+            return value.to_dict()
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+class _Serialisable:
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class GPS(_Serialisable):
+    """A GPS fix as written in the EXIF GPS IFD."""
+
+    lat: float | None = None
+    lon: float | None = None
+    alt: float | None = None
+    direction: float | None = None
+    direction_ref: str | None = None
+    speed: float | None = None
+    speed_ref: str | None = None
+    utc: dt.datetime | None = None
+    datum: str | None = None
+
+
+@dataclass(frozen=True)
+class Thumbnail(_Serialisable):
+    """The thumbnail embedded in EXIF IFD1, compared against the picture."""
+
+    present: bool = False
+    size: int = 0
+    width: int | None = None
+    height: int | None = None
+    # the picture inside any black padding bars (phones pad 16:9 thumbnails to 4:3)
+    content_width: int | None = None
+    content_height: int | None = None
+    hashes: "Hashes | None" = None
+
+
+@dataclass(frozen=True)
+class XmpInfo(_Serialisable):
+    """The XMP fields that tell of editing and origin."""
+
+    creator_tool: str | None = None
+    create_date: str | None = None
+    modify_date: str | None = None
+    metadata_date: str | None = None
+    date_created: str | None = None  # photoshop:DateCreated
+    history: tuple[dict[str, str], ...] = ()
+    document_id: str | None = None
+    original_document_id: str | None = None
+
+
+@dataclass(frozen=True)
+class JpegInfo(_Serialisable):
+    """Structure of a JPEG file: markers, quantisation and encoding choices."""
+
+    markers: tuple[str, ...] = ()
+    quant_tables: tuple[tuple[int, ...], ...] = ()
+    quality: float | None = None
+    standard_tables: bool | None = None  # the IJG tables scaled to some quality
+    progressive: bool = False
+    subsampling: str | None = None
+
+
+@dataclass(frozen=True)
+class Metadata(_Serialisable):
+    """Everything the metadata of one file says, in typed fields."""
+
+    make: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    lens_make: str | None = None
+    lens_model: str | None = None
+    lens_serial: str | None = None
+    makernote_serials: dict[str, str] = field(default_factory=dict)
+    firmware: str | None = None
+    software: str | None = None
+    artist: str | None = None
+    copyright: str | None = None
+    description: str | None = None
+    user_comment: str | None = None
+    datetime_original: dt.datetime | None = None
+    datetime_digitized: dt.datetime | None = None
+    datetime: dt.datetime | None = None
+    offset_time: str | None = None
+    offset_time_original: str | None = None
+    offset_time_digitized: str | None = None
+    gps: GPS | None = None
+    orientation: int | None = None
+    exif_width: int | None = None
+    exif_height: int | None = None
+    thumbnail: Thumbnail = field(default_factory=Thumbnail)
+    xmp: XmpInfo | None = None
+    iptc: dict[str, Any] = field(default_factory=dict)
+    icc_description: str | None = None
+    jpeg: JpegInfo | None = None
+    camera_fields: int = 0  # how many camera-only EXIF tags were present
+    raw: dict[str, str] | None = None  # every raw tag, only when asked for
+
+    @property
+    def capture_time(self) -> dt.datetime | None:
+        """The best capture time: DateTimeOriginal, else Digitized."""
+        return self.datetime_original or self.datetime_digitized
+
+    @property
+    def device(self) -> str | None:
+        """``Make Model`` as a person would write it, or None."""
+        parts = [p for p in (self.make, self.model) if p]
+        if not parts:
+            return None
+        if len(parts) == 2 and parts[1].lower().startswith(parts[0].lower()):
+            return parts[1]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Hashes(_Serialisable):
+    """Perceptual hashes of the picture as displayed, as hex strings."""
+
+    phash: str
+    dhash: str
+    ahash: str
+    whash: str
+    colorhash: str
+
+    NAMES = ("phash", "dhash", "ahash", "whash", "colorhash")
+
+    def distance(self, other: "Hashes") -> dict[str, int]:
+        """Hamming distance per hash (bits)."""
+        return {n: hex_distance(getattr(self, n), getattr(other, n)) for n in self.NAMES}
+
+
+def hex_distance(a: str, b: str) -> int:
+    """Hamming distance between two equal-length hex strings."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+@dataclass(frozen=True)
+class FrameHash(_Serialisable):
+    """One sampled frame of a video: its time and hashes."""
+
+    timestamp: float
+    hashes: Hashes
+    scene_change: bool = False
+
+
+@dataclass(frozen=True)
+class VideoInfo(_Serialisable):
+    """Container facts of a video and the frames sampled from it."""
+
+    duration: float | None = None
+    fps: float | None = None
+    frame_count: int | None = None
+    width: int | None = None
+    height: int | None = None
+    codec: str | None = None
+    creation_time: dt.datetime | None = None
+    frames: tuple[FrameHash, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImageRecord(_Serialisable):
+    """One input file as read: file facts, metadata, hashes, findings.
+
+    ``error`` is set when the file could not be read; the other fields then
+    hold whatever was learnt before the failure.
+    """
+
+    path: str
+    size: int | None = None
+    sha256: str | None = None
+    kind: str = "unknown"  # "image", "video" or "unknown"
+    mime: str | None = None
+    format: str | None = None  # detected from content, e.g. "JPEG"
+    extension: str | None = None
+    width: int | None = None  # as stored
+    height: int | None = None
+    metadata: Metadata = field(default_factory=Metadata)
+    hashes: Hashes | None = None
+    luma_mean: float | None = None  # mean brightness 0..255 of the reduced picture
+    video: VideoInfo | None = None
+    error: str | None = None  # why the file could not be analysed
+    problems: tuple[str, ...] = ()  # damage that did not stop the reading
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def display_size(self) -> tuple[int, int] | None:
+        """Width and height once EXIF orientation is applied."""
+        if self.width is None or self.height is None:
+            return None
+        if self.metadata.orientation in (5, 6, 7, 8):
+            return self.height, self.width
+        return self.width, self.height
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["findings"] = [f.to_dict() for f in self.findings]
+        return d

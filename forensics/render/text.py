@@ -1,0 +1,66 @@
+"""Terminal renderer: a table of files, then findings grouped by severity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..findings import Severity
+from ..record import ImageRecord
+from ..report import Report, printable_path
+
+_STYLE = {Severity.WARNING: "bold red", Severity.NOTICE: "yellow", Severity.INFO: "cyan"}
+
+
+def _cell(value: Any) -> str:
+    return escape(str(value)) if value not in (None, "") else "[dim]–[/]"
+
+
+def files_table(report: Report) -> Table:
+    table = Table(title=f"{len(report.images)} file(s)", title_justify="left", expand=False)
+    for col in ("file", "type", "size", "device", "captured", "GPS", "findings"):
+        table.add_column(col, overflow="fold")
+    for r in report.images:
+        table.add_row(*_row(r))
+    return table
+
+
+def _row(r: ImageRecord) -> list[str]:
+    m = r.metadata
+    gps = f"{m.gps.lat:.5f}, {m.gps.lon:.5f}" if m.gps and m.gps.lat is not None and m.gps.lon is not None else None
+    size = f"{r.width}×{r.height}" if r.width else None
+    counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
+    marks = " ".join(f"[{_STYLE[s]}]{n} {s.value}[/]" for s, n in reversed(counts.items()) if n)
+    captured = m.capture_time.isoformat(sep=" ") if m.capture_time else None
+    kind = r.format or ("?" if r.error else r.kind)
+    return [_cell(printable_path(r.path)), _cell(kind), _cell(size), _cell(m.device), _cell(captured), _cell(gps), marks or "[dim]none[/]"]
+
+
+def render_text(report: Report, console: Console) -> None:
+    """Print the report for a person reading a terminal."""
+    console.print(files_table(report))
+    if not report.findings:
+        console.print("\nNo findings.")
+    for severity in (Severity.WARNING, Severity.NOTICE, Severity.INFO):
+        group = [f for f in report.findings if f.severity is severity]
+        if not group:
+            continue
+        console.print(f"\n[{_STYLE[severity]}]{severity.value.upper()}[/] ({len(group)})")
+        for f in group:
+            names = ", ".join(printable_path(p).rsplit("/", 1)[-1] for p in f.paths[:4])
+            if len(f.paths) > 4:
+                names += f" and {len(f.paths) - 4} more"
+            console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(f.message)}", highlight=False)
+    s = report.skipped
+    if s.junk or s.other or s.missing:
+        parts = []
+        if s.junk:
+            parts.append(f"{s.junk} OS junk file(s) skipped")
+        if s.other:
+            parts.append(f"{len(s.other)} other path(s) skipped")
+        if s.missing:
+            parts.append(f"{len(s.missing)} path(s) not found: " + ", ".join(escape(printable_path(p)) for p in s.missing))
+        console.print("\n[dim]" + "; ".join(parts) + "[/]")

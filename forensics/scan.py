@@ -1,0 +1,155 @@
+"""The scan pipeline: discover -> read (in parallel) -> check -> report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+from .checks import CheckContext, run_checks
+from .discover import discover
+from .reader import read_file
+from .record import ImageRecord
+from .report import Report, Skipped
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+# Below this many files a process pool costs more than it saves.
+_POOL_MIN_FILES = 6
+
+
+def _read_chunk(paths: Sequence[str]) -> list[ImageRecord]:
+    return [read_file(p) for p in paths]
+
+
+def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Progress | None = None) -> list[ImageRecord]:
+    """Read files in parallel (``workers`` processes; default: every core), in order."""
+    n = len(paths)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if workers == 1 or n < _POOL_MIN_FILES:
+        out = []
+        for i, p in enumerate(paths, 1):
+            out.append(read_file(p))
+            if progress:
+                progress(i, n)
+        return out
+    # Large chunks keep the pool's per-task cost negligible; several per worker keep them busy to the end.
+    size = max(1, min(32, n // (workers * 4)))
+    chunks = [paths[i : i + size] for i in range(0, n, size)]
+    out = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk in pool.map(_read_chunk, chunks):
+            out.extend(chunk)
+            if progress:
+                progress(len(out), n)
+    return out
+
+
+def scan(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    references: Any = None,
+    case: Any = None,
+    workers: int | None = None,
+    max_distance: int | None = None,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Read, hash and check every image and video under ``paths``.
+
+    Parameters
+    ----------
+    paths : iterable of str or os.PathLike
+        Files and folders; folders are searched recursively.
+    references : str, os.PathLike or ReferenceIndex, optional
+        A reference index to match every picture against (``reference-match``).
+    case : str, os.PathLike or Case, optional
+        A case file whose hypotheses the findings are weighed against. When
+        None, a ``case.toml`` in a scanned folder is used.
+    workers : int, optional
+        Processes that read files; default: one per core.
+    max_distance : int, optional
+        Hash distance up to which reference matches are considered.
+    progress : callable, optional
+        Called as ``progress(done, total)`` while files are read.
+    now : datetime, optional
+        The time of the scan (for ``future-date``); default: the clock.
+
+    Returns
+    -------
+    Report
+        Records with their findings, set-level findings, matches and the
+        assessment of the case's hypotheses.
+
+    Examples
+    --------
+    >>> report = scan([])
+    >>> len(report.images)
+    0
+    """
+    paths = [os.fsdecode(p) for p in paths]
+    case_obj = _load_case(case, paths)
+    skip = ("case.toml",) if case_obj is not None or case is None else ()
+    found = discover(paths, skip=skip)
+    records = read_all(found.files, workers=workers, progress=progress)
+
+    matches: tuple[Any, ...] = ()
+    index = None
+    if references is not None:
+        from .index import ReferenceIndex
+
+        index = references if isinstance(references, ReferenceIndex) else ReferenceIndex(references, create=False)
+        matches = tuple(index.match(records, max_distance=max_distance))
+
+    context = CheckContext(now=now or dt.datetime.now(dt.timezone.utc), case=case_obj, matches=matches)
+    records, set_findings = run_checks(records, context)
+    all_findings = tuple(f for r in records for f in r.findings) + tuple(set_findings)
+
+    hypotheses: tuple[Any, ...] = ()
+    if case_obj is not None:
+        from .case import assess
+
+        hypotheses = tuple(assess(case_obj, records, all_findings, matches))
+    extras = _set_summary(records)
+    parameters = {
+        "paths": [p for p in paths],
+        "references": os.fsdecode(references) if isinstance(references, (str, os.PathLike)) else (str(index.path) if index else None),
+        "case": getattr(case_obj, "path", None),
+        "workers": workers or os.cpu_count(),
+        "max_distance": max_distance,
+    }
+    return Report(
+        images=tuple(records),
+        findings=all_findings,
+        parameters=parameters,
+        matches=matches,
+        hypotheses=hypotheses,
+        skipped=Skipped(found.skipped_junk, tuple(found.skipped_other), tuple(found.missing)),
+        extras=extras,
+    )
+
+
+def _load_case(case: Any, paths: Sequence[str]) -> Any:
+    if case is None:
+        for p in paths:
+            candidate = os.path.join(p, "case.toml")
+            if os.path.isdir(p) and os.path.isfile(candidate):
+                case = candidate
+                break
+        else:
+            return None
+    try:
+        from .case import Case, load_case
+    except ImportError:  # set-level analysis not installed in this build
+        return None
+    return case if isinstance(case, Case) else load_case(case)
+
+
+def _set_summary(records: Sequence[ImageRecord]) -> dict[str, Any]:
+    try:
+        from .setinfo import summarise
+    except ImportError:
+        return {}
+    return summarise(records)

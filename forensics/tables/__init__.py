@@ -1,0 +1,1 @@
+"""Domain knowledge kept as data, each entry with a note on where it comes from."""
