@@ -206,6 +206,7 @@ def fields_from_tags(tags: dict[str, Any]) -> dict[str, Any]:
         "exif_width": _int(tags, "EXIF ExifImageWidth"),
         "exif_height": _int(tags, "EXIF ExifImageLength"),
         "camera_fields": sum(1 for k in CAMERA_TAGS if k in tags),
+        "flash": _int(tags, "EXIF Flash"),
     }
 
 

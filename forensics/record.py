@@ -127,6 +127,7 @@ class Metadata(_Serialisable):
     icc_description: str | None = None
     jpeg: JpegInfo | None = None
     camera_fields: int = 0  # how many camera-only EXIF tags were present
+    flash: int | None = None  # EXIF Flash; bit 0 set when the flash fired
     raw: dict[str, str] | None = None  # every raw tag, only when asked for
 
     @property

@@ -1,0 +1,54 @@
+"""Set check ``device-mix``: how many devices took the pictures of a set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..clock import local_time
+from ..devices import firmware, group_devices
+from ..findings import Finding, Severity
+from ..record import ImageRecord
+from .registry import CheckContext, check
+
+
+@check("device-mix", scope="set")
+def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
+    """The set holds pictures from more than one device (make, model, serial, software)."""
+    summary = group_devices(records)
+    groups = summary.groups
+    evidence_groups = [g.to_dict() for g in groups]
+    if len(groups) > 1:
+        names = "; ".join(f"{g.label}: {len(g.paths)}" for g in groups)
+        message = f"{len(groups)} devices took these pictures ({names})."
+        if summary.unknown:
+            message += f" {len(summary.unknown)} more name no device."
+        yield Finding(
+            "device-mix", Severity.NOTICE, tuple(p for g in groups for p in g.paths),
+            message,
+            {"devices": len(groups), "groups": evidence_groups, "unknown": list(summary.unknown),
+             "ambiguous": list(summary.ambiguous)},
+        )  # fmt: skip
+    # One model without serials: an OS update only goes forward, so versions that
+    # alternate in capture order point to two bodies of that model (or edited stamps).
+    by_path = {r.path: r for r in records}
+    for g in groups:
+        if len(g.firmware) < 2:
+            continue
+        timed = sorted(
+            ((t, by_path[p]) for p in g.paths if (t := local_time(by_path[p])) is not None and firmware(by_path[p])),
+            key=lambda x: x[0],
+        )
+        sequence = [firmware(r) for _, r in timed]
+        runs: list[str] = []
+        for v in sequence:
+            if not runs or runs[-1] != v:
+                runs.append(v)  # type: ignore[arg-type]
+        if len(runs) == len(set(runs)):
+            continue
+        yield Finding(
+            "device-mix", Severity.NOTICE, tuple(r.path for _, r in timed),
+            f"{g.label}: software versions alternate in capture order ({' → '.join(runs)}); "
+            "updates only go forward, so two devices of this model, or changed time stamps.",
+            {"device": g.label, "software_in_capture_order": [
+                {"path": r.path, "captured": t.isoformat(), "software": firmware(r)} for t, r in timed]},
+        )  # fmt: skip

@@ -1,0 +1,155 @@
+"""Set check ``timeline``: capture times, file-name counters and screenshot names in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+from ..clock import capture_time, local_time, name_time
+from ..devices import group_devices
+from ..findings import Finding, Severity
+from ..record import ImageRecord, hex_distance
+from ..tables.filenames import capture_time_from_name, counter_from_name, screenshot_name
+from .registry import CheckContext, check
+
+# Wall clocks of two zones differ by at most 26 hours (UTC-12 to UTC+14): a
+# smaller inversion can be a device clock that followed a zone change.
+ZONE_SPAN = dt.timedelta(hours=26)
+# Same-second bursts and sub-second stamps: never an inversion.
+ORDER_SLACK = dt.timedelta(seconds=1)
+SCREENSHOT_SLACK = dt.timedelta(minutes=2)
+# DCF counters run 0001–9999 and start again; a fall this large in capture order is a wrap.
+COUNTER_WRAP = 10000
+WRAP_FALL = 5000
+# pHash bits within which a screenshot is taken to show another picture of the set
+# (same picture: ≤ 4 measured; unrelated pictures: mean 31.5).
+SHOWS_MAX_PHASH = 10
+
+
+def _order_time(r: ImageRecord, compare_utc: bool) -> dt.datetime | None:
+    if compare_utc:
+        return capture_time(r).utc
+    return local_time(r)
+
+
+@check("timeline", scope="set")
+def timeline(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
+    """Pictures without a usable time; counters and name times out of order with capture time."""
+    pictures = [r for r in records if not r.error and r.kind == "image"]
+    untimed = [r.path for r in pictures if local_time(r) is None and name_time(r) is None]
+    if untimed and len(pictures) > 1:
+        yield Finding(
+            "timeline", Severity.INFO, tuple(untimed),
+            f"{len(untimed)} of {len(pictures)} pictures carry no capture time (metadata or file name): "
+            "they cannot be placed in the timeline.",
+            {"untimed": untimed, "pictures": len(pictures)},
+        )  # fmt: skip
+    yield from _counters(pictures)
+    yield from _screenshots(pictures)
+
+
+def _counters(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
+    """Within one device, counters and name times must rise with capture time."""
+    summary = group_devices(pictures)
+    by_path = {r.path: r for r in pictures}
+    for group in summary.groups:
+        members = [by_path[p] for p in group.paths if p in by_path]
+        # every pair compared in UTC if all members carry an offset or GPS time, else by wall clock
+        compare_utc = all(capture_time(r).utc_source in ("gps", "offset") for r in members)
+        keyed: dict[str, list[tuple[dt.datetime, object, ImageRecord]]] = {}
+        for r in members:
+            t = _order_time(r, compare_utc)
+            if t is None:
+                continue
+            counter = counter_from_name(r.name)
+            if counter is not None:
+                keyed.setdefault(f"counter {counter[0]}", []).append((t, counter[1], r))
+            elif (nt := capture_time_from_name(r.name)) is not None:
+                keyed.setdefault("name time", []).append((t, nt, r))
+        for kind, rows in keyed.items():
+            rows.sort(key=lambda x: (x[0], x[1]))  # type: ignore[arg-type,return-value]
+            wrap = 0
+            previous = None
+            for t, key, r in rows:
+                value = key
+                if isinstance(key, int):
+                    if previous is not None and isinstance(previous[1], int) and previous[1] - (key + wrap) > WRAP_FALL:
+                        wrap += COUNTER_WRAP
+                    value = key + wrap
+                if previous is not None and value < previous[1] and t - previous[0] > ORDER_SLACK:
+                    yield _inversion(group.label, kind, previous, (t, value, r), compare_utc)
+                previous = (t, value, r)
+
+
+def _inversion(device: str, kind: str, earlier, later, compare_utc: bool) -> Finding:
+    t1, k1, r1 = earlier
+    t2, k2, r2 = later
+    gap = t2 - t1
+    severity = Severity.WARNING if gap > ZONE_SPAN else Severity.NOTICE
+    what = "file-name counter" if kind.startswith("counter") else "file-name time"
+    message = (
+        f"{device}: {r2.name} was taken {_span(gap)} after {r1.name} but its {what} is earlier: "
+        "renamed files, a reset or changed clock, or edited time stamps."
+    )
+    if not compare_utc and gap <= ZONE_SPAN:
+        message += " A device clock that followed a time-zone change can explain a gap this small."
+    return Finding(
+        "timeline", severity, (r1.path, r2.path), message,
+        {"device": device, "key": kind, "compared_in": "utc" if compare_utc else "local time",
+         "order": [{"path": r.path, "captured": t.isoformat(), "name_key": k if isinstance(k, int) else k.isoformat()}
+                   for t, k, r in (earlier, later)],
+         "gap_seconds": gap.total_seconds()},
+    )  # fmt: skip
+
+
+def _screenshots(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
+    """A screenshot cannot be older than what it shows, nor than its own capture stamp."""
+    photos = [r for r in pictures if r.hashes is not None and local_time(r) is not None and not screenshot_name(r.name)]
+    for s in pictures:
+        named = screenshot_name(s.name)
+        if not named or named.time is None:
+            continue
+        own = local_time(s)
+        if own is not None and own - named.time > SCREENSHOT_SLACK:
+            yield Finding(
+                "timeline", Severity.NOTICE, (s.path,),
+                f"{s.name}: the file name says {named.time:%Y-%m-%d %H:%M:%S} but the metadata's capture time is "
+                f"{_span(own - named.time)} later: renamed, re-saved, or stamps changed.",
+                {"file_name_time": named.time.isoformat(), "captured": own.isoformat()},
+            )  # fmt: skip
+        if s.hashes is None:
+            continue
+        for p in photos:
+            if p.path == s.path or hex_distance(p.hashes.phash, s.hashes.phash) > SHOWS_MAX_PHASH:  # type: ignore[union-attr]
+                continue
+            shown_at = local_time(p)
+            if shown_at is None:
+                continue
+            lead = shown_at - named.time
+            if lead <= SCREENSHOT_SLACK:
+                continue
+            severity = Severity.WARNING if lead > ZONE_SPAN else Severity.NOTICE
+            msg = (
+                f"{s.name} was named {_span(lead)} before {p.name}, which it shows, was taken "
+                f"({named.time:%Y-%m-%d %H:%M:%S} vs {shown_at:%Y-%m-%d %H:%M:%S})."
+            )
+            if lead <= ZONE_SPAN:
+                msg += " Two devices in different time zones can explain this."
+            else:
+                msg += " One of the clocks or stamps is wrong."
+            yield Finding(
+                "timeline", severity, (s.path, p.path), msg,
+                {"screenshot": s.path, "file_name_time": named.time.isoformat(), "shows": p.path,
+                 "shown_captured": shown_at.isoformat(),
+                 "phash_distance": hex_distance(p.hashes.phash, s.hashes.phash),  # type: ignore[union-attr]
+                 "lead_seconds": lead.total_seconds()},
+            )  # fmt: skip
+
+
+def _span(delta: dt.timedelta) -> str:
+    s = abs(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if s >= size:
+            n = s / size
+            return f"{n:.0f} {unit}{'s' if round(n) != 1 else ''}"
+    return f"{s:.0f} seconds"
