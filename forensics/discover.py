@@ -16,6 +16,30 @@ def is_junk(name: str) -> bool:
     return name in JUNK_NAMES or name.startswith("._")
 
 
+# Files that sit beside evidence in a case folder: notes, case files, scripts,
+# reports, reference indexes. Inside a folder walk, one whose content is not an
+# image or video is passed over (listed in ``skipped``), not reported unreadable;
+# one named explicitly is always read, and content, not the name, still decides.
+COMPANION_EXTENSIONS = frozenset({
+    ".md", ".txt", ".rst", ".toml", ".json", ".jsonl", ".csv", ".tsv", ".yaml", ".yml", ".ini", ".cfg",
+    ".py", ".sh", ".html", ".htm", ".css", ".js", ".db", ".sqlite", ".sqlite3", ".log", ".pdf", ".sha256",
+})  # fmt: skip
+
+
+def is_companion(path: str) -> bool:
+    """A note, case file, script, report or index by name, and not an image or video by content."""
+    from .sniff import HEAD_BYTES, sniff
+
+    if os.path.splitext(path)[1].lower() not in COMPANION_EXTENSIONS:
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(HEAD_BYTES)
+    except OSError:
+        return False  # let the reader report why it cannot be opened
+    return sniff(head).kind == "unknown"
+
+
 @dataclass
 class Discovery:
     """The files found, and what was passed over (with the reason)."""
@@ -85,7 +109,10 @@ def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterat
             if entry.is_dir(follow_symlinks=True):
                 yield from _walk(entry.path, seen_dirs, found)
             elif entry.is_file(follow_symlinks=True):
-                yield entry.path
+                if is_companion(entry.path):
+                    found.skipped_other.append((entry.path, "not an image or video (a note, case file, script or report)"))
+                else:
+                    yield entry.path
             elif entry.is_symlink():
                 found.skipped_other.append((entry.path, "broken symbolic link"))
             else:
