@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .record import _Serialisable
 
 
@@ -44,3 +46,263 @@ class Match(_Serialisable):
     region: tuple[int, int, int, int] | None = None
     method: str = "hash"  # "sha256", "hash" or "features"
     details: dict[str, Any] = field(default_factory=dict)
+
+
+# -- the matching pipeline ---------------------------------------------------------------------------
+#
+# 1. The query's own hashes (from its record) against the whole-picture hashes:
+#    pHash within max_distance and dHash within max_distance + DHASH_SLACK is a
+#    match; this is the whole cost for a re-publication that was only resized,
+#    recompressed or retouched.
+# 2. Otherwise the query is decoded once more and its views hashed: the eight
+#    turns and flips, the content inside a frame (screenshot of a player), and
+#    sub-crops compared with the references' indexed regions (crops).
+# 3. Candidates that hashes leave unsure (a region hit, or a whole-picture
+#    distance just beyond the threshold) are confirmed or rejected with local
+#    features; the best few per query only, so the cost stays bounded.
+
+DHASH_SLACK = 8  # dHash moves more than pHash under resizing and overlays
+GREY = 8  # whole-picture pHash distances up to max_distance + GREY are verified
+MAX_VERIFY = 5  # candidates verified per query
+
+
+def find_matches(index: Any, records: list[Any], *, max_distance: int, verify: bool = True, progress: Any = None) -> list[Match]:
+    """Matches of ``records`` in ``index`` (a :class:`forensics.index.ReferenceIndex`)."""
+    table = index.table()
+    out: list[Match] = []
+    if len(table) == 0:
+        return out
+    matcher = _Matcher(index, table, max_distance=max_distance, verify=verify)
+    for i, record in enumerate(records, 1):
+        if record.error is None:
+            if record.kind == "video" and record.video is not None and record.video.frames:
+                out.extend(matcher.video(record))
+            elif record.hashes is not None:
+                out.extend(matcher.picture(record))
+        if progress:
+            progress(i, len(records))
+    return out
+
+
+@dataclass
+class _Candidate:
+    row: int  # row in the hash table
+    view: str  # which view of the query met it
+    op: str | None  # the transpose of that view, or None
+    phash: int  # distance
+    dhash: int | None
+    accepted: bool  # by hashes alone
+    query_timestamp: float | None = None
+
+
+class _Matcher:
+    def __init__(self, index: Any, table: Any, *, max_distance: int, verify: bool) -> None:
+        self.index = index
+        self.table = table
+        self.d = max_distance
+        self.verify_enabled = verify
+        self._ref_features: dict[int, Any] = {}
+
+    # whole-picture stage, shared by pictures and video frames
+    def _direct(self, phash: int, dhash: int, view: str, op: str | None, *, grey: bool) -> list[_Candidate]:
+        from .search import distance, within
+
+        radius = self.d + (GREY if grey else 0)
+        rows, dists = within(self.table.phash, [phash], radius)[0]
+        out = []
+        for row, dp in zip(rows.tolist(), dists.tolist()):
+            dd = distance(int(self.table.dhash[row]), dhash)
+            ok = dp <= self.d and dd <= self.d + DHASH_SLACK
+            out.append(_Candidate(row, view, op, dp, dd, ok))
+        return out
+
+    def picture(self, record: Any) -> list[Match]:
+        from .views import DIHEDRAL, hex_to_int, load_picture, query_views
+
+        h = record.hashes
+        cands = self._direct(hex_to_int(h.phash), hex_to_int(h.dhash), "identity", None, grey=True)
+        exact = set(self.index.contains_sha256(record.sha256)) if record.sha256 else set()
+        if exact:
+            rows = np.flatnonzero(np.isin(self.table.ids, list(exact))).tolist()
+            have = {c.row for c in cands}
+            cands += [_Candidate(r, "identity", None, 0, 0, True) for r in rows if r not in have]
+        accepted = [c for c in cands if c.accepted]
+        image = None
+        if not accepted:
+            try:
+                image = load_picture(record.path)
+            except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
+                image = None
+        box = None
+        if image is not None:
+            views, box = query_views(image)
+            ops = dict((name, op) for op, name in DIHEDRAL)
+            for v in views:
+                if v.anchor is None and v.name != "identity" and v.dhash is not None:
+                    cands += self._direct(v.phash, v.dhash, v.name, ops.get(v.name), grey=v.name.startswith("framed"))
+            cands += self._regions(views)
+        return self._finish(record, cands, image, box, exact)
+
+    def _regions(self, views: list[Any]) -> list[_Candidate]:
+        from .search import within
+        from .views import REGIONS
+
+        names = [n for n, _ in REGIONS]
+        out = []
+        whole = next(v for v in views if v.name == "identity")
+        for k, name in enumerate(names):
+            column = self.table.regions[k]
+            queries = [whole] + [v for v in views if v.anchor == name]
+            for v, (rows, dists) in zip(queries, within(column, [q.phash for q in queries], self.d)):
+                for row, dp in zip(rows.tolist(), dists.tolist()):
+                    if self.table.has_regions[row]:
+                        out.append(_Candidate(row, f"region:{name}" if v is whole else v.name, None, dp, None, False))
+        return out
+
+    def video(self, record: Any) -> list[Match]:
+        from .views import hex_to_int
+
+        best: dict[int, _Candidate] = {}
+        for frame in record.video.frames:
+            for c in self._direct(hex_to_int(frame.hashes.phash), hex_to_int(frame.hashes.dhash), "identity", None, grey=False):
+                if c.accepted and (c.row not in best or (c.phash, c.dhash) < (best[c.row].phash, best[c.row].dhash)):
+                    c.query_timestamp = frame.timestamp
+                    best[c.row] = c
+        return self._finish(record, list(best.values()), None, None, set())
+
+    def _finish(self, record: Any, cands: list[_Candidate], image: Any, box: Any, exact: set[int]) -> list[Match]:
+        from .views import map_box
+
+        # the best candidate per reference row
+        best: dict[int, _Candidate] = {}
+        for c in cands:
+            key = (not c.accepted, c.phash, c.dhash if c.dhash is not None else 64)
+            cur = best.get(c.row)
+            if cur is None or key < (not cur.accepted, cur.phash, cur.dhash if cur.dhash is not None else 64):
+                best[c.row] = c
+        chosen = sorted(best.values(), key=lambda c: (not c.accepted, c.phash))
+        accepted = [c for c in chosen if c.accepted]
+        unsure = [c for c in chosen if not c.accepted][:MAX_VERIFY] if self.verify_enabled and image is not None else []
+        refs = self.index.references(int(self.table.ids[c.row]) for c in accepted + unsure)
+        out = []
+        shown = record.display_size
+        for c in accepted:
+            ref, stored = refs[int(self.table.ids[c.row])]
+            out.append(self._hash_match(record, c, ref, stored, exact, image, box))
+        if unsure:
+            from .features import Features, verify
+
+            qfeat: dict[str | None, Any] = {}
+            for c in unsure:
+                ref, stored = refs[int(self.table.ids[c.row])]
+                rfeat = self._reference_features(ref)
+                if rfeat is None:
+                    continue
+                if c.op not in qfeat:
+                    from .views import transpose
+
+                    qfeat[c.op] = Features(transpose(image, c.op))
+                v = verify(rfeat, qfeat[c.op])
+                if v is None:
+                    continue
+                transform = _transform_from(c, v, rfeat.size, qfeat[c.op].size)
+                region = None
+                if shown:
+                    qb = map_box(v.query_box, c.op, image.size)
+                    fx, fy = shown[0] / image.size[0], shown[1] / image.size[1]
+                    region = (round(qb[0] * fx), round(qb[1] * fy), round((qb[2] - qb[0]) * fx), round((qb[3] - qb[1]) * fy))
+                rw, rh = rfeat.size
+                rb = v.reference_box
+                details = {
+                    "view": c.view, "inliers": v.inliers, "feature_matches": v.matches, "angle": v.angle, "scale": v.scale,
+                    "reference_region": [round(rb[0] / rw, 3), round(rb[1] / rh, 3), round((rb[2] - rb[0]) / rw, 3), round((rb[3] - rb[1]) / rh, 3)],
+                }  # fmt: skip
+                distances = {"phash": c.phash} if c.dhash is None else {"phash": c.phash, "dhash": c.dhash}
+                confidence = max(v.confidence, _hash_confidence(c) if c.dhash is not None and c.phash <= self.d else 0.0)
+                out.append(
+                    Match(path=record.path, reference=ref, distances=distances, transform=transform,
+                          confidence=round(confidence, 3), region=region, method="features", details=details)
+                )  # fmt: skip
+        out.sort(key=lambda m: -m.confidence)
+        return out
+
+    def _hash_match(self, record: Any, c: _Candidate, ref: Reference, stored: dict[str, Any], exact: set[int], image: Any, box: Any) -> Match:
+        from .record import hex_distance
+
+        details: dict[str, Any] = {"view": c.view}
+        if c.query_timestamp is not None:
+            details["query_timestamp"] = c.query_timestamp
+        region = None
+        if ref.id in exact:
+            method, transform, confidence = "sha256", "identical", 1.0
+        else:
+            method, confidence = "hash", _hash_confidence(c)
+            if c.view == "identity":
+                size = record.display_size
+                transform = "resized" if size and ref.width and (size[0], size[1]) != (ref.width, ref.height) else "modified"
+            elif c.view.startswith("framed"):
+                transform = "framed" if c.view == "framed" else "framed+mirrored"
+                if box is not None and image is not None and record.display_size:
+                    fx, fy = record.display_size[0] / image.size[0], record.display_size[1] / image.size[1]
+                    region = (round(box[0] * fx), round(box[1] * fy), round((box[2] - box[0]) * fx), round((box[3] - box[1]) * fy))
+            else:
+                transform = c.view
+        if c.view == "identity" and c.query_timestamp is None and record.hashes is not None:
+            distances = {}
+            for name in ("phash", "dhash", "ahash", "whash"):
+                if stored.get(name) is not None:
+                    distances[name] = (int(getattr(record.hashes, name)[:16], 16) ^ stored[name]).bit_count()
+            if stored.get("colorhash") and len(stored["colorhash"]) == len(record.hashes.colorhash):
+                distances["colorhash"] = hex_distance(stored["colorhash"], record.hashes.colorhash)
+        else:
+            distances = {"phash": c.phash, "dhash": c.dhash or 0}
+        return Match(path=record.path, reference=ref, distances=distances, transform=transform,
+                     confidence=confidence, region=region, method=method, details=details)  # fmt: skip
+
+    def _reference_features(self, ref: Reference) -> Any:
+        if ref.id in self._ref_features:
+            return self._ref_features[ref.id]
+        from .features import Features
+        from .views import load_picture
+
+        feat = None
+        try:
+            if ref.timestamp is not None:
+                from . import video
+
+                frame_at = getattr(video, "frame_at", None)
+                picture = frame_at(ref.path, ref.timestamp) if frame_at else None
+                if picture is not None:
+                    from .views import VERIFY_SIDE
+
+                    picture = picture.convert("RGB")
+                    picture.thumbnail((VERIFY_SIDE, VERIFY_SIDE))
+            else:
+                picture = load_picture(ref.path)
+            if picture is not None:
+                feat = Features(picture)
+        except Exception:  # noqa: BLE001 - a reference file moved or damaged since it was indexed: no verification
+            feat = None
+        self._ref_features[ref.id] = feat
+        return feat
+
+
+def _hash_confidence(c: _Candidate) -> float:
+    """0..1 from the hash distances: 1 at zero bits, 0.5 at 16 + 16 bits."""
+    return round(max(0.0, 1.0 - (c.phash + (c.dhash or 0)) / 64.0), 3)
+
+
+def _transform_from(c: _Candidate, v: Any, ref_size: tuple[int, int], query_size: tuple[int, int]) -> str:
+    parts = []
+    if c.op is not None:
+        parts.append(c.view)
+    rw, rh = ref_size
+    qw, qh = query_size
+    rb, qb = v.reference_box, v.query_box
+    if (rb[2] - rb[0]) * (rb[3] - rb[1]) < 0.9 * rw * rh:
+        parts.append("cropped")
+    if (qb[2] - qb[0]) * (qb[3] - qb[1]) < 0.85 * qw * qh:
+        parts.append("framed")
+    if abs(v.angle) > 2.0:
+        parts.append(f"rotated-{abs(v.angle):.0f}deg")
+    return "+".join(parts) if parts else "modified"

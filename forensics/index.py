@@ -1,0 +1,666 @@
+"""A reference index: pictures (and video frames) with their provenance, in one SQLite file.
+
+``forensics index add`` fills it; ``forensics match`` and ``forensics scan
+--refs`` search it. One row in ``files`` per distinct content (SHA-256), one
+row in ``refs`` per searchable picture (a still image, or one sampled frame of
+a video), holding the packed 64-bit hashes that the search loads into numpy.
+
+The file is in WAL mode: one process may search while another adds, and a
+crash loses at most the batch being written (each batch is one transaction).
+The schema is versioned by named migrations recorded in the ``migrations``
+table; ``PRAGMA application_id`` marks the file as ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ReferenceIndexError
+from .match import Match, Reference
+from .record import ImageRecord
+from .search import HashTable
+from .views import REGIONS, hex_to_int, to_signed, to_unsigned
+
+Progress = Callable[[int, int], None]
+
+APPLICATION_ID = 0x46524E58  # "FRNX": this file is a forensics reference index
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+DEFAULT_MAX_DISTANCE = 10
+BATCH = 64  # files per transaction while adding
+
+# Named migrations, applied in order and recorded in the ``migrations`` table.
+# Never edit one that has shipped: add the next.
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "0001_initial",
+        """
+        CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            path TEXT NOT NULL,
+            size INTEGER,
+            mtime REAL,
+            kind TEXT,
+            format TEXT,
+            width INTEGER,
+            height INTEGER,
+            make TEXT,
+            model TEXT,
+            software TEXT,
+            captured TEXT,
+            duration REAL,
+            source TEXT,
+            url TEXT,
+            published TEXT,
+            label TEXT,
+            added_at TEXT NOT NULL,
+            copies INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX files_path ON files(path);
+        CREATE INDEX files_source ON files(source);
+        CREATE INDEX files_label ON files(label);
+        CREATE TABLE refs (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            timestamp REAL,
+            phash INTEGER NOT NULL,
+            dhash INTEGER NOT NULL,
+            ahash INTEGER,
+            whash INTEGER,
+            colorhash TEXT,
+            regions BLOB
+        );
+        CREATE INDEX refs_file ON refs(file_id);
+        """,
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What one ``add`` did: counts, and the files that could not be read."""
+
+    added: int = 0  # new contents
+    references: int = 0  # searchable pictures added (video frames count one each)
+    duplicates: int = 0  # contents already in the index (counted in ``copies``, not stored twice)
+    skipped: int = 0  # paths already indexed unchanged (a resumed run)
+    unreadable: tuple[tuple[str, str], ...] = ()  # (path, reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "references": self.references, "duplicates": self.duplicates,
+            "skipped": self.skipped, "unreadable": [{"path": p, "reason": r} for p, r in self.unreadable],
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Item:
+    """What a worker read from one file for the index."""
+
+    record: ImageRecord
+    mtime: float | None
+    regions: bytes | None  # REGIONS pHashes, little-endian uint64
+
+
+def _db_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """SQLite failures on a damaged file become ReferenceIndexError, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self: "ReferenceIndex", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise ReferenceIndexError(f"{self.path}: the reference index cannot be read ({exc})") from exc
+
+    return wrapper
+
+
+def parse_published(value: str | dt.date | None) -> str | None:
+    """A publication date or time as ISO 8601 text; ValueError when it is neither."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+
+
+def _published_value(text: str | None) -> dt.date | dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+class ReferenceIndex:
+    """A reference set in a SQLite file: add pictures with provenance, match queries.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The index file.
+    create : bool
+        Create the file when it does not exist (``add`` does); when False a
+        missing file is an error.
+
+    Raises
+    ------
+    ReferenceIndexError
+        The file is missing (and ``create`` is False), is not SQLite, is
+        corrupt, or is a SQLite database of something else.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     with ReferenceIndex(os.path.join(d, "refs.db")) as index:
+    ...         index.stats()["files"]
+    0
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = os.fsdecode(path)
+        self._table: HashTable | None = None
+        self._table_key: tuple[int, int] | None = None
+        exists = os.path.exists(self.path)
+        if not exists and not create:
+            raise ReferenceIndexError(f"{self.path}: no such reference index")
+        if exists:
+            if os.path.isdir(self.path):
+                raise ReferenceIndexError(f"{self.path}: is a folder, not a reference index")
+            try:
+                with open(self.path, "rb") as f:
+                    head = f.read(16)
+            except OSError as exc:
+                raise ReferenceIndexError(f"{self.path}: cannot read ({exc.strerror or exc})") from exc
+            if head and head != _SQLITE_MAGIC:
+                raise ReferenceIndexError(f"{self.path}: not a reference index (not an SQLite file)")
+            if not head and not create:
+                raise ReferenceIndexError(f"{self.path}: not a reference index (empty file)")
+        try:
+            self._con = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise ReferenceIndexError(f"{self.path}: cannot open ({exc})") from exc
+        try:
+            self._open(create=create)
+        except sqlite3.DatabaseError as exc:
+            self._con.close()
+            raise ReferenceIndexError(f"{self.path}: not a readable reference index ({exc})") from exc
+        except ReferenceIndexError:
+            self._con.close()
+            raise
+
+    # -- opening and migrations -------------------------------------------------------------------
+
+    def _open(self, *, create: bool) -> None:
+        con = self._con
+        con.execute("PRAGMA busy_timeout = 60000")
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if app_id != APPLICATION_ID:
+            if tables or app_id:
+                raise ReferenceIndexError(f"{self.path}: not a reference index (an SQLite database of something else)")
+            if not create:
+                raise ReferenceIndexError(f"{self.path}: not a reference index (empty database)")
+        con.execute("PRAGMA journal_mode = WAL")
+        con.execute("PRAGMA synchronous = NORMAL")
+        con.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        con = self._con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            done = {r[0] for r in con.execute("SELECT name FROM migrations")}
+            known = {name for name, _ in MIGRATIONS}
+            if done - known:
+                raise ReferenceIndexError(
+                    f"{self.path}: made by a newer version of forensics (unknown migrations: {', '.join(sorted(done - known))})"
+                )
+            for name, sql in MIGRATIONS:
+                if name in done:
+                    continue
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+                con.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
+            con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close the file (further calls fail)."""
+        self._con.close()
+
+    def __enter__(self) -> "ReferenceIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ReferenceIndex({self.path!r})"
+
+    # -- adding ---------------------------------------------------------------------------------------
+
+    @_db_errors
+    def add(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        source: str | None = None,
+        published: str | dt.date | None = None,
+        url: str | None = None,
+        label: str | None = None,
+        workers: int | None = None,
+        progress: Progress | None = None,
+        batch: int = BATCH,
+    ) -> AddResult:
+        """Add the pictures and videos under ``paths`` (folders recursively) with their provenance.
+
+        Parameters
+        ----------
+        paths : iterable of str or os.PathLike
+            Files and folders.
+        source, url, label : str, optional
+            Where the pictures were published, and a free label to group them by.
+        published : str or datetime.date, optional
+            Publication date or time (ISO 8601).
+        workers : int, optional
+            Processes that read and hash files; default: every core.
+        progress : callable, optional
+            Called as ``progress(done, total)``.
+        batch : int
+            Files per transaction; an interrupted run keeps every finished batch
+            and a rerun skips the paths already indexed.
+
+        Returns
+        -------
+        AddResult
+            Counts of added, duplicate, skipped and unreadable files.
+        """
+        from .discover import discover
+
+        try:
+            published_text = parse_published(published)
+        except ValueError as exc:
+            raise ReferenceIndexError(f"publication date {published!r} is not ISO 8601 (YYYY-MM-DD)") from exc
+        found = discover([os.path.abspath(os.fsdecode(p)) for p in paths])
+        files = list(found.files)
+        total = len(files)
+        todo, skipped = self._not_yet_indexed(files)
+        added = refs = duplicates = 0
+        unreadable: list[tuple[str, str]] = [(p, "not found") for p in found.missing]
+        done = skipped
+        if progress:
+            progress(done, total)
+        pending: list[_Item] = []
+
+        def flush() -> None:
+            nonlocal added, refs, duplicates
+            if not pending:
+                return
+            a, r, d = self._write(pending, source=source, url=url, published=published_text, label=label)
+            added, refs, duplicates = added + a, refs + r, duplicates + d
+            pending.clear()
+
+        for item in _read_items(todo, workers=workers):
+            if item.record.error or (item.record.hashes is None and not _frames(item.record)):
+                unreadable.append((item.record.path, item.record.error or "no picture to hash"))
+            else:
+                pending.append(item)
+            done += 1
+            if len(pending) >= batch:
+                flush()
+            if progress:
+                progress(done, total)
+        flush()
+        return AddResult(added=added, references=refs, duplicates=duplicates, skipped=skipped, unreadable=tuple(unreadable))
+
+    def _not_yet_indexed(self, files: Sequence[str]) -> tuple[list[str], int]:
+        """Paths whose file (same size and modification time) is not in the index yet."""
+        known: dict[str, tuple[int | None, float | None]] = {}
+        for i in range(0, len(files), 500):
+            part = files[i : i + 500]
+            q = f"SELECT path, size, mtime FROM files WHERE path IN ({','.join('?' * len(part))})"
+            for path, size, mtime in self._con.execute(q, part):
+                known[path] = (size, mtime)
+        todo = []
+        for p in files:
+            if p in known:
+                try:
+                    st = os.stat(p)
+                except OSError:
+                    todo.append(p)
+                    continue
+                size, mtime = known[p]
+                if size == st.st_size and mtime is not None and abs(mtime - st.st_mtime) < 1e-3:
+                    continue
+            todo.append(p)
+        return todo, len(files) - len(todo)
+
+    def _write(self, items: Sequence[_Item], *, source: str | None, url: str | None, published: str | None, label: str | None) -> tuple[int, int, int]:
+        con = self._con
+        added = refs = duplicates = 0
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for item in items:
+                r = item.record
+                row = con.execute("SELECT id, path FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
+                if row is not None:
+                    duplicates += 1
+                    if row[1] != r.path:
+                        con.execute("UPDATE files SET copies = copies + 1 WHERE id = ?", (row[0],))
+                    continue
+                m = r.metadata
+                size = r.display_size or (None, None)
+                cur = con.execute(
+                    "INSERT INTO files (sha256, path, size, mtime, kind, format, width, height, make, model, software,"
+                    " captured, duration, source, url, published, label, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        r.sha256, r.path, r.size, item.mtime, r.kind, r.format, size[0], size[1], m.make, m.model,
+                        m.software, m.capture_time.isoformat() if m.capture_time else None,
+                        r.video.duration if r.video else None, source, url, published, label, _now(),
+                    ),
+                )  # fmt: skip
+                file_id = cur.lastrowid
+                added += 1
+                if r.hashes is not None and r.kind != "video":
+                    con.execute(
+                        "INSERT INTO refs (file_id, timestamp, phash, dhash, ahash, whash, colorhash, regions) VALUES (?,?,?,?,?,?,?,?)",
+                        (file_id, None, *_hash_columns(r.hashes), item.regions),
+                    )
+                    refs += 1
+                for frame in _frames(r):
+                    con.execute(
+                        "INSERT INTO refs (file_id, timestamp, phash, dhash, ahash, whash, colorhash, regions) VALUES (?,?,?,?,?,?,?,?)",
+                        (file_id, float(frame.timestamp), *_hash_columns(frame.hashes), None),
+                    )
+                    refs += 1
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return added, refs, duplicates
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    @_db_errors
+    def files(self, *, source: str | None = None, label: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The indexed files with their provenance, oldest addition first."""
+        where, args = _filters(source=source, label=label)
+        sql = (
+            "SELECT f.*, (SELECT COUNT(*) FROM refs r WHERE r.file_id = f.id) AS refs FROM files f"
+            f"{where} ORDER BY f.id" + (f" LIMIT {int(limit)}" if limit else "")
+        )
+        cur = self._con.execute(sql, args)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur]
+
+    @_db_errors
+    def stats(self) -> dict[str, Any]:
+        """Counts by kind, source and label; schema version; file size."""
+        con = self._con
+        files = con.execute("SELECT COUNT(*), COALESCE(SUM(copies), 0) FROM files").fetchone()
+        refs = con.execute("SELECT COUNT(*), COUNT(timestamp) FROM refs").fetchone()
+
+        def by(col: str) -> dict[str, int]:
+            return {str(k) if k is not None else "": n for k, n in con.execute(f"SELECT {col}, COUNT(*) FROM files GROUP BY {col} ORDER BY 2 DESC, 1")}
+
+        span = con.execute("SELECT MIN(published), MAX(published) FROM files").fetchone()
+        size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
+        return {
+            "path": self.path,
+            "schema_version": SCHEMA_VERSION,
+            "migrations": [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY name")],
+            "files": files[0],
+            "copies_seen": files[1],
+            "references": refs[0],
+            "video_frames": refs[1],
+            "by_kind": by("kind"),
+            "by_source": by("source"),
+            "by_label": by("label"),
+            "published": {"earliest": span[0], "latest": span[1]},
+            "bytes": size,
+        }
+
+    @_db_errors
+    def remove(self, *, source: str | None = None, label: str | None = None, paths: Sequence[str] = ()) -> int:
+        """Remove files (and their references) by source, label or path; returns how many.
+
+        ``paths`` may name files or folders (everything indexed under a folder
+        goes). At least one criterion is needed: removing everything takes
+        deleting the file.
+        """
+        if source is None and label is None and not paths:
+            raise ReferenceIndexError("say what to remove: a source, a label or paths")
+        clauses, args = [], []
+        if source is not None:
+            clauses.append("source = ?")
+            args.append(source)
+        if label is not None:
+            clauses.append("label = ?")
+            args.append(label)
+        if paths:
+            alts = []
+            for p in paths:
+                p = os.path.abspath(os.fsdecode(p)) if not os.path.isabs(p) else os.fsdecode(p)
+                alts.append("path = ? OR substr(path, 1, ?) = ?")
+                prefix = p.rstrip(os.sep) + os.sep
+                args.extend([p, len(prefix), prefix])
+            clauses.append("(" + " OR ".join(alts) + ")")
+        con = self._con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            ids = [r[0] for r in con.execute(f"SELECT id FROM files WHERE {' AND '.join(clauses)}", args)]
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                con.execute(f"DELETE FROM refs WHERE file_id IN ({marks})", part)
+                con.execute(f"DELETE FROM files WHERE id IN ({marks})", part)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return len(ids)
+
+    @_db_errors
+    def export(self) -> Iterator[dict[str, Any]]:
+        """One dict per file: its row, provenance and the hashes of each of its references."""
+        con = self._con
+        cur = con.execute("SELECT * FROM files ORDER BY id")
+        names = [d[0] for d in cur.description]
+        for row in cur.fetchall():
+            d = dict(zip(names, row))
+            d["references"] = [
+                {
+                    "id": rid, "timestamp": ts, "phash": _hex(p), "dhash": _hex(dh), "ahash": _hex(a),
+                    "whash": _hex(w), "colorhash": c,
+                    "regions": {name: _hex(int(v)) for (name, _), v in zip(REGIONS, np.frombuffer(reg, "<u8"))} if reg else None,
+                }  # fmt: skip
+                for rid, ts, p, dh, a, w, c, reg in con.execute(
+                    "SELECT id, timestamp, phash, dhash, ahash, whash, colorhash, regions FROM refs WHERE file_id = ? ORDER BY id", (d["id"],)
+                )
+            ]
+            yield d
+
+    @_db_errors
+    def __len__(self) -> int:
+        return int(self._con.execute("SELECT COUNT(*) FROM refs").fetchone()[0])
+
+    @_db_errors
+    def table(self) -> HashTable:
+        """The packed search arrays, loaded once and reloaded when the file changed."""
+        key = (self._con.execute("PRAGMA data_version").fetchone()[0], self._con.total_changes)
+        if self._table is not None and key == self._table_key:
+            return self._table
+        rows = self._con.execute("SELECT id, phash, dhash, regions FROM refs ORDER BY id").fetchall()
+        n = len(rows)
+        k = len(REGIONS)
+        if not n:
+            table = HashTable.empty(k)
+        else:
+            ids = np.fromiter((r[0] for r in rows), np.int64, n)
+            ph = np.fromiter((r[1] for r in rows), np.int64, n).view(np.uint64)
+            dh = np.fromiter((r[2] for r in rows), np.int64, n).view(np.uint64)
+            blank = bytes(8 * k)
+            has = np.fromiter((r[3] is not None and len(r[3]) == 8 * k for r in rows), bool, n)
+            blob = b"".join(r[3] if ok else blank for r, ok in zip(rows, has))
+            regions = np.frombuffer(blob, "<u8").reshape(n, k).T.astype(np.uint64, order="C")
+            table = HashTable(ids, ph, dh, regions, has)
+        self._table, self._table_key = table, key
+        return table
+
+    @_db_errors
+    def references(self, ids: Iterable[int]) -> dict[int, tuple[Reference, dict[str, Any]]]:
+        """References by id, each with its stored hashes (ints) and file facts."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        out: dict[int, tuple[Reference, dict[str, Any]]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = (
+                "SELECT r.id, r.timestamp, r.phash, r.dhash, r.ahash, r.whash, r.colorhash, f.path, f.sha256, f.source,"
+                " f.url, f.published, f.label, f.width, f.height, f.kind FROM refs r JOIN files f ON f.id = r.file_id"
+                f" WHERE r.id IN ({','.join('?' * len(part))})"
+            )
+            for rid, ts, ph, dh, ah, wh, ch, path, sha, source, url, pub, label, w, h, kind in self._con.execute(q, part):
+                ref = Reference(
+                    id=rid, path=path, sha256=sha, source=source, url=url, published=_published_value(pub), label=label,
+                    width=w, height=h, timestamp=ts, video=path if kind == "video" else None,
+                )  # fmt: skip
+                hashes = {"phash": to_unsigned(ph), "dhash": to_unsigned(dh), "ahash": _opt(ah), "whash": _opt(wh), "colorhash": ch}
+                out[rid] = (ref, hashes)
+        return out
+
+    @_db_errors
+    def contains_sha256(self, sha256: str) -> list[int]:
+        """Reference ids of the file with this SHA-256 (empty when not indexed)."""
+        q = "SELECT r.id FROM refs r JOIN files f ON f.id = r.file_id WHERE f.sha256 = ? ORDER BY r.id"
+        return [r[0] for r in self._con.execute(q, (sha256,))]
+
+    # -- matching -------------------------------------------------------------------------------------
+
+    def match(
+        self,
+        records: Iterable[ImageRecord],
+        *,
+        max_distance: int | None = None,
+        verify: bool = True,
+        progress: Progress | None = None,
+    ) -> list[Match]:
+        """Find each record's picture (or video frames) in the index.
+
+        Parameters
+        ----------
+        records : iterable of ImageRecord
+            Records from :func:`forensics.read_file` (or a scan).
+        max_distance : int, optional
+            Largest pHash distance (bits of 64) for a hash match; default 10.
+        verify : bool
+            Confirm unsure candidates (crops, overlays, frames) with local
+            features; without it only hash matches are returned.
+        progress : callable, optional
+            Called as ``progress(done, total)`` over the records.
+
+        Returns
+        -------
+        list of Match
+            One per (query, reference) pair found; a query without a match has none.
+        """
+        from .match import find_matches
+
+        return find_matches(self, list(records), max_distance=DEFAULT_MAX_DISTANCE if max_distance is None else max_distance, verify=verify, progress=progress)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _hex(v: int | None) -> str | None:
+    return None if v is None else f"{to_unsigned(v):016x}"
+
+
+def _opt(v: int | None) -> int | None:
+    return None if v is None else to_unsigned(v)
+
+
+def _filters(*, source: str | None, label: str | None) -> tuple[str, list[Any]]:
+    clauses, args = [], []
+    if source is not None:
+        clauses.append("f.source = ?")
+        args.append(source)
+    if label is not None:
+        clauses.append("f.label = ?")
+        args.append(label)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _hash_columns(h: Any) -> tuple[int, int, int, int, str]:
+    return (
+        to_signed(hex_to_int(h.phash)), to_signed(hex_to_int(h.dhash)), to_signed(hex_to_int(h.ahash)),
+        to_signed(hex_to_int(h.whash)), h.colorhash,
+    )  # fmt: skip
+
+
+def _frames(record: ImageRecord) -> tuple[Any, ...]:
+    return record.video.frames if record.video is not None else ()
+
+
+def _read_item(path: str) -> _Item:
+    from .reader import read_file
+    from .views import load_picture, region_hashes
+
+    record = read_file(path)
+    try:
+        mtime: float | None = os.stat(path).st_mtime
+    except OSError:
+        mtime = None
+    regions = None
+    if record.error is None and record.kind == "image" and record.hashes is not None:
+        try:
+            picture = load_picture(path, side=512)
+            regions = np.array(region_hashes(picture), dtype=np.uint64).astype("<u8").tobytes()
+        except Exception:  # noqa: BLE001 - the whole-picture hashes are still good; crops will not be found
+            regions = None
+    return _Item(record, mtime, regions)
+
+
+def _read_chunk(paths: Sequence[str]) -> list[_Item]:
+    return [_read_item(p) for p in paths]
+
+
+def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]:
+    """Read files in worker processes, yielding in order as chunks finish."""
+    n = len(paths)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if workers == 1 or n < 6:
+        for p in paths:
+            yield _read_item(p)
+        return
+    size = max(1, min(16, n // (workers * 4)))
+    chunks = [paths[i : i + size] for i in range(0, n, size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk in pool.map(_read_chunk, chunks):
+            yield from chunk
