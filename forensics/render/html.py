@@ -1,0 +1,464 @@
+"""Self-contained HTML report: one file, every picture embedded, no request leaves it.
+
+The page carries a Content-Security-Policy that forbids loading anything
+(``default-src 'none'``; pictures only as ``data:`` URIs; no scripts at all), so
+even a mistake in escaping could neither run a script nor tell a server which
+file or place is under investigation. Links to outside maps are plain links the
+reader may choose to follow. Every string that came from a file (names, EXIF,
+XMP, IPTC) goes through Jinja's autoescaping.
+
+The only work done here beyond layout is the report imagery (thumbnails, EXIF
+thumbnails, error level pictures), made by :mod:`forensics.preview`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..findings import Finding, Severity
+from ..preview import DEFAULT_SIDE, Previews, previews
+from ..record import ImageRecord, _jsonable
+from ..report import Report, printable_path
+from .svg import Point, colour, has_outlines, map_svg, timeline_svg
+
+# Above this many files, cards start collapsed (those with a warning stay open).
+COLLAPSE_ABOVE = 60
+_POOL_MIN_FILES = 6
+
+_FIT = ("fits", "fit", "supports", "supporting", "consistent", "for")
+_CONTRA = ("contradicts", "contradict", "contradicting", "against", "inconsistent")
+_SILENT = ("silent", "neutral", "says_nothing", "irrelevant", "unrelated", "no_bearing")
+_LIST_KEYS = (*_FIT, *_CONTRA, *_SILENT, "evidence", "assessments", "findings")
+
+
+def write_html(report: Report, path: str | os.PathLike[str], **options: Any) -> None:
+    """Write :func:`render_html` of ``report`` to ``path`` (UTF-8)."""
+    text = render_html(report, **options)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
+def render_html(
+    report: Report,
+    *,
+    max_side: int = DEFAULT_SIDE,
+    ela: bool = True,
+    workers: int | None = None,
+    collapse_above: int = COLLAPSE_ABOVE,
+) -> str:
+    """The report as one self-contained HTML page.
+
+    Parameters
+    ----------
+    report : Report
+        A finished scan.
+    max_side : int
+        Longest side of every embedded picture, in pixels.
+    ela : bool
+        Embed an error level picture for each JPEG (computed now, at full resolution).
+    workers : int, optional
+        Processes that make the pictures; default: every core.
+    collapse_above : int
+        With more files than this, cards start collapsed, except those with a warning.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("forensics.render", "templates"),
+        autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )  # fmt: skip
+    env.filters["name"] = _name
+    env.filters["safe_url"] = safe_url
+    return env.get_template("report.html.j2").render(
+        **_view(report, max_side=max_side, ela=ela, workers=workers, collapse_above=collapse_above)
+    )
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` if it is a plain http(s) address a reader may follow, else None."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _name(path: str) -> str:
+    return printable_path(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def _data_uri(jpeg: bytes | None) -> str | None:
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii") if jpeg else None
+
+
+# --------------------------------------------------------------------------- imagery
+
+
+def _jobs(report: Report, *, max_side: int, ela: bool) -> list[tuple[str, dict[str, Any]]]:
+    mismatch = {p for f in report.findings if f.check == "thumbnail-mismatch" for p in f.paths}
+    jobs = []
+    for r in report.images:
+        if r.error and r.kind != "video":
+            continue  # refused or undecodable: nothing to show, and maybe a bomb
+        jobs.append((r.path, {
+            "orientation": r.metadata.orientation, "max_side": max_side, "ela": ela,
+            "exif_thumbnail": r.path in mismatch and r.metadata.thumbnail.present, "video": r.kind == "video",
+        }))  # fmt: skip
+    known = {r.path for r in report.images}
+    for m in report.matches:
+        ref = getattr(m, "reference", None)
+        ref_path = getattr(ref, "path", None)
+        if isinstance(ref_path, str) and ref_path not in known and os.path.isfile(ref_path):
+            known.add(ref_path)
+            jobs.append((ref_path, {"max_side": max_side, "ela": False}))
+    return jobs
+
+
+def _one(job: tuple[str, dict[str, Any]]) -> Previews:
+    path, kwargs = job
+    return previews(path, **kwargs)
+
+
+def _chunk(jobs: Sequence[tuple[str, dict[str, Any]]]) -> list[Previews]:
+    return [_one(j) for j in jobs]
+
+
+def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -> dict[str, Previews]:
+    jobs = _jobs(report, max_side=max_side, ela=ela)
+    workers = max(1, workers or os.cpu_count() or 1)
+    if workers == 1 or len(jobs) < _POOL_MIN_FILES:
+        results = [_one(j) for j in jobs]
+    else:
+        size = max(1, min(16, len(jobs) // (workers * 4)))
+        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        results = []
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_chunk, chunks):
+                results.extend(part)
+    return {path: res for (path, _), res in zip(jobs, results)}
+
+
+# --------------------------------------------------------------------------- view model
+
+
+def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, collapse_above: int) -> dict[str, Any]:
+    from .. import __version__
+
+    pictures = _imagery(report, max_side=max_side, ela=ela, workers=workers)
+    anchors = {r.path: f"f{i}" for i, r in enumerate(report.images, 1)}
+    records = {r.path: r for r in report.images}
+    devices = _devices(report.images)
+    groups = list(devices)
+    points = [_point(r, anchors[r.path]) for r in report.images]
+    own = {id(f) for r in report.images for f in r.findings}
+    set_findings = [f for f in report.findings if id(f) not in own]
+    by_path: dict[str, list[Finding]] = {}
+    for f in set_findings:
+        for p in f.paths:
+            by_path.setdefault(p, []).append(f)
+
+    def pic(path: str) -> dict[str, Any]:
+        pv = pictures.get(path, Previews())
+        return {"src": _data_uri(pv.picture), "size": pv.size, "problem": pv.problem}
+
+    cards = []
+    for r in report.images:
+        pv = pictures.get(r.path, Previews())
+        worst = max((f.severity for f in r.findings + tuple(by_path.get(r.path, ()))), default=None, key=lambda s: s.rank)
+        cards.append({
+            "anchor": anchors[r.path], "path": printable_path(r.path), "name": _name(r.path), "record": r,
+            "picture": _data_uri(pv.picture), "size": pv.size, "problem": pv.problem,
+            "exif_thumbnail": _data_uri(pv.exif_thumbnail), "ela": _data_uri(pv.ela),
+            "rows": _rows(r), "findings": [_finding(f, anchors) for f in r.findings],
+            "set_findings": [_finding(f, anchors) for f in by_path.get(r.path, ())],
+            "worst": worst.value if worst else None,
+            "open": len(report.images) <= collapse_above or worst is Severity.WARNING,
+            "osm": _osm(r),
+        })  # fmt: skip
+
+    pairs = []
+    for f in set_findings:
+        if f.check == "near-duplicate" and len(f.paths) >= 2:
+            pairs.append({
+                "finding": _finding(f, anchors),
+                "sides": [{"name": _name(p), "anchor": anchors.get(p), **pic(p)} for p in f.paths[:4]],
+            })  # fmt: skip
+
+    matches = [_match(m, records, anchors, pic) for m in report.matches]
+    full = report.to_dict()
+    summary = full["summary"]
+    times = [p.time for p in points if p.time]
+    extras = dict(report.extras or {})
+    return {
+        "title": f"forensics report: {len(report.images)} file(s)",
+        "tool": {"name": "forensics", "version": __version__},
+        "generated_at": report.generated_at.isoformat(timespec="seconds"),
+        "summary": summary,
+        "severities": [s.value for s in (Severity.WARNING, Severity.NOTICE, Severity.INFO)],
+        "by_check": _by_check(report.findings),
+        "devices": devices,
+        "time_range": (min(times).isoformat(sep=" "), max(times).isoformat(sep=" ")) if times else None,
+        "set": _set_summary(extras, anchors),
+        "legend": [(g, colour(i)) for i, g in enumerate(groups)],
+        "hypotheses": _hypotheses(report, anchors),
+        "cards": cards,
+        "set_findings": [_finding(f, anchors) for f in set_findings],
+        "pairs": pairs,
+        "matches": matches,
+        "timeline": timeline_svg(points, groups) if times else "",
+        "map": map_svg(points, groups),
+        "map_outlines": has_outlines(),
+        "gps_count": sum(1 for p in points if p.lat is not None and p.lon is not None),
+        "custody": [
+            {"anchor": anchors[r.path], "path": printable_path(r.path), "size": r.size, "sha256": r.sha256, "format": r.format}
+            for r in report.images
+        ],
+        "parameters": _jsonable(report.parameters),
+        "skipped": report.skipped.to_dict(),
+        "options": {"max_side": max_side, "ela": ela},
+    }
+
+
+def _devices(records: Iterable[ImageRecord]) -> dict[str, int]:
+    c = Counter(r.metadata.device or "" for r in records)
+    return dict(sorted(c.items(), key=lambda kv: (kv[0] == "", -kv[1], kv[0])))
+
+
+def _wall(t: dt.datetime | None) -> dt.datetime | None:
+    # The clock time as written in the file; offsets are shown beside it, not applied.
+    return t.replace(tzinfo=None) if t is not None else None
+
+
+def _point(r: ImageRecord, anchor: str) -> Point:
+    m = r.metadata
+    t = _wall(m.capture_time)
+    gps = m.gps
+    label = _name(r.path)
+    if t:
+        label += f" · {t.isoformat(sep=' ')}"
+    if gps and gps.lat is not None and gps.lon is not None:
+        label += f" · {gps.lat:.5f}, {gps.lon:.5f}"
+        return Point(label, anchor, gps.lat, gps.lon, t, m.device or "")
+    return Point(label, anchor, time=t, group=m.device or "")
+
+
+def _osm(r: ImageRecord) -> str | None:
+    gps = r.metadata.gps
+    if not gps or gps.lat is None or gps.lon is None:
+        return None
+    return f"https://www.openstreetmap.org/?mlat={gps.lat:.6f}&mlon={gps.lon:.6f}#map=15/{gps.lat:.6f}/{gps.lon:.6f}"
+
+
+def _rows(r: ImageRecord) -> list[tuple[str, Any]]:
+    m = r.metadata
+    rows: list[tuple[str, Any]] = [
+        ("type", " ".join(x for x in (r.format, r.mime and f"({r.mime})") if x) or r.kind),
+        ("pixels", f"{r.width} × {r.height}" if r.width else None),
+        ("size", f"{r.size:,} bytes" if r.size is not None else None),
+        ("device", m.device),
+        ("serial", m.serial or ", ".join(f"{k}: {v}" for k, v in m.makernote_serials.items()) or None),
+        ("lens", " ".join(x for x in (m.lens_make, m.lens_model) if x) or None),
+        ("firmware", m.firmware),
+        ("software", m.software),
+        ("captured", _time(m.datetime_original or m.datetime_digitized, m.offset_time_original)),
+        ("modified", _time(m.datetime, m.offset_time)),
+    ]
+    if m.gps and m.gps.lat is not None and m.gps.lon is not None:
+        alt = f", {m.gps.alt:.0f} m" if m.gps.alt is not None else ""
+        rows.append(("GPS", f"{m.gps.lat:.6f}, {m.gps.lon:.6f}{alt}"))
+        if m.gps.utc:
+            rows.append(("GPS time (UTC)", m.gps.utc.isoformat(sep=" ")))
+    rows += [
+        ("artist", m.artist), ("copyright", m.copyright), ("description", m.description), ("comment", m.user_comment),
+    ]  # fmt: skip
+    if m.xmp:
+        rows.append(("XMP creator tool", m.xmp.creator_tool))
+        if m.xmp.history:
+            steps = [" ".join(v for k, v in h.items() if k in ("action", "softwareAgent", "when") and v) for h in m.xmp.history]
+            rows.append(("XMP history", "; ".join(s for s in steps if s) or f"{len(m.xmp.history)} step(s)"))
+    for key, value in (m.iptc or {}).items():
+        rows.append((f"IPTC {key}", ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else value))
+    if m.jpeg:
+        q = f"quality ≈ {m.jpeg.quality:.0f}" if m.jpeg.quality is not None else None
+        parts = [q, m.jpeg.subsampling, "progressive" if m.jpeg.progressive else None,
+                 "standard tables" if m.jpeg.standard_tables else ("own tables" if m.jpeg.standard_tables is False else None)]  # fmt: skip
+        rows.append(("JPEG", ", ".join(p for p in parts if p) or None))
+    rows.append(("ICC profile", m.icc_description))
+    t = m.thumbnail
+    if t.present:
+        rows.append(("EXIF thumbnail", f"{t.width} × {t.height}, {t.size:,} bytes" if t.width else f"{t.size:,} bytes"))
+    if r.video:
+        v = r.video
+        parts = [f"{v.duration:.2f} s" if v.duration else None, f"{v.fps:g} fps" if v.fps else None, v.codec]
+        rows.append(("video", ", ".join(p for p in parts if p) or None))
+    rows.append(("SHA-256", r.sha256))
+    return [(k, v) for k, v in rows if v not in (None, "")]
+
+
+def _time(t: dt.datetime | None, offset: str | None) -> str | None:
+    if t is None:
+        return None
+    text = _wall(t).isoformat(sep=" ")  # type: ignore[union-attr]
+    off = offset or (t.strftime("%z") if t.tzinfo else "")
+    return f"{text} {off}".strip()
+
+
+def _finding(f: Finding, anchors: dict[str, str]) -> dict[str, Any]:
+    return {
+        "check": f.check, "severity": f.severity.value, "message": f.message, "evidence": _jsonable(f.evidence),
+        "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in f.paths],
+    }  # fmt: skip
+
+
+def _by_check(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    c: Counter[tuple[str, str]] = Counter((f.check, f.severity.value) for f in findings)
+    rank = {s.value: s.rank for s in Severity}
+    return [{"check": k, "severity": s, "count": n} for (k, s), n in sorted(c.items(), key=lambda kv: (-rank[kv[0][1]], kv[0][0]))]
+
+
+def _match(m: Any, records: dict[str, ImageRecord], anchors: dict[str, str], pic: Any) -> dict[str, Any]:
+    d = _jsonable(m) if not isinstance(m, dict) else m
+    path = d.get("path") or ""
+    ref = d.get("reference") or {}
+    rec = records.get(path)
+    query = pic(path)
+    box = None
+    region = d.get("region")
+    shown = rec.display_size if rec else None
+    if region and shown and len(region) == 4 and all(isinstance(v, (int, float)) for v in region):
+        x, y, w, h = region
+        W, H = shown
+        if W and H:
+            box = {"left": 100 * x / W, "top": 100 * y / H, "width": 100 * w / W, "height": 100 * h / H}
+    ref_path = ref.get("path")
+    ref_pic = pic(ref_path) if isinstance(ref_path, str) else {"src": None, "size": None, "problem": None}
+    ref_rows = [(k, ref.get(k)) for k in ("source", "published", "label", "sha256", "video", "timestamp") if ref.get(k) not in (None, "")]
+    return {
+        "name": _name(path), "anchor": anchors.get(path), "query": query, "box": box,
+        "reference": ref, "ref_name": _name(ref_path) if isinstance(ref_path, str) else "reference",
+        "ref_picture": ref_pic, "ref_rows": ref_rows, "url": ref.get("url"),
+        "distances": d.get("distances") or {}, "transform": d.get("transform"), "confidence": d.get("confidence"),
+        "method": d.get("method"), "region": region, "details": d.get("details") or {},
+    }  # fmt: skip
+
+
+def _counted(items: Any, *keys: str) -> list[str]:
+    """``["Syria (SY): 3", …]`` from a list of dicts, for whichever of ``keys`` are present."""
+    out = []
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, dict):
+            text = " ".join(str(item[k]) if i == 0 else f"({item[k]})" for i, k in enumerate(keys) if item.get(k) not in (None, ""))
+            count = item.get("count")
+            out.append(f"{text}: {count}" if count is not None else text)
+        else:
+            out.append(str(item))
+    return out
+
+
+def _duration(seconds: Any) -> str:
+    if not isinstance(seconds, (int, float)):
+        return str(seconds)
+    s = abs(seconds)
+    for unit, n in (("day", 86400), ("h", 3600), ("min", 60)):
+        if s >= n:
+            v = s / n
+            return f"{v:.1f} {unit}{'s' if unit == 'day' and v >= 2 else ''}"
+    return f"{s:.0f} s"
+
+
+def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, Any]:
+    """The set-level summary (``Report.extras``) in readable pieces; unknown keys pass through as they are."""
+    known = {"devices", "unknown_device", "time", "located", "countries", "places", "time_zones"}
+    time = extras.get("time") if isinstance(extras.get("time"), dict) else {}
+    gaps = []
+    for g in time.get("gaps") or ():
+        if isinstance(g, dict):
+            gaps.append({
+                "after": {"name": _name(str(g.get("after", ""))), "anchor": anchors.get(g.get("after"))},
+                "before": {"name": _name(str(g.get("before", ""))), "anchor": anchors.get(g.get("before"))},
+                "from": g.get("from"), "to": g.get("to"), "length": _duration(g.get("seconds")),
+            })  # fmt: skip
+    unknown = extras.get("unknown_device")
+    return {
+        "devices": _counted(extras.get("devices"), "device"),
+        "unknown_device": [{"name": _name(p), "anchor": anchors.get(p)} for p in unknown if isinstance(p, str)] if isinstance(unknown, list) else [],
+        "first": time.get("first"), "last": time.get("last"),
+        "span": _duration(time["span_seconds"]) if time.get("span_seconds") is not None else None,
+        "untimed": time.get("untimed"), "from_file_names": time.get("from_file_names"),
+        "gaps": gaps,
+        "countries": _counted(extras.get("countries"), "name", "code"),
+        "places": _counted(extras.get("places"), "place", "country_code"),
+        "time_zones": _counted(extras.get("time_zones"), "zone"),
+        "other": {k: v for k, v in sorted(extras.items()) if k not in known},
+    }
+
+
+# --------------------------------------------------------------------------- hypotheses
+
+
+def _hypotheses(report: Report, anchors: dict[str, str]) -> dict[str, Any] | None:
+    """Lay the case's hypotheses out as a matrix: findings × hypotheses -> fits / contradicts / silent."""
+    if not report.hypotheses:
+        return None
+    hyps = [_jsonable(h) if not isinstance(h, dict) else h for h in report.hypotheses]
+    columns, rows, cells = [], {}, {}
+    for i, h in enumerate(hyps):
+        if not isinstance(h, dict):
+            h = {"statement": str(h)}
+        hid = str(h.get("id") or h.get("name") or f"H{i + 1}")
+        extra = {k: v for k, v in h.items() if k not in ("id", "name", "statement", *_LIST_KEYS) and v not in (None, "", [], {})}
+        columns.append({"id": hid, "statement": h.get("statement") or h.get("title") or "", "extra": extra})
+        for verdict, entry in _verdicts(h):
+            key, label = _entry(entry, report, anchors)
+            rows.setdefault(key, label)
+            cells[(key, hid)] = {"verdict": verdict, "note": _note(entry)}
+    return {"columns": columns, "rows": [{"key": k, **lab} for k, lab in rows.items()], "cells": cells}
+
+
+def _verdicts(h: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    for keys, verdict in ((_FIT, "fits"), (_CONTRA, "contradicts"), (_SILENT, "silent")):
+        for k in keys:
+            for entry in h.get(k) or ():
+                yield verdict, entry
+    for k in ("evidence", "assessments", "findings"):
+        for entry in h.get(k) or ():
+            if isinstance(entry, dict):
+                v = str(entry.get("verdict") or entry.get("relation") or entry.get("assessment") or "").lower()
+                verdict = "fits" if v in _FIT else "contradicts" if v in _CONTRA else "silent" if v in _SILENT else v or "—"
+                yield verdict, entry
+
+
+def _entry(entry: Any, report: Report, anchors: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    if isinstance(entry, int) and 0 <= entry < len(report.findings):
+        f = report.findings[entry]
+        entry = {"check": f.check, "paths": list(f.paths), "message": f.message}
+    if isinstance(entry, dict):
+        inner = entry.get("finding") if isinstance(entry.get("finding"), dict) else entry
+        check = str(inner.get("check") or inner.get("id") or inner.get("fact") or "")
+        paths = [p for p in inner.get("paths") or ([inner["path"]] if inner.get("path") else []) if isinstance(p, str)]
+        message = str(inner.get("message") or inner.get("fact") or inner.get("statement") or "")
+        key = f"{check}|{'|'.join(paths)}|{message}"
+        return key, {"check": check, "message": message, "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in paths]}
+    return str(entry), {"check": "", "message": str(entry), "files": []}
+
+
+def _note(entry: Any) -> str:
+    if isinstance(entry, dict):
+        for k in ("reason", "why", "note", "explanation"):
+            if entry.get(k):
+                return str(entry[k])
+    return ""
