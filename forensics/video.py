@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]  # (frames decoded, frames in the video or 0 when unknown)
 
-DEFAULT_INTERVAL = 1.0  # seconds between fixed samples
+DEFAULT_INTERVAL = 0.5  # seconds between fixed samples
 SCENE_STEP = 0.2  # seconds between looks for a cut
 # L1 distance (0..2) between the normalised colour histograms of two looks
 # SCENE_STEP apart; camera motion over one texture stays well below, a cut to
@@ -89,7 +89,14 @@ class VideoReader:
         self.decoded = 0
         if not os.path.isfile(self.path):
             raise UnreadableFile(f"{self.path}: no such file")
-        self._cap = cv2.VideoCapture(self.path, cv2.CAP_FFMPEG)
+        # A damaged file is reported as data; FFmpeg and OpenCV need not also print about it.
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        try:
+            self._cap = cv2.VideoCapture(self.path, cv2.CAP_FFMPEG)
+        finally:
+            cv2.utils.logging.setLogLevel(level)
         if not self._cap.isOpened():
             self._cap.release()
             raise UnreadableFile("video cannot be opened (corrupt, truncated or unsupported codec)")

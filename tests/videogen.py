@@ -50,7 +50,7 @@ class Clip:
         w, h = self.size
         scene = self._scenes[k]
         # pan diagonally across the double-size picture
-        x, y = int(u * w * 0.9), int(u * h * 0.9)
+        x, y = int(u * w * 0.4), int(u * h * 0.4)
         return scene[y : y + h, x : x + w]
 
     def write(self, path: str | Path, *, fourcc: str = "mp4v") -> Path:

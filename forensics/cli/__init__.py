@@ -10,6 +10,7 @@ from .. import __version__
 from ..errors import ForensicsError
 from .scan import scan_command
 from .meta import hash_command, meta_command
+from .frames import frames_command
 
 
 class _Group(click.Group):
@@ -38,6 +39,7 @@ def cli() -> None:
 cli.add_command(scan_command)
 cli.add_command(meta_command)
 cli.add_command(hash_command)
+cli.add_command(frames_command)
 
 
 def main() -> None:
