@@ -140,16 +140,12 @@ def _load_case(case: Any, paths: Sequence[str]) -> Any:
                 break
         else:
             return None
-    try:
-        from .case import Case, load_case
-    except ImportError:  # set-level analysis not installed in this build
-        return None
+    from .case import Case, load_case
+
     return case if isinstance(case, Case) else load_case(case)
 
 
 def _set_summary(records: Sequence[ImageRecord]) -> dict[str, Any]:
-    try:
-        from .setinfo import summarise
-    except ImportError:
-        return {}
+    from .setinfo import summarise
+
     return summarise(records)

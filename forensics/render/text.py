@@ -54,6 +54,7 @@ def render_text(report: Report, console: Console) -> None:
             if len(f.paths) > 4:
                 names += f" and {len(f.paths) - 4} more"
             console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(f.message)}", highlight=False)
+    __import__("forensics.render.sets_text", fromlist=["render_set"]).render_set(report, console)
     s = report.skipped
     if s.junk or s.other or s.missing:
         parts = []

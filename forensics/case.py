@@ -1,0 +1,469 @@
+"""Case files and the weighing of findings against competing hypotheses.
+
+A case file (TOML) states competing hypotheses about a set of pictures: where
+they were taken, when, on how many devices, whether they were unpublished
+before some date. :func:`assess` confronts each hypothesis with what the files
+say and lays out, criterion by criterion, what is consistent with it, what
+contradicts it and what is silent: the evidence matrix of an analysis of
+competing hypotheses. It never picks a winner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import CaseFileError
+from .findings import Finding
+from .record import ImageRecord, _Serialisable
+
+HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before")
+TOP_KEYS = ("title", "description", "hypotheses")
+# Findings that question a picture's time stamps rather than speak for or against a claim.
+TIME_CAVEATS = ("date-mismatch", "timeline", "future-date", "time-zone", "daylight")
+PLACE_CAVEATS = ("impossible-travel",)
+
+Bound = dt.date | dt.datetime
+
+
+class Verdict(str, enum.Enum):
+    """How an observation bears on a hypothesis."""
+
+    CONSISTENT = "consistent"
+    INCONSISTENT = "inconsistent"
+    SILENT = "silent"
+
+
+@dataclass(frozen=True)
+class Hypothesis(_Serialisable):
+    """One claim about the set; unset criteria are not tested."""
+
+    id: str
+    statement: str
+    country: tuple[str, ...] = ()  # ISO 3166-1 alpha-2 codes; any of them fits
+    taken_after: Bound | None = None
+    taken_before: Bound | None = None
+    single_device: bool | None = None
+    unpublished_before: Bound | None = None
+
+
+@dataclass(frozen=True)
+class Case(_Serialisable):
+    """A case file: a title and the competing hypotheses."""
+
+    hypotheses: tuple[Hypothesis, ...]
+    title: str | None = None
+    description: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Row(_Serialisable):
+    """One criterion of one hypothesis: what it expects, what the files show, how they bear on it.
+
+    ``findings`` are indices into the report's findings that decide the row
+    (the contradicting ones when it is inconsistent); ``caveats`` are findings
+    that question the observation itself (edited stamps, clocks, positions).
+    """
+
+    criterion: str
+    expectation: str
+    observation: str
+    verdict: Verdict
+    paths: tuple[str, ...] = ()
+    findings: tuple[int, ...] = ()
+    caveats: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment(_Serialisable):
+    """A hypothesis with its evidence rows and every finding sorted by how it bears on it."""
+
+    id: str
+    statement: str
+    rows: tuple[Row, ...]
+    consistent: tuple[int, ...] = ()  # finding indices
+    inconsistent: tuple[int, ...] = ()
+    silent: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["tally"] = {v.value: sum(1 for r in self.rows if r.verdict is v) for v in Verdict}
+        return d
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading case files
+
+
+def load_case(path: str | os.PathLike[str]) -> Case:
+    """Read a case file (TOML); a malformed one raises :class:`CaseFileError` naming the line."""
+    path = os.fsdecode(path)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        raise CaseFileError(f"{path}: cannot read the case file: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CaseFileError(f"{path}, line {line}: the case file is not UTF-8 text") from exc
+    return parse_case(text, path=path)
+
+
+def parse_case(text: str, *, path: str | None = None) -> Case:
+    """Parse case-file text; see :func:`load_case`.
+
+    Examples
+    --------
+    >>> case = parse_case('[[hypotheses]]\\nid = "a"\\nstatement = "In Syria"\\ncountry = "SY"')
+    >>> case.hypotheses[0].country
+    ('SY',)
+    """
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    where = path or "case file"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseFileError(f"{where}: not valid TOML: {exc}") from exc
+
+    def fail(message: str, line: int | None) -> CaseFileError:
+        return CaseFileError(f"{where}{f', line {line}' if line else ''}: {message}")
+
+    for key in data:
+        if key not in TOP_KEYS:
+            raise fail(f"unknown key {key!r} (expected {', '.join(TOP_KEYS)})", _line_of(text, None, key))
+    hyps = data.get("hypotheses")
+    if not isinstance(hyps, list) or not hyps or not all(isinstance(h, dict) for h in hyps):
+        raise fail("needs at least one [[hypotheses]] table", _line_of(text, None, "hypotheses"))
+    out = []
+    seen: set[str] = set()
+    for i, h in enumerate(hyps):
+        line = lambda key: _line_of(text, i, key)  # noqa: E731
+        for key in h:
+            if key not in HYPOTHESIS_KEYS:
+                raise fail(f"unknown key {key!r} in hypothesis {i + 1} (expected {', '.join(HYPOTHESIS_KEYS)})", line(key))
+        for key in ("id", "statement"):
+            if not isinstance(h.get(key), str) or not h[key].strip():
+                raise fail(f"hypothesis {i + 1} needs a {key} (a non-empty string)", line(key) or _header_line(text, i))
+        hid = h["id"].strip()
+        if hid in seen:
+            raise fail(f"hypothesis id {hid!r} is used twice", line("id"))
+        seen.add(hid)
+        countries = h.get("country", ())
+        if isinstance(countries, str):
+            countries = [countries]
+        if not isinstance(countries, list) or not all(isinstance(c, str) and re.fullmatch(r"[A-Za-z]{2}", c) for c in countries):
+            raise fail(f"country of {hid!r} must be an ISO 3166 two-letter code or a list of them", line("country"))
+        bounds = {}
+        for key in ("taken_after", "taken_before", "unpublished_before"):
+            value = h.get(key)
+            if value is None:
+                continue
+            if isinstance(value, dt.time) or not isinstance(value, (dt.date, str)):
+                raise fail(f"{key} of {hid!r} must be a date (2016-06-22) or a date and time", line(key))
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value) if len(value.strip()) == 10 else dt.datetime.fromisoformat(value)
+                except ValueError:
+                    raise fail(f"{key} of {hid!r} must be a date (2016-06-22) or a date and time, not {value!r}", line(key)) from None
+            bounds[key] = value
+        single = h.get("single_device")
+        if single is not None and not isinstance(single, bool):
+            raise fail(f"single_device of {hid!r} must be true or false", line("single_device"))
+        out.append(
+            Hypothesis(
+                id=hid, statement=h["statement"].strip(), country=tuple(c.upper() for c in countries),
+                single_device=single, **bounds,
+            )  # fmt: skip
+        )
+    title = data.get("title")
+    description = data.get("description")
+    for key, value in (("title", title), ("description", description)):
+        if value is not None and not isinstance(value, str):
+            raise fail(f"{key} must be a string", _line_of(text, None, key))
+    return Case(hypotheses=tuple(out), title=title, description=description, path=path)
+
+
+_HEADER = re.compile(r"^\s*\[\[\s*hypotheses\s*\]\]", re.M)
+
+
+def _header_line(text: str, index: int) -> int | None:
+    heads = list(_HEADER.finditer(text))
+    if index < len(heads):
+        return text.count("\n", 0, heads[index].start()) + 1
+    return None
+
+
+def _line_of(text: str, index: int | None, key: str) -> int | None:
+    """The line where ``key`` is set (in the ``index``-th hypothesis table, or at top level)."""
+    heads = [m.start() for m in _HEADER.finditer(text)]
+    if index is None:
+        start, end = 0, heads[0] if heads else len(text)
+    elif index < len(heads):
+        start, end = heads[index], heads[index + 1] if index + 1 < len(heads) else len(text)
+    else:
+        return None
+    m = re.compile(rf"^\s*{re.escape(key)}\s*=", re.M).search(text, start, end)
+    if m is None:
+        return None
+    return text.count("\n", 0, m.start()) + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Weighing
+
+
+def assess(case: Case, records: Sequence[ImageRecord], findings: Sequence[Finding], matches: Iterable[Any] = ()) -> list[Assessment]:
+    """Confront each hypothesis of ``case`` with the records, findings and reference matches.
+
+    Parameters
+    ----------
+    case : Case
+        The hypotheses.
+    records : sequence of ImageRecord
+        The scanned files.
+    findings : sequence of Finding
+        Every finding of the scan, in report order; rows refer to them by index.
+    matches : iterable of Match
+        Reference matches (``.path`` the query file, ``.reference.published``).
+
+    Returns
+    -------
+    list of Assessment
+        One per hypothesis, in the case file's order.
+    """
+    evidence = _Evidence(records, findings, tuple(matches))
+    return [_assess(h, evidence) for h in case.hypotheses]
+
+
+class _Evidence:
+    """What the set shows, computed once for every hypothesis."""
+
+    def __init__(self, records: Sequence[ImageRecord], findings: Sequence[Finding], matches: tuple[Any, ...]) -> None:
+        from .checks.place import fix
+        from .clock import capture_time, exif_offset, gps_offset, name_time
+        from .devices import group_devices
+
+        self.records = [r for r in records if not r.error and r.kind == "image"]
+        self.findings = list(findings)
+        self.matches = matches
+        self.places: dict[str, Any] = {}
+        for r in self.records:
+            if (p := fix(r)) is not None:
+                from .geo import place_at
+
+                self.places[r.path] = place_at(*p)
+        self.times: dict[str, tuple[dt.datetime, dt.datetime | None, str]] = {}  # path -> (local, utc, source)
+        self.offsets: dict[str, tuple[dt.timedelta, dt.datetime]] = {}  # path -> (offset, local time)
+        for r in self.records:
+            ct = capture_time(r)
+            if ct.local is not None:
+                self.times[r.path] = (ct.local, ct.utc, "metadata")
+                off = exif_offset(r)
+                if off is None and (implied := gps_offset(r)):
+                    off = implied[0]
+                if off is not None:
+                    self.offsets[r.path] = (off, ct.local)
+            elif (nt := name_time(r)) is not None:
+                self.times[r.path] = (nt, None, "file name")
+        self.devices = group_devices(self.records)
+        self.published: dict[str, list[tuple[dt.date | dt.datetime, Any]]] = {}
+        for m in matches:
+            pub = getattr(getattr(m, "reference", None), "published", None)
+            if isinstance(pub, (dt.date, dt.datetime)):
+                self.published.setdefault(m.path, []).append((pub, m.reference))
+
+    def ids(self, checks: Sequence[str], paths: Iterable[str] | None = None) -> tuple[int, ...]:
+        wanted = set(paths) if paths is not None else None
+        return tuple(
+            i for i, f in enumerate(self.findings)
+            if f.check in checks and (wanted is None or wanted.intersection(f.paths))
+        )  # fmt: skip
+
+
+def _assess(h: Hypothesis, ev: _Evidence) -> Assessment:
+    rows: list[Row] = []
+    if h.country:
+        rows.append(_country_gps(h, ev))
+        rows.append(_country_offset(h, ev))
+    if h.taken_after is not None:
+        rows.append(_taken(h.taken_after, ev, after=True))
+    if h.taken_before is not None:
+        rows.append(_taken(h.taken_before, ev, after=False))
+    if h.single_device is not None:
+        rows.append(_device(h, ev))
+    if h.unpublished_before is not None:
+        rows.append(_unpublished(h.unpublished_before, ev))
+    against = {i for r in rows if r.verdict is Verdict.INCONSISTENT for i in r.findings}
+    fits = {i for r in rows if r.verdict is Verdict.CONSISTENT for i in r.findings} - against
+    # per finding: a gps-location finding in another country contradicts even when the row lists others
+    for i, f in enumerate(ev.findings):
+        if f.check == "gps-location" and h.country and f.evidence.get("country_code"):
+            (against if f.evidence["country_code"] in h.country else fits).discard(i)
+            (fits if f.evidence["country_code"] in h.country else against).add(i)
+    silent = [i for i in range(len(ev.findings)) if i not in against and i not in fits]
+    return Assessment(h.id, h.statement, tuple(rows), tuple(sorted(fits)), tuple(sorted(against)), tuple(silent))
+
+
+def _names(paths: Sequence[str], limit: int = 4) -> str:
+    names = [p.replace("\\", "/").rsplit("/", 1)[-1] for p in paths[:limit]]
+    more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
+    return ", ".join(names) + more
+
+
+def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
+    want = " or ".join(h.country)
+    expectation = f"GPS fixes in {want}"
+    if not ev.places:
+        return Row("country (GPS)", expectation, "no picture carries a GPS fix", Verdict.SILENT)
+    inside = [p for p, pl in ev.places.items() if pl.country_code in h.country]
+    outside = [p for p, pl in ev.places.items() if pl.country_code not in h.country]
+    counts: dict[str, int] = {}
+    for pl in ev.places.values():
+        counts[pl.country_code or "?"] = counts.get(pl.country_code or "?", 0) + 1
+    observation = "GPS fixes in " + ", ".join(f"{c}: {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
+    caveats = ev.ids(PLACE_CAVEATS)
+    if outside:
+        where = sorted({ev.places[p].label for p in outside})
+        return Row(
+            "country (GPS)", expectation, f"{observation} ({_names(outside)} in {'; '.join(where[:3])})",
+            Verdict.INCONSISTENT, tuple(outside), ev.ids(("gps-location",), outside), caveats,
+        )  # fmt: skip
+    return Row("country (GPS)", expectation, observation, Verdict.CONSISTENT, tuple(inside), ev.ids(("gps-location",), inside), caveats)
+
+
+def _country_offset(h: Hypothesis, ev: _Evidence) -> Row:
+    from .geo import country_offsets, format_offset
+
+    want = " or ".join(h.country)
+    expectation = f"UTC offsets that {want} used on the capture dates"
+    if not ev.offsets:
+        return Row("country (time zone)", expectation, "no picture states its UTC offset", Verdict.SILENT)
+    fits, misfits = [], []
+    allowed_seen: set[str] = set()
+    stated: set[str] = set()
+    for path, (off, local) in ev.offsets.items():
+        allowed = {o for c in h.country for o in country_offsets(c, local)}
+        if not allowed:
+            return Row("country (time zone)", expectation, f"no time-zone data for {want}", Verdict.SILENT)
+        allowed_seen.update(format_offset(o) or "" for o in allowed)
+        stated.add(format_offset(off) or "")
+        (fits if off in allowed else misfits).append(path)
+    observation = f"offsets {', '.join(sorted(stated))} stated; {want} used {', '.join(sorted(allowed_seen))}"
+    caveats = ev.ids(("time-zone",))
+    if misfits:
+        return Row("country (time zone)", expectation, f"{observation} ({_names(misfits)} do not fit)",
+                   Verdict.INCONSISTENT, tuple(misfits), (), caveats)  # fmt: skip
+    return Row("country (time zone)", expectation, observation, Verdict.CONSISTENT, tuple(fits), (), caveats)
+
+
+def _compare(value: dt.datetime, utc: dt.datetime | None, bound: Bound) -> int:
+    """-1, 0 or 1 as a picture's time is before, at or after a bound (dates compare by day)."""
+    if not isinstance(bound, dt.datetime):
+        day = value.date()
+        return (day > bound) - (day < bound)
+    if bound.tzinfo is not None and utc is not None:
+        b = bound.astimezone(dt.timezone.utc)
+        return (utc > b) - (utc < b)
+    b = bound.replace(tzinfo=None)
+    return (value > b) - (value < b)
+
+
+def _published_before(ev: _Evidence, bound: Bound) -> list[tuple[str, dt.date | dt.datetime, Any]]:
+    """Reference publications of the set's pictures that precede ``bound`` (dates compare by day)."""
+    out = []
+    for path, pubs in ev.published.items():
+        for pub, ref in pubs:
+            if isinstance(bound, dt.datetime):
+                earlier = _sortable(pub) < _sortable(bound)
+            else:
+                earlier = _sortable(pub).date() < bound
+            if earlier:
+                out.append((path, pub, ref))
+    return out
+
+
+def _taken(bound: Bound, ev: _Evidence, *, after: bool) -> Row:
+    label = "taken after" if after else "taken before"
+    expectation = f"capture times {'on or after' if after else 'before'} {bound.isoformat()}"
+    if not ev.times:
+        return Row(label, expectation, "no picture carries a capture time", Verdict.SILENT)
+    bad = [p for p, (local, utc, _) in ev.times.items() if (_compare(local, utc, bound) < 0 if after else _compare(local, utc, bound) >= 0)]
+    good = [p for p in ev.times if p not in bad]
+    locals_ = sorted(t[0] for t in ev.times.values())
+    observation = f"{len(ev.times)} capture time(s) from {locals_[0]:%Y-%m-%d %H:%M} to {locals_[-1]:%Y-%m-%d %H:%M}"
+    from_names = sum(1 for t in ev.times.values() if t[2] == "file name")
+    if from_names:
+        observation += f" ({from_names} from file names)"
+    caveats = ev.ids(TIME_CAVEATS, ev.times)
+    earlier = _published_before(ev, bound) if after else []
+    if earlier:
+        path, pub, ref = min(earlier, key=lambda x: _sortable(x[1]))
+        source = f" by {ref.source}" if getattr(ref, "source", None) else ""
+        bad = sorted(set(bad) | {p for p, _, _ in earlier})
+        observation += f"; {_names([path])} was published {_sortable(pub).date().isoformat()}{source}"
+    if bad:
+        return Row(label, expectation, f"{observation}; {_names(bad)} fall outside", Verdict.INCONSISTENT,
+                   tuple(bad), ev.ids(("reference-match",), bad), caveats)  # fmt: skip
+    return Row(label, expectation, observation, Verdict.CONSISTENT, tuple(good), (), caveats)
+
+
+def _sortable(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    return dt.datetime.combine(value, dt.time())
+
+
+def _device(h: Hypothesis, ev: _Evidence) -> Row:
+    d = ev.devices
+    expectation = "one device" if h.single_device else "more than one device"
+    if not d.groups:
+        return Row("single device", expectation, "no picture names its device", Verdict.SILENT)
+    mix = ev.ids(("device-mix",))
+    several = d.count > 1 or bool(mix)
+    observation = f"{d.count} device(s): " + ", ".join(f"{g.label} ({len(g.paths)})" for g in d.groups)
+    if d.unknown:
+        observation += f"; {len(d.unknown)} picture(s) name no device"
+    if d.count == 1 and mix:  # one model, but its software versions point to two bodies
+        observation += "; " + ev.findings[mix[0]].message
+    paths = tuple(p for g in d.groups for p in g.paths)
+    if h.single_device:
+        return Row("single device", expectation, observation, Verdict.INCONSISTENT if several else Verdict.CONSISTENT, paths, mix)
+    if several:
+        return Row("single device", expectation, observation, Verdict.CONSISTENT, paths, mix)
+    # one device named: pictures that name none could still come from another
+    return Row("single device", expectation, observation, Verdict.SILENT if d.unknown else Verdict.INCONSISTENT, paths)
+
+
+def _unpublished(bound: Bound, ev: _Evidence) -> Row:
+    expectation = f"no publication before {bound.isoformat()}"
+    if not ev.published:
+        return Row("unpublished before", expectation, "no reference match with a publication date", Verdict.SILENT)
+    earlier = _published_before(ev, bound)
+    if earlier:
+        paths = tuple(sorted({p for p, _, _ in earlier}))
+        first = min(earlier, key=lambda x: _sortable(x[1]))
+        source = f" by {first[2].source}" if getattr(first[2], "source", None) else ""
+        return Row(
+            "unpublished before", expectation,
+            f"{_names(list(paths))} matched in references published earlier (first {_sortable(first[1]).date().isoformat()}{source})",
+            Verdict.INCONSISTENT, paths, ev.ids(("reference-match",), paths),
+        )  # fmt: skip
+    paths = tuple(sorted(ev.published))
+    first = min((pub for pubs in ev.published.values() for pub, _ in pubs), key=_sortable)
+    return Row(
+        "unpublished before", expectation,
+        f"{len(paths)} picture(s) matched in references, earliest publication {_sortable(first).date().isoformat()}",
+        Verdict.CONSISTENT, paths, ev.ids(("reference-match",), paths),
+    )  # fmt: skip
