@@ -15,6 +15,8 @@ __version__ = "0.1.0"
 from .errors import CaseFileError, ForensicsError, ReferenceIndexError, UnreadableFile
 from .findings import Finding, Severity
 from .hashing import hash_image
+from .index import ReferenceIndex
+from .match import Match, Reference
 from .reader import read_file, read_metadata
 from .record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo
 from .report import SCHEMA, Report
@@ -22,6 +24,6 @@ from .scan import scan
 
 __all__ = [
     "GPS", "SCHEMA", "CaseFileError", "Finding", "ForensicsError", "FrameHash", "Hashes", "ImageRecord",
-    "JpegInfo", "Metadata", "ReferenceIndexError", "Report", "Severity", "Thumbnail", "UnreadableFile",
+    "JpegInfo", "Match", "Metadata", "Reference", "ReferenceIndex", "ReferenceIndexError", "Report", "Severity", "Thumbnail", "UnreadableFile",
     "VideoInfo", "XmpInfo", "__version__", "hash_image", "read_file", "read_metadata", "scan",
 ]  # fmt: skip

@@ -11,6 +11,7 @@ from ..errors import ForensicsError
 from .scan import scan_command
 from .meta import hash_command, meta_command
 from .frames import frames_command
+from .index import index_group, match_command
 
 
 class _Group(click.Group):
@@ -40,6 +41,8 @@ cli.add_command(scan_command)
 cli.add_command(meta_command)
 cli.add_command(hash_command)
 cli.add_command(frames_command)
+cli.add_command(index_group)
+cli.add_command(match_command)
 
 
 def main() -> None:

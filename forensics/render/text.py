@@ -11,6 +11,7 @@ from rich.table import Table
 from ..findings import Severity
 from ..record import ImageRecord
 from ..report import Report, printable_path
+from .matches import matches_section
 
 _STYLE = {Severity.WARNING: "bold red", Severity.NOTICE: "yellow", Severity.INFO: "cyan"}
 
@@ -42,6 +43,7 @@ def _row(r: ImageRecord) -> list[str]:
 def render_text(report: Report, console: Console) -> None:
     """Print the report for a person reading a terminal."""
     console.print(files_table(report))
+    matches_section(report, console)
     if not report.findings:
         console.print("\nNo findings.")
     for severity in (Severity.WARNING, Severity.NOTICE, Severity.INFO):

@@ -1,0 +1,209 @@
+"""``forensics index …`` (build a reference set) and ``forensics match`` (search it)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .common import progress_bar, quiet_option, stderr_console, stdout_console
+
+MATCH_SCHEMA = "forensics.matches/1"
+
+
+def _open(db: str, *, create: bool = False):
+    from ..index import ReferenceIndex
+
+    return ReferenceIndex(db, create=create)
+
+
+def _dumps(data) -> str:
+    from ..render.json import dumps
+
+    return dumps(data)
+
+
+@click.group("index")
+def index_group() -> None:
+    """Build and inspect a reference index (a SQLite file of pictures with their provenance)."""
+
+
+@index_group.command("add")
+@click.argument("db", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--source", help="Where the pictures were published (outlet, account, archive).")
+@click.option("--published", help="Publication date or time, ISO 8601 (2016-06-22 or 2016-06-22T14:00:00+03:00).")
+@click.option("--url", help="Address the pictures were published at.")
+@click.option("--label", help="A free label to list or remove these pictures by later.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@quiet_option
+def index_add(db, paths, source, published, url, label, workers, as_json, quiet) -> None:
+    """Add the pictures and videos under PATHS to the index DB (created if missing).
+
+    Content already in the index is counted, not stored twice; a rerun after an
+    interruption skips the files already added. Each sampled frame of a video
+    becomes a reference with its timestamp. Exit status 1 when a file could not
+    be read.
+    """
+    from ..index import parse_published
+
+    try:
+        parse_published(published)
+    except ValueError:
+        raise click.BadParameter(f"{published!r} is not an ISO 8601 date or time", param_hint="--published") from None
+    with _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet) as progress:
+        result = index.add(paths, source=source, published=published, url=url, label=label, workers=workers, progress=progress)
+    if as_json:
+        sys.stdout.write(_dumps({"schema": "forensics.index-add/1", "db": db, **result.to_dict()}) + "\n")
+    else:
+        out = stdout_console(sys.stdout)
+        out.print(
+            f"{result.added} added ({result.references} reference(s)), {result.duplicates} already indexed content, "
+            f"{result.skipped} unchanged path(s) skipped, {len(result.unreadable)} unreadable",
+            highlight=False, markup=False,
+        )  # fmt: skip
+    if result.unreadable:
+        if not quiet:
+            err = stderr_console()
+            for path, reason in result.unreadable[:20]:
+                err.print(f"[yellow]unreadable[/] {path}: {reason}", markup=True, highlight=False)
+            if len(result.unreadable) > 20:
+                err.print(f"… and {len(result.unreadable) - 20} more")
+        raise SystemExit(1)
+
+
+@index_group.command("ls")
+@click.argument("db", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--source", help="Only files from this source.")
+@click.option("--label", help="Only files with this label.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many files.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def index_ls(db, source, label, limit, as_json) -> None:
+    """List the files in the index DB with their provenance."""
+    with _open(db) as index:
+        rows = index.files(source=source, label=label, limit=limit)
+    keys = ("id", "path", "kind", "width", "height", "source", "published", "url", "label", "refs", "copies", "sha256", "added_at")
+    rows = [{k: r.get(k) for k in keys} for r in rows]
+    if as_json:
+        sys.stdout.write(_dumps({"schema": "forensics.index-ls/1", "files": rows}) + "\n")
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} file(s)", title_justify="left")
+    for col in ("path", "kind", "size", "source", "published", "label", "refs"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        size = f"{r['width']}×{r['height']}" if r["width"] else "–"
+        table.add_row(*(escape(str(v)) if v not in (None, "") else "–" for v in (r["path"], r["kind"], size, r["source"], r["published"], r["label"], r["refs"])))
+    stdout_console(sys.stdout).print(table)
+
+
+@index_group.command("stats")
+@click.argument("db", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def index_stats(db, as_json) -> None:
+    """Counts of the index DB by kind, source and label; schema version; size."""
+    with _open(db) as index:
+        stats = index.stats()
+    if as_json:
+        sys.stdout.write(_dumps({"schema": "forensics.index-stats/1", **stats}) + "\n")
+        return
+    out = stdout_console(sys.stdout)
+    out.print(f"{stats['path']}: schema {stats['schema_version']}, {stats['bytes']:,} bytes", highlight=False, markup=False)
+    out.print(
+        f"{stats['files']} file(s) ({stats['copies_seen']} added copies), {stats['references']} reference(s), "
+        f"{stats['video_frames']} of them video frames",
+        highlight=False, markup=False,
+    )  # fmt: skip
+    pub = stats["published"]
+    if pub["earliest"]:
+        out.print(f"published from {pub['earliest']} to {pub['latest']}", highlight=False, markup=False)
+    for title, key in (("kind", "by_kind"), ("source", "by_source"), ("label", "by_label")):
+        if stats[key]:
+            out.print(f"by {title}: " + ", ".join(f"{k or '(none)'} {n}" for k, n in stats[key].items()), highlight=False, markup=False)
+
+
+@index_group.command("rm")
+@click.argument("db", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--source", help="Remove the files from this source.")
+@click.option("--label", help="Remove the files with this label.")
+@click.option("--path", "paths", multiple=True, help="Remove this file, or everything indexed under this folder (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the count as JSON.")
+def index_rm(db, source, label, paths, as_json) -> None:
+    """Remove files from the index DB by source, label or path (criteria combine with AND)."""
+    if source is None and label is None and not paths:
+        raise click.UsageError("say what to remove: --source, --label or --path")
+    with _open(db) as index:
+        n = index.remove(source=source, label=label, paths=paths)
+    if as_json:
+        sys.stdout.write(_dumps({"schema": "forensics.index-rm/1", "removed": n}) + "\n")
+    else:
+        stdout_console(sys.stdout).print(f"{n} file(s) removed", highlight=False, markup=False)
+
+
+@index_group.command("export")
+@click.argument("db", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--jsonl", "as_jsonl", is_flag=True, required=True, help="One JSON object per line and file (the only format).")
+def index_export(db, as_jsonl) -> None:
+    """Print every file of the index DB with its provenance and hashes, as JSON Lines."""
+    from ..render.json import dumps
+
+    with _open(db) as index:
+        for row in index.export():
+            sys.stdout.write(dumps(row, indent=None) + "\n")
+
+
+@click.command("match")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--refs", "db", required=True, type=click.Path(dir_okay=False, path_type=str), help="The reference index to search.")
+@click.option("--max-distance", type=click.IntRange(0, 64), help="Largest pHash distance for a hash match (default 10).")
+@click.option("--no-verify", is_flag=True, help="Hashes only: no local-feature confirmation of crops, overlays and frames.")
+@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help=f"Print JSON (schema {MATCH_SCHEMA}).")
+@quiet_option
+def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -> None:
+    """Find the pictures and videos under PATHS in the reference index --refs.
+
+    Each match names the reference, its source, address and publication date,
+    the distance of each hash, the transform found and a confidence; a file
+    without a match is not listed. Exit status 1 when a file could not be read.
+    """
+    from ..discover import discover
+    from ..scan import read_all
+
+    with _open(db) as index:
+        found = discover(paths)
+        with progress_bar("Reading", quiet=quiet) as progress:
+            records = read_all(found.files, workers=workers, progress=progress)
+        with progress_bar("Matching", quiet=quiet) as progress:
+            matches = index.match(records, max_distance=max_distance, verify=not no_verify, progress=progress)
+    unreadable = [r for r in records if r.error]
+    if as_json:
+        from ..report import printable_path
+
+        docs = []
+        for m in matches:
+            d = m.to_dict()
+            d["path"] = printable_path(m.path)
+            docs.append(d)
+        doc = {
+            "schema": MATCH_SCHEMA, "refs": db, "queries": len(records),
+            "max_distance": max_distance, "matches": docs,
+            "unreadable": [{"path": printable_path(r.path), "reason": r.error} for r in unreadable],
+            "missing": list(found.missing),
+        }  # fmt: skip
+        sys.stdout.write(_dumps(doc) + "\n")
+    else:
+        from ..render.matches import print_matches
+
+        print_matches(matches, stdout_console(sys.stdout), queries=len(records))
+    if not quiet:
+        err = stderr_console()
+        for r in unreadable:
+            err.print(f"[yellow]unreadable[/] {r.path}: {r.error}", highlight=False)
+        for p in found.missing:
+            err.print(f"[yellow]not found[/] {p}", highlight=False)
+    if unreadable or found.missing:
+        raise SystemExit(1)
