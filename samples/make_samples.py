@@ -49,11 +49,12 @@ VIDEO_FPS = 10
 VIDEO_SECONDS = 10
 VIDEO_SIZE = (480, 270)
 VIDEO_SCENES = (701, 702, 703)
-# The two screenshots: (file name, second of the video they show). The names
-# are 4 s apart; the frames they show are 6 s apart in the video.
+# The two screenshots: (file name, second of the video they show). The one
+# named first shows the later moment: the video was rewound between them, or
+# the names were changed.
 SCREENSHOTS = (
-    ("Screen Shot 2016-06-22 at 6.31.04 PM.png", 2.0),
-    ("Screen Shot 2016-06-22 at 6.31.08 PM.png", 8.0),
+    ("Screen Shot 2016-06-22 at 6.31.04 PM.png", 8.0),
+    ("Screen Shot 2016-06-22 at 6.31.19 PM.png", 2.0),
 )
 
 
