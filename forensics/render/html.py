@@ -166,6 +166,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
     points = [_point(r, anchors[r.path]) for r in report.images]
     own = {id(f) for r in report.images for f in r.findings}
     set_findings = [f for f in report.findings if id(f) not in own]
+    set_anchor = {id(f): f"s{i}" for i, f in enumerate(set_findings, 1)}
     by_path: dict[str, list[Finding]] = {}
     for f in set_findings:
         for p in f.paths:
@@ -184,7 +185,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
             "picture": _data_uri(pv.picture), "size": pv.size, "problem": pv.problem,
             "exif_thumbnail": _data_uri(pv.exif_thumbnail), "ela": _data_uri(pv.ela),
             "rows": _rows(r), "findings": [_finding(f, anchors) for f in r.findings],
-            "set_findings": [_finding(f, anchors) for f in by_path.get(r.path, ())],
+            "set_findings": [_finding(f, anchors, set_anchor[id(f)]) for f in by_path.get(r.path, ())],
             "worst": worst.value if worst else None,
             "open": len(report.images) <= collapse_above or worst is Severity.WARNING,
             "osm": _osm(r),
@@ -216,7 +217,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
         "legend": [(g, colour(i)) for i, g in enumerate(groups)],
         "hypotheses": _hypotheses(report, anchors),
         "cards": cards,
-        "set_findings": [_finding(f, anchors) for f in set_findings],
+        "set_findings": [_finding(f, anchors, set_anchor[id(f)]) for f in set_findings],
         "pairs": pairs,
         "matches": matches,
         "timeline": timeline_svg(points, groups) if times else "",
@@ -317,8 +318,9 @@ def _time(t: dt.datetime | None, offset: str | None) -> str | None:
     return f"{text} {off}".strip()
 
 
-def _finding(f: Finding, anchors: dict[str, str]) -> dict[str, Any]:
+def _finding(f: Finding, anchors: dict[str, str], anchor: str | None = None) -> dict[str, Any]:
     return {
+        "anchor": anchor,
         "check": f.check, "severity": f.severity.value, "message": f.message, "evidence": _jsonable(f.evidence),
         "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in f.paths],
     }  # fmt: skip

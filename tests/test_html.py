@@ -1,0 +1,209 @@
+"""The HTML report: self-contained, escaped, every section present; and the CSV export."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import dataclasses
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from forensics import scan
+from forensics.cli import cli
+from forensics.ela import error_level
+from forensics.findings import Finding, Severity
+from forensics.match import Match, Reference
+from forensics.preview import previews
+from forensics.render.csv import COLUMNS, render_csv
+from forensics.render.html import render_html, safe_url
+from forensics.render.svg import has_outlines
+from imagegen import camera_jpeg, photo
+from reportgen import CREATOR_TOOL, HOSTILE_NAME, MAKE, PAYLOADS, make_case
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory) -> Path:
+    return make_case(tmp_path_factory.mktemp("case") / "evidence")
+
+
+@pytest.fixture(scope="module")
+def report(case):
+    return scan([str(case)], workers=1)
+
+
+@pytest.fixture(scope="module")
+def page(report) -> str:
+    return render_html(report, workers=1)
+
+
+class Loads(HTMLParser):
+    """Every tag and every attribute that could make a browser load something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.loads: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+        self.handlers: list[tuple[str, str]] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.handlers.append((tag, name))
+            if name in ("src", "href", "srcset", "poster", "data", "action", "formaction", "background", "xlink:href", "ping"):
+                self.loads.append((tag, name, value or ""))
+            if tag == "img" and name == "src":
+                self.images.append(value or "")
+
+    handle_startendtag = handle_starttag
+
+
+def parsed(html: str) -> Loads:
+    p = Loads()
+    p.feed(html)
+    return p
+
+
+def test_strings_from_files_are_escaped(page):
+    for payload in PAYLOADS:
+        assert payload not in page, payload
+    p = parsed(page)
+    assert not p.handlers, p.handlers  # no on* attribute was injected
+    assert "script" not in p.tags and "svg" in p.tags  # svg: our own drawings only
+    assert p.tags.count("svg") == 2  # the timeline and the map, not the file name's <svg onload>
+    # ... and each payload is there as text.
+    for text in ("&lt;script&gt;alert(&#34;description&#34;)&lt;/script&gt;", "&lt;img src=x onerror=alert(&#39;artist&#39;)&gt;",
+                 "&lt;/td&gt;&lt;script&gt;alert(&#39;xmp&#39;)&lt;/script&gt;", "&lt;b onmouseover=alert(1)&gt;Evil&lt;/b&gt;",
+                 "&#34;&gt;&lt;svg onload=alert(&#39;name&#39;)&gt;x.jpg"):  # fmt: skip
+        assert text in page, text
+
+
+def test_the_page_loads_nothing_from_outside(page):
+    p = parsed(page)
+    assert not {"script", "link", "iframe", "object", "embed", "base", "audio", "video", "source", "form"} & set(p.tags)
+    for tag, attr, value in p.loads:
+        if tag == "img":
+            assert value.startswith("data:image/jpeg;base64,"), (tag, attr, value[:40])
+        elif tag == "a" and attr == "href":
+            assert value.startswith("#") or value.startswith("https://"), value  # a plain link, followed only by choice
+        else:
+            pytest.fail(f"{tag} {attr}={value[:60]}")
+    # nothing in CSS or SVG fetches either
+    assert not re.search(r"url\(|@import|@font-face", page)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page.replace('<a href="https://', "<a "))
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+    assert csp and "default-src 'none'" in csp.group(1) and "img-src data:" in csp.group(1) and "script-src" not in csp.group(1)
+
+
+def test_sections_cards_and_pictures(page, report):
+    for section in ("summary", "set-findings", "timeline", "map", "files", "custody", "parameters"):
+        assert f'<section id="{section}"' in page, section
+    assert page.count('<details class="card') == len(report.images) == 5
+    p = parsed(page)
+    sizes = [Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).size for src in p.images]
+    assert sizes and max(max(s) for s in sizes) <= 320
+    # four decodable JPEGs: picture + error levels each; the edited one also shows its EXIF thumbnail
+    assert len(p.images) == 4 * 2 + 1
+    assert "EXIF thumbnail: differs from the picture" in page
+    assert page.count("error level analysis (") == 4
+    # the broken file has a card that says why, and the custody table lists every file with its hash
+    assert "broken.jpg" in page and "cannot open as JPEG" in page
+    for r in report.images:
+        assert r.sha256 in page
+    assert "Syrian Arab Republic" in page  # countries from the set summary
+    assert "openstreetmap.org/?mlat=35.2" in page
+
+
+def test_map_draws_offline_outlines_or_a_graticule(page):
+    assert 'class="graticule"' in page and page.count('class="fix"') == 3
+    if has_outlines():
+        assert '<path class="land" d="M' in page
+
+
+def test_hypotheses_matrix_and_reference_matches(report, case):
+    hyps = (
+        {"id": "recovered", "statement": "Taken in Syria", "fits": [{"check": "gps-location", "paths": [str(case / "IMG_0001.jpg")], "message": "GPS in SY"}],
+         "contradicts": [{"check": "gps-location", "paths": [str(case / "IMG_0002.jpg")], "message": "GPS in RU", "reason": "RU is not SY"}], "silent": []},
+        {"id": "stolen", "statement": "Taken in Russia <b>", "fits": [{"check": "gps-location", "paths": [str(case / "IMG_0002.jpg")], "message": "GPS in RU"}],
+         "contradicts": [{"check": "gps-location", "paths": [str(case / "IMG_0001.jpg")], "message": "GPS in SY"}]},
+    )  # fmt: skip
+    ref = Reference(id=1, path=str(case / "IMG_0001.jpg"), source="Agency <i>", url="javascript:alert(1)", published=None)
+    match = Match(path=str(case / "IMG_0003.jpg"), reference=ref, distances={"phash": 4}, transform="cropped",
+                  confidence=0.9, region=(64, 48, 320, 240), method="features")  # fmt: skip
+    dup = Finding("near-duplicate", Severity.NOTICE, (str(case / "IMG_0001.jpg"), str(case / "IMG_0003.jpg")), "Near-duplicates", {"phash": 6})
+    rich = dataclasses.replace(report, hypotheses=hyps, matches=(match,), findings=report.findings + (dup,))
+    page = render_html(rich, workers=1, ela=False)
+    assert '<section id="hypotheses"' in page and '<section id="comparisons"' in page
+    assert page.count('class="badge fits"') == 2 and page.count('class="badge contradicts"') == 2
+    assert "RU is not SY" in page and "Taken in Russia &lt;b&gt;" in page
+    assert 'class="region" style="left:10.00%;top:10.00%;width:50.00%;height:50.00%"' in page
+    assert "Agency &lt;i&gt;" in page and 'href="javascript' not in page  # not a followable address: shown as text
+    assert "Near-duplicates within the set" in page
+    assert "error level analysis (" not in page
+
+
+def test_empty_report_renders(tmp_path):
+    page = render_html(scan([str(tmp_path)]), workers=1)
+    assert "No files." in page and '<section id="map"' not in page and '<section id="timeline"' not in page
+
+
+def test_many_files_collapse_cards(report):
+    page = render_html(report, workers=1, ela=False, collapse_above=2)
+    assert page.count("<details class=\"card") == 5
+    # only the cards with a warning stay open
+    assert len(re.findall(r'<details class="card warning" id="f\d+" open>', page)) == 2
+    assert not re.search(r'<details class="card (notice|info|)" id="f\d+" open>', page)
+
+
+def test_safe_url_allows_only_plain_web_addresses():
+    assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//example.org", "file:///etc/passwd", None, 3, "http://"):
+        assert safe_url(bad) is None
+
+
+def test_error_level_and_previews(tmp_path):
+    flat = Image.new("RGB", (64, 48), (120, 120, 120))
+    assert error_level(flat).size == (64, 48)
+    path = camera_jpeg(tmp_path / "turned.jpg", seed=5, size=(400, 300), orientation=6)
+    pv = previews(path, orientation=6, max_side=200, exif_thumbnail=True)
+    assert pv.size == (150, 200)  # turned as a viewer shows it, within the bound
+    assert Image.open(io.BytesIO(pv.ela)).size == (150, 200)
+    assert Image.open(io.BytesIO(pv.exif_thumbnail)).size[1] > Image.open(io.BytesIO(pv.exif_thumbnail)).size[0]
+    (tmp_path / "junk.jpg").write_bytes(b"\xff\xd8junk")
+    assert previews(tmp_path / "junk.jpg").problem.startswith("picture cannot be decoded")
+    assert previews(tmp_path / "missing.jpg").problem.startswith("cannot read file")
+    photo(1, (50, 40)).save(tmp_path / "p.png")
+    assert previews(tmp_path / "p.png").ela is None  # error levels only mean something for JPEG
+
+
+def test_cli_writes_html_and_csv(case, tmp_path):
+    html, table = tmp_path / "r.html", tmp_path / "r.csv"
+    result = CliRunner().invoke(cli, ["scan", str(case), "--html", str(html), "--csv", str(table), "--quiet", "--workers", "1"])
+    assert result.exit_code == 1, result.output  # the broken file makes the scan exit 1; the reports are still written
+    assert html.read_text(encoding="utf-8").startswith("<!doctype html>")
+    with open(table, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert tuple(rows[0]) == COLUMNS
+    assert len(rows) == 5
+    by_name = {r["name"]: r for r in rows}
+    edited = by_name["IMG_0003.jpg"]
+    assert edited["worst_severity"] == "warning"
+    assert "thumbnail-mismatch" in edited["findings"].split(";") and "editing-software" in edited["findings"].split(";")
+    assert by_name["IMG_0001.jpg"]["gps_lat"] == "35.2" and by_name["IMG_0001.jpg"]["serial"] == "C39X1"
+    hostile = by_name[HOSTILE_NAME]
+    assert hostile["make"] == MAKE and hostile["xmp_creator_tool"] == CREATOR_TOOL  # CSV keeps text as it is
+    assert by_name["broken.jpg"]["findings"] == "unreadable" and by_name["broken.jpg"]["error"]
+
+
+def test_csv_defuses_formulas(tmp_path):
+    camera_jpeg(tmp_path / "f.jpg", seed=1, make="=HYPERLINK(\"http://x\")", software="-2+3")
+    text = render_csv(scan([str(tmp_path)], workers=1))
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["make"] == "'=HYPERLINK(\"http://x\")" and row["software"] == "'-2+3"
