@@ -4,6 +4,11 @@ Decoding a 12-megapixel JPEG at 1/8 scale (libjpeg does it in the DCT, almost
 for free) costs a third of a full decode; the 64-bit hashes are computed on
 images of 32 px or less anyway, so the reduced decode changes them by at most
 a few bits (``tests/test_hashing.py`` pins that).
+
+Every picture is first brought to a working image of at most
+:data:`HASH_SIDE` pixels on its long side (box filter), so that the hashes do
+not depend on the size the picture was decoded at, and hashing costs about a
+millisecond whatever the input.
 """
 
 from __future__ import annotations
@@ -11,15 +16,17 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-import imagehash
-import numpy as np
-
 from .record import Hashes
 
 if TYPE_CHECKING:
+    import imagehash
     from PIL import Image
 
-MIN_SIDE = 256  # the reduced decode keeps at least this many pixels on the short side
+# imagehash, numpy and Pillow are imported inside the functions: `forensics --help` stays instant.
+
+HASH_SIDE = 128  # long side of the working image every hash is computed from
+MIN_SIDE = HASH_SIDE  # the reduced decode keeps at least this many pixels on the short side
+WHASH_SCALE = 64  # wHash's resize target, fixed so it does not follow the input size
 
 # Pillow transpose operations that display a picture stored with EXIF orientation n.
 _ORIENT = {2: ("FLIP_LEFT_RIGHT",), 3: ("ROTATE_180",), 4: ("FLIP_TOP_BOTTOM",), 5: ("TRANSPOSE",),
@@ -28,7 +35,7 @@ _ORIENT = {2: ("FLIP_LEFT_RIGHT",), 3: ("ROTATE_180",), 4: ("FLIP_TOP_BOTTOM",),
 
 def reduce_on_decode(image: Image.Image, *, mode: str = "RGB") -> None:
     """Ask Pillow to decode a JPEG at the smallest scale that keeps MIN_SIDE pixels."""
-    if image.format != "JPEG":
+    if image.format not in ("JPEG", "MPO"):  # MPO: phone JPEGs with a second picture
         return
     w, h = image.size
     scale = 1
@@ -59,16 +66,81 @@ def shrink(image: Image.Image, *, side: int = MIN_SIDE * 2) -> Image.Image:
     return image.resize((max(1, round(w * f)), max(1, round(h * f))), _Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
+def to_8bit(image: Image.Image) -> Image.Image:
+    """RGB or L pixels a viewer would show: transparency over white, 16-bit scaled down."""
+    from PIL import Image as _Image
+
+    mode = image.mode
+    if mode in ("RGB", "L"):
+        return image
+    import numpy as np
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        a = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if mode.startswith("I;16") or (a.size and a.max() > 255) else 255.0
+        return _Image.fromarray(np.clip(a * (255.0 / top), 0, 255).astype(np.uint8), "L")
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        bg = _Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return _Image.alpha_composite(bg, rgba).convert("RGB")
+    if mode in ("1",):
+        return image.convert("L")
+    return image.convert("RGB")
+
+
+def working_image(image: Image.Image, *, side: int = HASH_SIDE) -> Image.Image:
+    """The picture at hashing size: long side at most ``side`` (box filter), RGB or L."""
+    from PIL import Image as _Image
+
+    w, h = image.size
+    if max(w, h) > side:
+        if image.mode not in ("RGB", "L", "RGBA", "LA", "CMYK"):
+            image = to_8bit(image)
+        f = side / max(w, h)
+        image = image.resize((max(1, round(w * f)), max(1, round(h * f))), _Image.Resampling.BOX)
+    return to_8bit(image)
+
+
+_DCT = None  # the 32-point DCT-II matrix, built on first use
+
+
+def phash(gray: Image.Image) -> imagehash.ImageHash:
+    """imagehash's ``phash`` (8×8 low frequencies of a 32×32 DCT), without importing SciPy.
+
+    ``scipy.fftpack.dct`` (type II, unnormalised) along both axes is the matrix
+    product ``D @ P @ D.T``; importing SciPy for it would cost each worker
+    process more than hashing a hundred pictures.
+    """
+    global _DCT
+    import imagehash
+    import numpy as np
+    from PIL import Image as _Image
+
+    if _DCT is None:
+        n = np.arange(32)
+        _DCT = 2.0 * np.cos(np.pi * np.outer(n, 2 * n + 1) / 64.0)
+    pixels = np.asarray(gray.convert("L").resize((32, 32), _Image.Resampling.LANCZOS), dtype=np.float64)
+    low = (_DCT[:8] @ pixels @ _DCT[:8].T)
+    return imagehash.ImageHash(low > np.median(low))
+
+
 def compute_hashes(image: Image.Image) -> Hashes:
-    """All five hashes of an already oriented (and ideally reduced) image."""
-    if image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
+    """All five hashes of an already oriented image (any size; see :func:`working_image`).
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> compute_hashes(Image.new("L", (40, 30), 128)).ahash
+    '0000000000000000'
+    """
+    import imagehash
+
+    image = working_image(image)
     gray = image.convert("L")
     return Hashes(
-        phash=str(imagehash.phash(gray)),
+        phash=str(phash(gray)),
         dhash=str(imagehash.dhash(gray)),
         ahash=str(imagehash.average_hash(gray)),
-        whash=str(imagehash.whash(gray)),
+        whash=str(imagehash.whash(gray, image_scale=WHASH_SCALE)),
         colorhash=str(imagehash.colorhash(image if image.mode == "RGB" else image.convert("RGB"), binbits=3)),
     )
 
@@ -79,6 +151,8 @@ def trim_black_bars(image: Image.Image, *, level: int = 12) -> Image.Image:
     Only whole rows or columns darker than ``level`` are cut, and never more
     than 40% of a side, so a dark scene is not mistaken for padding.
     """
+    import numpy as np
+
     a = np.asarray(image.convert("L"))
     if a.size == 0:
         return image
@@ -97,6 +171,8 @@ def trim_black_bars(image: Image.Image, *, level: int = 12) -> Image.Image:
 
 def mean_luma(image: Image.Image) -> float:
     """Mean brightness (0..255) of an image, for the daylight check."""
+    import numpy as np
+
     return round(float(np.asarray(image.convert("L"), dtype=np.float32).mean()), 2)
 
 
@@ -126,7 +202,7 @@ def hash_image(image: Image.Image | str | os.PathLike[str], *, orientation: int 
     from PIL import Image as _Image
 
     if isinstance(image, _Image.Image):
-        return compute_hashes(shrink(orient(image, orientation)))
+        return compute_hashes(orient(working_image(image), orientation))
     from .reader import read_file
 
     record = read_file(image)

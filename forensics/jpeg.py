@@ -49,6 +49,21 @@ def scaled_table(base: Sequence[int], quality: int) -> tuple[int, ...]:
 
 
 _STD_BY_QUALITY = {q: (scaled_table(STD_LUMA, q), scaled_table(STD_CHROMA, q)) for q in range(1, 101)}
+# exact tables -> quality, for the common case of a generic encoder (one dict lookup)
+_EXACT = {pair: q for q, pair in sorted(_STD_BY_QUALITY.items(), reverse=True)}
+_EXACT_LUMA = {pair[0]: q for q, pair in sorted(_STD_BY_QUALITY.items(), reverse=True)}
+
+
+_MEAN_STEPS = None  # (qualities 1.0..100.0 by 0.1, mean luma step of the scaled table at each)
+
+
+def _mean_steps():
+    import numpy as np
+
+    q = np.round(np.arange(10, 1001) / 10, 1)
+    scale = np.where(q < 50, 5000 / q, 200 - 2 * q)
+    steps = np.clip(np.outer(scale, np.array(STD_LUMA, dtype=np.float64)) / 100, 1, 255)
+    return q, steps.mean(axis=1)
 
 
 def estimate_quality(tables: Mapping[int, Sequence[int]]) -> tuple[float | None, bool | None]:
@@ -58,72 +73,96 @@ def estimate_quality(tables: Mapping[int, Sequence[int]]) -> tuple[float | None,
     Annex K tables come closest (a float, so a camera's custom tables get an
     honest approximate figure); ``standard`` is True when the tables equal the
     scaled Annex K tables exactly for some quality, as generic encoders write.
+
+    Examples
+    --------
+    >>> estimate_quality({0: scaled_table(STD_LUMA, 90), 1: scaled_table(STD_CHROMA, 90)})
+    (90.0, True)
     """
+    global _MEAN_STEPS
     if not tables:
         return None, None
-    luma = tuple(tables.get(0) or next(iter(tables.values())))
-    chroma = tuple(tables[1]) if 1 in tables else None
+    luma = tuple(int(v) for v in (tables.get(0) or next(iter(tables.values()))))
+    chroma = tuple(int(v) for v in tables[1]) if 1 in tables else None
     if len(luma) != 64 or (chroma is not None and len(chroma) != 64):
         return None, None
-    best_q, best_err = None, None
-    for q, (std_l, std_c) in _STD_BY_QUALITY.items():
-        err = sum(abs(a - b) for a, b in zip(luma, std_l))
-        if chroma is not None:
-            err += sum(abs(a - b) for a, b in zip(chroma, std_c))
-        if best_err is None or err < best_err:
-            best_q, best_err = q, err
-        if err == 0:
-            break
-    assert best_q is not None
-    standard = best_err == 0
-    if standard:
-        return float(best_q), True
+    exact = _EXACT.get((luma, chroma)) if chroma is not None else _EXACT_LUMA.get(luma)
+    if exact is not None:
+        return float(exact), True
     # Custom tables: report the quality whose mean step size matches theirs.
-    mean = sum(luma) / 64
-    lo, hi = 1.0, 100.0
-    for _ in range(30):
-        mid = (lo + hi) / 2
-        scale = 5000 / mid if mid < 50 else 200 - 2 * mid
-        m = sum(min(max(q * scale / 100, 1), 255) for q in STD_LUMA) / 64
-        if m > mean:
-            lo = mid
-        else:
-            hi = mid
-    return round((lo + hi) / 2, 1), False
+    import numpy as np
+
+    if _MEAN_STEPS is None:
+        _MEAN_STEPS = _mean_steps()
+    qualities, means = _MEAN_STEPS
+    i = int(np.argmin(np.abs(means - sum(luma) / 64)))
+    return float(qualities[i]), False
 
 
-def markers(data: bytes, *, limit: int = 256) -> tuple[str, ...]:
-    """Names of the segments before the image data, e.g. ``APP1:Exif``.
+def segments(data: bytes, *, limit: int = 256) -> list[tuple[int, int, int]]:
+    """The segments before the image data as ``(marker, payload_start, payload_end)``.
 
-    Stops at Start of Scan, at damage, or after ``limit`` segments, so a hostile
-    file cannot make this loop long.
+    Walks the marker chain from SOI and stops at Start of Scan, at damage
+    (recorded as marker ``-1``), or after ``limit`` segments, so a hostile file
+    cannot make the walk long. Payload offsets are clipped to the data.
+
+    Examples
+    --------
+    >>> segments(b"\\xff\\xd8\\xff\\xe1\\x00\\x04ab\\xff\\xda\\x00\\x02")
+    [(225, 6, 8), (218, 12, 12)]
     """
-    names: list[str] = []
-    i, n = 2, len(data)
+    out: list[tuple[int, int, int]] = []
+    n = len(data)
     if not data.startswith(b"\xff\xd8"):
-        return ()
-    names.append("SOI")
-    while i + 4 <= n and len(names) < limit:
+        return out
+    i = 2
+    while i + 4 <= n and len(out) < limit:
         if data[i] != 0xFF:
-            names.append("?garbage")
+            out.append((-1, i, i))
             break
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
             continue
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # stand-alone markers carry no length
+            i += 2
+            continue
         length = int.from_bytes(data[i + 2 : i + 4], "big")
-        name = _MARKER_NAMES.get(marker)
-        if name is None and 0xE0 <= marker <= 0xEF:
-            payload = data[i + 4 : i + 4 + 32]
-            ident = payload.split(b"\x00", 1)[0][:20].decode("latin-1", "replace")
-            name = f"APP{marker - 0xE0}" + (f":{ident}" if ident.isprintable() and ident else "")
-        names.append(name or f"0x{marker:02X}")
+        if length < 2:
+            out.append((-1, i, i))
+            break
+        out.append((marker, i + 4, min(i + 2 + length, n)))
         if marker == 0xDA:
             break
-        if length < 2:
-            names.append("?bad-length")
-            break
         i += 2 + length
+    return out
+
+
+def app_payload(data: bytes, segs: Sequence[tuple[int, int, int]], marker: int, signature: bytes) -> memoryview | None:
+    """The payload (after ``signature``) of the first segment ``marker`` that starts with it."""
+    for m, start, end in segs:
+        if m == marker and data.startswith(signature, start):
+            return memoryview(data)[start + len(signature) : end]
+    return None
+
+
+def markers(data: bytes, *, limit: int = 256, segs: Sequence[tuple[int, int, int]] | None = None) -> tuple[str, ...]:
+    """Names of the segments before the image data, e.g. ``APP1:Exif``.
+
+    Stops at Start of Scan, at damage (``?garbage``), or after ``limit`` segments.
+    """
+    if not data.startswith(b"\xff\xd8"):
+        return ()
+    names = ["SOI"]
+    for marker, start, _end in segs if segs is not None else segments(data, limit=limit):
+        if marker < 0:
+            names.append("?garbage")
+            break
+        name = _MARKER_NAMES.get(marker)
+        if name is None and 0xE0 <= marker <= 0xEF:
+            ident = bytes(data[start : start + 32]).split(b"\x00", 1)[0][:20].decode("latin-1", "replace")
+            name = f"APP{marker - 0xE0}" + (f":{ident}" if ident.isprintable() and ident else "")
+        names.append(name or f"0x{marker:02X}")
     return tuple(names)
 
 
@@ -137,12 +176,12 @@ def _subsampling(layer: Sequence[tuple] | None) -> str | None:
     return {(1, 1): "4:4:4", (2, 1): "4:2:2", (2, 2): "4:2:0", (4, 1): "4:1:1", (1, 2): "4:4:0"}.get(ratio, f"{h0}x{v0}/{h1}x{v1}")
 
 
-def jpeg_info(image, data: bytes) -> JpegInfo:
+def jpeg_info(image, data: bytes, segs: Sequence[tuple[int, int, int]] | None = None) -> JpegInfo:
     """Structure of an opened Pillow JPEG ``image`` whose file bytes are ``data``."""
     tables = dict(getattr(image, "quantization", None) or {})
     quality, standard = estimate_quality(tables)
     return JpegInfo(
-        markers=markers(data),
+        markers=markers(data, segs=segs),
         quant_tables=tuple(tuple(int(v) for v in tables[k]) for k in sorted(tables)),
         quality=quality,
         standard_tables=standard,

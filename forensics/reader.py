@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import stat
 import warnings
 from typing import Any
 
@@ -40,6 +41,10 @@ def _pixel_limit() -> int:
 def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True) -> ImageRecord:
     """Read one file into an :class:`ImageRecord` (no findings yet).
 
+    Never raises for a bad file: what went wrong is in ``record.error`` (the
+    file could not be analysed) or ``record.problems`` (damage that did not
+    stop the reading).
+
     Parameters
     ----------
     path : str or os.PathLike
@@ -48,11 +53,19 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
         Keep every raw EXIF tag in ``metadata.raw``.
     hashes : bool
         Decode the picture and compute its perceptual hashes.
+
+    Returns
+    -------
+    ImageRecord
+        File facts, metadata and (when asked) hashes of the picture as displayed.
     """
     path = os.fsdecode(path)
     ext = os.path.splitext(path)[1].lower() or None
     try:
         st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            return ImageRecord(path=path, extension=ext, error=f"cannot read file: {kind}")
         with open(path, "rb") as f:
             head = f.read(HEAD_BYTES)
             ftype = sniff(head)
@@ -81,7 +94,75 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
         return dataclasses.replace(base, error=f"not a recognised image or video format (starts with {head[:8].hex(' ')})")
     if data is None:
         return dataclasses.replace(base, error=f"refused: {st.st_size} bytes is larger than the {MAX_IMAGE_BYTES} byte limit for an image")
-    return _read_image(base, data, all_tags=all_tags, want_hashes=hashes)
+    from PIL import Image
+
+    # Decoder warnings (corrupt EXIF, truncated chunks…) are damage to report, not noise on stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes)
+        except Exception as exc:  # noqa: BLE001 - a last guard: a file must never stop a scan
+            record = dataclasses.replace(base, error=f"cannot be read: {_reason(exc)}")
+    notes = []
+    for w in caught:
+        if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning, ResourceWarning)):
+            continue
+        text = f"decoder warning: {_reason(w.message)}"
+        if text not in notes and text not in record.problems:
+            notes.append(text)
+    if notes:
+        record = dataclasses.replace(record, problems=record.problems + tuple(notes[:10]))
+    return record
+
+
+_EXIF_SIG = b"Exif\x00\x00"
+_XMP_SIG = b"http://ns.adobe.com/xap/1.0/\x00"
+
+
+def _exif_block(image: Any, data: bytes, fmt: str | None, segs: list[tuple[int, int, int]] | None) -> bytes | None:
+    """The TIFF-structured EXIF block of a file (None when it has none)."""
+    if fmt == "JPEG":
+        from .jpeg import app_payload
+
+        payload = app_payload(data, segs or [], 0xE1, _EXIF_SIG)
+        return bytes(payload) if payload is not None and len(payload) >= 8 else None
+    if fmt == "TIFF":
+        return data
+    block = image.info.get("exif")
+    if not block and fmt == "PNG":
+        block = _png_chunk(data, b"eXIf")
+    if not block:
+        return None
+    return block[6:] if block.startswith(_EXIF_SIG) else block
+
+
+def _png_chunk(data: bytes, kind: bytes, *, limit: int = 10000) -> bytes | None:
+    """The payload of the first PNG chunk of type ``kind`` (bounded walk)."""
+    i, n = 8, len(data)
+    for _ in range(limit):
+        if i + 8 > n:
+            return None
+        length = int.from_bytes(data[i : i + 4], "big")
+        ctype = data[i + 4 : i + 8]
+        if ctype == kind:
+            return data[i + 8 : i + 8 + length]
+        if ctype == b"IEND":
+            return None
+        i += 12 + length
+    return None
+
+
+def _heif_stored_size(image: Any) -> tuple[int, int]:
+    """HEIF pictures come out of libheif already rotated; the size as stored in the file."""
+    w, h = image.size
+    try:  # pillow-heif keeps the container's transformations on the decoded item
+        heif = image._heif_file
+        item = heif._images[heif.primary_index]
+        rotation = dict((t[0], t[1]) for t in item._c_image.transformations if t[0] == "irot").get("irot", 0)
+    except Exception:  # noqa: BLE001 - an internal of pillow-heif; fall back on EXIF
+        rotation = 90 if image.info.get("original_orientation") in (5, 6, 7, 8) else 0
+    return (h, w) if rotation in (90, 270) else (w, h)
 
 
 def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool) -> ImageRecord:
@@ -93,31 +174,30 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     from .xmp import find_packet, parse_xmp
 
     problems: list[str] = []
-    if base.format in ("HEIF", "AVIF"):
+    fmt = base.format
+    if fmt in ("HEIF", "AVIF"):
         _register_heif()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as exc:
-        return dataclasses.replace(base, error=f"refused as a decompression bomb: {exc}")
-    except Image.DecompressionBombWarning as exc:
+        image = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return dataclasses.replace(base, error=f"refused as a decompression bomb: {exc}")
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
-        return dataclasses.replace(base, error=f"cannot open as {base.format}: {_reason(exc)}")
+        return dataclasses.replace(base, error=f"cannot open as {fmt}: {_reason(exc)}")
 
-    width, height = image.size
+    heif = fmt in ("HEIF", "AVIF")
+    width, height = _heif_stored_size(image) if heif else image.size
+    segs = None
+    if fmt == "JPEG":
+        from .jpeg import segments
+
+        segs = segments(data)
+
     fields: dict[str, Any] = {}
     tags: dict[str, Any] = {}
-    # EXIF: exifread reads JPEG and TIFF directly; other containers hand us the raw block.
     try:
-        if base.format in ("JPEG", "TIFF"):
-            tags = exif.read_tags(io.BytesIO(data))
-        else:
-            block = image.info.get("exif")
-            if block:
-                block = block[6:] if block.startswith(b"Exif\x00\x00") else block
-                tags = exif.read_tags(io.BytesIO(block))
+        block = _exif_block(image, data, fmt, segs)
+        if block:
+            tags = exif.read_tags(io.BytesIO(block))
     except Exception as exc:  # noqa: BLE001 - exifread raises many types on damage
         problems.append(f"EXIF unreadable: {_reason(exc)}")
     if tags:
@@ -125,6 +205,9 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
             fields = exif.fields_from_tags(tags)
         except Exception as exc:  # noqa: BLE001
             problems.append(f"EXIF fields malformed: {_reason(exc)}")
+    if heif and fields and image.info.get("original_orientation"):
+        # pillow-heif rewrites Orientation to 1 once it has rotated the picture; report what the file says
+        fields["orientation"] = image.info["original_orientation"]
     if "GPS GPSLatitude" in tags and fields.get("gps") is None:
         problems.append("GPS position present but malformed")
 
@@ -134,21 +217,27 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
         thumb = _thumbnail(bytes(thumb_bytes), fields.get("orientation"), problems)
 
     xmp_info = None
-    packet = image.info.get("xmp") if base.format != "JPEG" else None
-    if isinstance(packet, str):
-        packet = packet.encode("utf-8", "replace")
-    packet = packet or find_packet(data if base.format == "JPEG" else data[: 1 << 22])
+    if fmt == "JPEG":
+        from .jpeg import app_payload
+
+        payload = app_payload(data, segs or [], 0xE1, _XMP_SIG)
+        packet = find_packet(bytes(payload)) if payload is not None else None
+    else:
+        packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+        if isinstance(packet, str):
+            packet = packet.encode("utf-8", "replace")
+        packet = find_packet(packet) if packet else find_packet(data[: 1 << 22])
     if packet:
         xmp_info = parse_xmp(packet)
         if xmp_info is None:
             problems.append("XMP packet is not well-formed XML")
 
     jpeg_info = None
-    if base.format == "JPEG":
+    if fmt == "JPEG":
         from .jpeg import jpeg_info as _jpeg_info
 
         try:
-            jpeg_info = _jpeg_info(image, data)
+            jpeg_info = _jpeg_info(image, data, segs)
         except Exception as exc:  # noqa: BLE001
             problems.append(f"JPEG structure unreadable: {_reason(exc)}")
 
@@ -156,7 +245,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
         **fields,
         thumbnail=thumb,
         xmp=xmp_info,
-        iptc=iptc_fields(image) if base.format in ("JPEG", "TIFF") else {},
+        iptc=iptc_fields(image) if fmt in ("JPEG", "TIFF") else {},
         icc_description=profile_description(image.info.get("icc_profile")),
         jpeg=jpeg_info,
         raw=exif.raw_tags(tags) if all_tags else None,
@@ -175,25 +264,23 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
             image.seek(0)
         hashing.reduce_on_decode(image)
         image.load()
-        shown = hashing.shrink(hashing.orient(image, meta.orientation))
-        if shown.mode not in ("RGB", "L"):
-            shown = _flatten(shown)
+        work = hashing.working_image(image)
+        # libheif has applied the container's rotation already; other formats need EXIF's
+        shown = work if heif else hashing.orient(work, meta.orientation)
         hashes = hashing.compute_hashes(shown)
         luma = hashing.mean_luma(shown)
     except Exception as exc:  # noqa: BLE001 - truncated or corrupt image data
         return dataclasses.replace(record, error=f"image data cannot be decoded: {_reason(exc)}", problems=tuple(problems))
+    finally:
+        image.close()
     return dataclasses.replace(record, hashes=hashes, luma_mean=luma, problems=tuple(problems))
 
 
 def _flatten(image):
-    """Composite transparency over white, as a viewer would show it."""
-    from PIL import Image
+    """RGB (or L) pixels as a viewer shows them: transparency composited over white."""
+    from .hashing import to_8bit
 
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(bg, rgba).convert("RGB")
-    return image.convert("RGB")
+    return to_8bit(image)
 
 
 def _thumbnail(data: bytes, orientation: int | None, problems: list[str]) -> Thumbnail:
@@ -203,10 +290,12 @@ def _thumbnail(data: bytes, orientation: int | None, problems: list[str]) -> Thu
 
     try:
         with Image.open(io.BytesIO(data)) as t:
+            if t.width * t.height > 4096 * 4096:
+                raise ValueError(f"{t.width}×{t.height} pixels is not a thumbnail")
             t.load()
             size = t.size
-            content = hashing.trim_black_bars(t.convert("RGB"))
-            hashes = hashing.compute_hashes(hashing.orient(content, orientation))
+            content = hashing.trim_black_bars(hashing.to_8bit(t))
+            hashes = hashing.compute_hashes(hashing.orient(hashing.working_image(content), orientation))
     except Exception as exc:  # noqa: BLE001
         problems.append(f"EXIF thumbnail cannot be decoded: {_reason(exc)}")
         return Thumbnail(present=True, size=len(data))
