@@ -21,6 +21,7 @@ from typing import Any
 from .errors import CaseFileError
 from .findings import Finding
 from .record import ImageRecord, _Serialisable
+from .report import printable_path
 
 HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before")
 TOP_KEYS = ("title", "description", "hypotheses")
@@ -78,6 +79,11 @@ class Row(_Serialisable):
     paths: tuple[str, ...] = ()
     findings: tuple[int, ...] = ()
     caveats: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["paths"] = [printable_path(p) for p in self.paths]
+        return d
 
 
 @dataclass(frozen=True)

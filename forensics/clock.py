@@ -19,6 +19,8 @@ from .tables.filenames import capture_time_from_name, screenshot_name
 # an implied offset is only trusted when it lands this close to a 15-minute step.
 GPS_OFFSET_RESIDUAL = dt.timedelta(minutes=5)
 MAX_OFFSET = dt.timedelta(hours=14)
+# The only offsets off the half hour in the IANA database (Nepal, Eucla, Chatham).
+QUARTER_OFFSETS = frozenset(dt.timedelta(hours=h, minutes=45) for h in (5, 8, 12))
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,9 @@ def gps_offset(record: ImageRecord) -> tuple[dt.timedelta, dt.timedelta] | None:
     """The offset implied by local capture time minus GPS UTC time, and its residual.
 
     Rounded to the nearest quarter hour; None when the two times are more than
-    14 hours apart or the residual exceeds :data:`GPS_OFFSET_RESIDUAL` (a
-    stale fix or a clock that drifts more than that says nothing about zones).
+    14 hours apart, the residual exceeds :data:`GPS_OFFSET_RESIDUAL`, or the
+    result is a quarter-hour offset no zone uses (a stale fix or a drifting
+    clock says nothing about zones).
     """
     m = record.metadata
     local = local_time(record)
@@ -70,6 +73,8 @@ def gps_offset(record: ImageRecord) -> tuple[dt.timedelta, dt.timedelta] | None:
     residual = diff - offset
     if abs(residual) > GPS_OFFSET_RESIDUAL:
         return None
+    if offset % dt.timedelta(minutes=30) and abs(offset) not in QUARTER_OFFSETS:
+        return None  # a quarter-hour offset no zone uses: a lagging fix, not a zone
     return offset, residual
 
 

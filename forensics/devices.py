@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .record import ImageRecord
+from .report import printable_path
 from .tables.editors import editor_name
 
 
@@ -94,7 +95,7 @@ class DeviceGroup:
             "model": self.model,
             "serial": self.serial,
             "count": len(self.paths),
-            "paths": list(self.paths),
+            "paths": [printable_path(p) for p in self.paths],
             "firmware": list(self.firmware),
             "lenses": list(self.lenses),
             "resolutions": list(self.resolutions),

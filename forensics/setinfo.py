@@ -12,6 +12,7 @@ from typing import Any
 from .clock import local_time, name_time
 from .devices import group_devices
 from .record import ImageRecord
+from .report import printable_path
 
 # Gaps shorter than this are the rhythm of ordinary shooting, not worth listing.
 MIN_GAP_SECONDS = 3600
@@ -35,7 +36,7 @@ def summarise(records: Sequence[ImageRecord]) -> dict[str, Any]:
     devices = group_devices(pictures)
     return {
         "devices": [g.to_dict() for g in devices.groups],
-        "unknown_device": list(devices.unknown),
+        "unknown_device": [printable_path(p) for p in devices.unknown],
         "time": _time(pictures),
         **_places(pictures),
     }
@@ -55,7 +56,7 @@ def _time(pictures: Sequence[ImageRecord]) -> dict[str, Any]:
     if not timed:
         return out
     gaps = [
-        {"after": a[2], "before": b[2], "from": a[0].isoformat(), "to": b[0].isoformat(),
+        {"after": printable_path(a[2]), "before": printable_path(b[2]), "from": a[0].isoformat(), "to": b[0].isoformat(),
          "seconds": (b[0] - a[0]).total_seconds()}
         for a, b in zip(timed, timed[1:])
         if (b[0] - a[0]).total_seconds() >= MIN_GAP_SECONDS

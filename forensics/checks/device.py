@@ -8,6 +8,7 @@ from ..clock import local_time
 from ..devices import firmware, group_devices
 from ..findings import Finding, Severity
 from ..record import ImageRecord
+from ..report import printable_path
 from .registry import CheckContext, check
 
 
@@ -25,8 +26,8 @@ def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fi
         yield Finding(
             "device-mix", Severity.NOTICE, tuple(p for g in groups for p in g.paths),
             message,
-            {"devices": len(groups), "groups": evidence_groups, "unknown": list(summary.unknown),
-             "ambiguous": list(summary.ambiguous)},
+            {"devices": len(groups), "groups": evidence_groups, "unknown": [printable_path(p) for p in summary.unknown],
+             "ambiguous": [printable_path(p) for p in summary.ambiguous]},
         )  # fmt: skip
     # One model without serials: an OS update only goes forward, so versions that
     # alternate in capture order point to two bodies of that model (or edited stamps).
@@ -50,5 +51,5 @@ def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fi
             f"{g.label}: software versions alternate in capture order ({' → '.join(runs)}); "
             "updates only go forward, so two devices of this model, or changed time stamps.",
             {"device": g.label, "software_in_capture_order": [
-                {"path": r.path, "captured": t.isoformat(), "software": firmware(r)} for t, r in timed]},
+                {"path": printable_path(r.path), "captured": t.isoformat(), "software": firmware(r)} for t, r in timed]},
         )  # fmt: skip

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from ..clock import capture_time, exif_offset, gps_offset, local_time, place_zone
 from ..findings import Finding, Severity
 from ..record import ImageRecord
+from ..report import printable_path
 from .registry import CheckContext, check
 
 # Speeds (km/h). Airliners cruise at 800–950 km/h over ground; with a jet stream
@@ -138,7 +139,7 @@ def impossible_travel(records: Sequence[ImageRecord], ctx: CheckContext) -> Iter
             {"distance_km": round(d, 1), "seconds": seconds, "min_speed_kmh": round(speed, 1),
              "thresholds_kmh": {"notice": GROUND_KMH, "warning": AIRLINER_KMH},
              "position_tolerance_km": POSITION_TOLERANCE_KM, "time_tolerance_seconds": slack,
-             "fixes": [{"path": r.path, "lat": p[0], "lon": p[1], "utc": t.isoformat(), "utc_source": s}
+             "fixes": [{"path": printable_path(r.path), "lat": p[0], "lon": p[1], "utc": t.isoformat(), "utc_source": s}
                        for t, s, p, r in ((t1, s1, p1, r1), (t2, s2, p2, r2))]},
         )  # fmt: skip
 

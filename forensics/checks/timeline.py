@@ -9,6 +9,7 @@ from ..clock import capture_time, local_time, name_time
 from ..devices import group_devices
 from ..findings import Finding, Severity
 from ..record import ImageRecord, hex_distance
+from ..report import printable_path
 from ..tables.filenames import capture_time_from_name, counter_from_name, screenshot_name
 from .registry import CheckContext, check
 
@@ -42,7 +43,7 @@ def timeline(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Find
             "timeline", Severity.INFO, tuple(untimed),
             f"{len(untimed)} of {len(pictures)} pictures carry no capture time (metadata or file name): "
             "they cannot be placed in the timeline.",
-            {"untimed": untimed, "pictures": len(pictures)},
+            {"untimed": [printable_path(p) for p in untimed], "pictures": len(pictures)},
         )  # fmt: skip
     yield from _counters(pictures)
     yield from _screenshots(pictures)
@@ -96,7 +97,7 @@ def _inversion(device: str, kind: str, earlier, later, compare_utc: bool) -> Fin
     return Finding(
         "timeline", severity, (r1.path, r2.path), message,
         {"device": device, "key": kind, "compared_in": "utc" if compare_utc else "local time",
-         "order": [{"path": r.path, "captured": t.isoformat(), "name_key": k if isinstance(k, int) else k.isoformat()}
+         "order": [{"path": printable_path(r.path), "captured": t.isoformat(), "name_key": k if isinstance(k, int) else k.isoformat()}
                    for t, k, r in (earlier, later)],
          "gap_seconds": gap.total_seconds()},
     )  # fmt: skip
@@ -139,7 +140,7 @@ def _screenshots(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
                 msg += " One of the clocks or stamps is wrong."
             yield Finding(
                 "timeline", severity, (s.path, p.path), msg,
-                {"screenshot": s.path, "file_name_time": named.time.isoformat(), "shows": p.path,
+                {"screenshot": printable_path(s.path), "file_name_time": named.time.isoformat(), "shows": printable_path(p.path),
                  "shown_captured": shown_at.isoformat(),
                  "phash_distance": hex_distance(p.hashes.phash, s.hashes.phash),  # type: ignore[union-attr]
                  "lead_seconds": lead.total_seconds()},

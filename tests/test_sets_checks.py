@@ -1,0 +1,289 @@
+"""Set checks (device-mix, timeline, time-zone, impossible-travel) and gps-location, daylight: firing and silent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import piexif
+import pytest
+from imagegen import camera_jpeg, photo
+from PIL import Image
+
+from forensics import scan
+from forensics.findings import Severity
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+DAMASCUS = (33.5138, 36.2765)
+MOSCOW = (55.7558, 37.6173)
+SIZE = (320, 240)
+
+
+def _scan(folder):
+    return scan([str(folder)], workers=1, now=NOW)
+
+
+def _of(report, check_id):
+    return [f for f in report.findings if f.check == check_id]
+
+
+def _shot(folder, name, *, seed, local="2016:06:19 14:22:33", pos=DAMASCUS, utc_hms=None, utc_date=None, offset="+03:00", **kw):
+    """A phone JPEG in Damascus whose GPS UTC time agrees with its +03:00 local time unless told otherwise."""
+    if utc_hms is None and pos is not None and local:
+        t = dt.datetime.strptime(local, "%Y:%m:%d %H:%M:%S") - dt.timedelta(hours=3)
+        utc_date, utc_hms = t.strftime("%Y:%m:%d"), (t.hour, t.minute, t.second)
+    gps_utc = (utc_date, utc_hms) if utc_hms is not None else None
+    return camera_jpeg(
+        folder / name, seed=seed, size=SIZE, datetime_original=local, gps=pos, gps_utc=gps_utc, offset=offset, **kw
+    )
+
+
+def _phone_day(folder):
+    """An untouched day of one phone in Damascus: counters and clock in step, daylight, GPS moving on foot."""
+    for i in range(5):
+        lat = DAMASCUS[0] + i * 0.002
+        _shot(folder, f"IMG_{i + 101:04d}.JPG", seed=i, local=f"2016:06:19 {10 + i}:05:00", pos=(lat, DAMASCUS[1]),
+              serial="F17QX123", software="9.3.2")  # fmt: skip
+
+
+# ------------------------------------------------------------------ calibration
+
+
+def test_untouched_phone_set_draws_no_warning_and_no_set_notice(tmp_path):
+    _phone_day(tmp_path)
+    report = _scan(tmp_path)
+    assert not [f for f in report.findings if f.severity is Severity.WARNING]
+    set_checks = ("device-mix", "timeline", "time-zone", "impossible-travel", "daylight")
+    assert not [f for f in report.findings if f.check in set_checks], [f.message for f in report.findings]
+    assert len(_of(report, "gps-location")) == 5
+    s = report.to_dict()["set"]
+    assert [d["device"] for d in s["devices"]] == ["Apple iPhone 6s (serial f17qx123)"]
+    assert s["countries"][0]["code"] == "SY" and s["places"][0]["place"] == "Damascus"
+    assert s["time"]["first"] == "2016-06-19T10:05:00" and s["time"]["last"] == "2016-06-19T14:05:00"
+    assert s["time"]["gaps"][0]["seconds"] == 3600
+
+
+# ------------------------------------------------------------------ device-mix
+
+
+def test_device_mix_fires_on_two_phones_with_groups_in_evidence(tmp_path):
+    _shot(tmp_path, "a.jpg", seed=1)
+    _shot(tmp_path, "b.jpg", seed=2)
+    _shot(tmp_path, "c.jpg", seed=3, make="samsung", model="SM-G930F")
+    (f,) = _of(_scan(tmp_path), "device-mix")
+    assert f.severity is Severity.NOTICE
+    groups = {g["device"]: g["count"] for g in f.evidence["groups"]}
+    assert groups == {"Apple iPhone 6s": 2, "samsung SM-G930F": 1}
+
+
+def test_device_mix_splits_serials_but_absent_fields_are_unknown(tmp_path):
+    _shot(tmp_path, "a.jpg", seed=1, serial="AAA1")
+    _shot(tmp_path, "b.jpg", seed=2, serial="BBB2")
+    _shot(tmp_path, "c.jpg", seed=3)  # same model, no serial: could be either
+    (f,) = _of(_scan(tmp_path), "device-mix")
+    assert f.evidence["devices"] == 2
+    assert [os.path.basename(p) for p in f.evidence["ambiguous"]] == ["c.jpg"]
+
+
+def test_device_mix_silent_when_fields_are_only_missing(tmp_path):
+    _shot(tmp_path, "a.jpg", seed=1, serial="AAA1")
+    _shot(tmp_path, "b.jpg", seed=2)  # no serial
+    _shot(tmp_path, "c.jpg", seed=3, model=None)  # make only
+    _shot(tmp_path, "d.jpg", seed=4, make=None, model=None, camera_fields=False)  # stripped
+    report = _scan(tmp_path)
+    assert not _of(report, "device-mix")
+    assert [os.path.basename(p) for p in report.extras["unknown_device"]] == ["d.jpg"]
+
+
+def test_software_versions_alternating_in_time_point_to_two_bodies(tmp_path):
+    for i, sw in enumerate(["9.3.1", "9.3.2", "9.3.1", "9.3.2"]):
+        _shot(tmp_path, f"x{i}.jpg", seed=i, local=f"2016:06:19 1{i}:00:00", software=sw)
+    (f,) = _of(_scan(tmp_path), "device-mix")
+    assert "alternate" in f.message and len(f.evidence["software_in_capture_order"]) == 4
+
+
+def test_software_update_in_order_is_silent(tmp_path):
+    for i, sw in enumerate(["9.3.1", "9.3.1", "9.3.2", "Adobe Photoshop CC"]):
+        _shot(tmp_path, f"x{i}.jpg", seed=i, local=f"2016:06:19 1{i}:00:00", software=sw)
+    assert not _of(_scan(tmp_path), "device-mix")
+
+
+# ------------------------------------------------------------------ timeline
+
+
+def test_counter_out_of_order_fires(tmp_path):
+    _shot(tmp_path, "IMG_0101.JPG", seed=1, local="2016:06:19 10:00:00", offset=None, pos=None)
+    _shot(tmp_path, "IMG_0102.JPG", seed=2, local="2016:06:19 12:00:00", offset=None, pos=None)
+    _shot(tmp_path, "IMG_0103.JPG", seed=3, local="2016:06:19 11:00:00", offset=None, pos=None)
+    (f,) = _of(_scan(tmp_path), "timeline")
+    assert f.severity is Severity.NOTICE  # an hour: a clock that followed a zone change can do it
+    assert "time-zone change" in f.message
+    assert [o["name_key"] for o in f.evidence["order"]] == [103, 102]
+
+
+def test_counter_days_out_of_order_is_a_warning(tmp_path):
+    _shot(tmp_path, "DSC_0042.JPG", seed=1, local="2016:06:25 10:00:00")
+    _shot(tmp_path, "DSC_0043.JPG", seed=2, local="2016:06:19 10:00:00")
+    (f,) = _of(_scan(tmp_path), "timeline")
+    assert f.severity is Severity.WARNING and f.evidence["compared_in"] == "utc"
+
+
+def test_counters_in_order_and_wrapping_are_silent(tmp_path):
+    for i, n in enumerate((9998, 9999, 1, 2)):
+        _shot(tmp_path, f"IMG_{n:04d}.JPG", seed=i, local=f"2016:06:19 1{i}:00:00")
+    _shot(tmp_path, "IMG_0001.JPG", seed=9, local="2016:06:19 16:00:00", make="Canon", model="EOS 5D")  # other device
+    assert not _of(_scan(tmp_path), "timeline")
+
+
+def test_name_time_out_of_order_fires(tmp_path):
+    _shot(tmp_path, "20160619_100000.jpg", seed=1, local="2016:06:19 10:00:00")
+    _shot(tmp_path, "20160619_110000.jpg", seed=2, local="2016:06:19 09:00:00")
+    (f,) = _of(_scan(tmp_path), "timeline")
+    assert f.evidence["key"] == "name time"
+
+
+def test_untimed_pictures_are_listed(tmp_path):
+    _shot(tmp_path, "a.jpg", seed=1)
+    _shot(tmp_path, "b.jpg", seed=2, local=None, pos=None)
+    (f,) = _of(_scan(tmp_path), "timeline")
+    assert f.severity is Severity.INFO and [os.path.basename(p) for p in f.evidence["untimed"]] == ["b.jpg"]
+
+
+def test_screenshot_named_before_the_photo_it_shows(tmp_path):
+    picture = photo(5, SIZE)
+    camera_jpeg(tmp_path / "IMG_0005.JPG", image=picture, datetime_original="2016:06:25 10:00:00")
+    picture.save(tmp_path / "Screenshot_20160619-120000.png")
+    (f,) = _of(_scan(tmp_path), "timeline")
+    assert f.severity is Severity.WARNING and f.evidence["lead_seconds"] > 5 * 86400
+
+
+def test_screenshot_named_after_the_photo_it_shows_is_silent(tmp_path):
+    picture = photo(5, SIZE)
+    camera_jpeg(tmp_path / "IMG_0005.JPG", image=picture, datetime_original="2016:06:19 10:00:00")
+    picture.save(tmp_path / "Screenshot_20160619-120000.png")
+    photo(6, SIZE).save(tmp_path / "Screenshot_20160601-120000.png")  # older, but shows something else
+    assert not _of(_scan(tmp_path), "timeline")
+
+
+# ------------------------------------------------------------------ gps-location, time-zone, impossible-travel
+
+
+def test_gps_location_names_country_place_and_zone(tmp_path):
+    _shot(tmp_path, "a.jpg", seed=1)
+    _shot(tmp_path, "b.jpg", seed=2, pos=(0.0, 0.0), utc_hms=(11, 0, 0), utc_date="2016:06:19")
+    _shot(tmp_path, "c.jpg", seed=3, pos=None)
+    found = {os.path.basename(f.paths[0]): f for f in _of(_scan(tmp_path), "gps-location")}
+    assert set(found) == {"a.jpg", "b.jpg"}
+    e = found["a.jpg"].evidence
+    assert (e["country_code"], e["place"], e["time_zone"]) == ("SY", "Damascus", "Asia/Damascus")
+    assert found["a.jpg"].severity is Severity.INFO
+    assert found["b.jpg"].severity is Severity.NOTICE and "placeholder" in found["b.jpg"].message
+
+
+def test_time_zone_fires_when_offsets_disagree(tmp_path):
+    # the phone says +04:00, GPS time implies +03:00, Damascus kept +03:00 in June 2016
+    _shot(tmp_path, "a.jpg", seed=1, offset="+04:00")
+    (f,) = _of(_scan(tmp_path), "time-zone")
+    e = f.evidence
+    assert (e["offset_time_original"], e["gps_implied_offset"], e["place_offsets"]) == ("+04:00", "+03:00", ["+03:00"])
+
+
+def test_time_zone_follows_the_place_history_and_is_silent_when_agreeing(tmp_path):
+    _shot(tmp_path, "summer.jpg", seed=1)
+    _shot(tmp_path, "winter.jpg", seed=2, local="2016:01:10 12:00:00", offset="+02:00",
+          utc_date="2016:01:10", utc_hms=(10, 0, 0))  # fmt: skip
+    # a GPS stamp from a stale fix, minutes off a quarter hour, says nothing about zones
+    _shot(tmp_path, "stale.jpg", seed=3, local="2016:06:19 14:22:33", utc_date="2016:06:19", utc_hms=(11, 5, 0))
+    assert not _of(_scan(tmp_path), "time-zone")
+
+
+def test_impossible_travel_fires_with_speed_and_thresholds(tmp_path):
+    _shot(tmp_path, "a.jpg", seed=1, local="2016:06:19 10:00:00")
+    _shot(tmp_path, "b.jpg", seed=2, local="2016:06:19 11:00:00", pos=MOSCOW)
+    (f,) = _of(_scan(tmp_path), "impossible-travel")
+    assert f.severity is Severity.WARNING
+    assert 2400 < f.evidence["distance_km"] < 2550
+    assert f.evidence["min_speed_kmh"] > 1000 and f.evidence["thresholds_kmh"] == {"notice": 350.0, "warning": 1000.0}
+
+
+def test_travel_by_air_is_a_notice_and_slow_travel_silent(tmp_path):
+    _shot(tmp_path, "a.jpg", seed=1, local="2016:06:19 06:00:00")
+    _shot(tmp_path, "b.jpg", seed=2, local="2016:06:19 12:00:00", pos=MOSCOW)  # 6 hours: a flight
+    _shot(tmp_path, "c.jpg", seed=3, local="2016:06:25 12:00:00")  # back a week later
+    (f,) = _of(_scan(tmp_path), "impossible-travel")
+    assert f.severity is Severity.NOTICE and "by air" in f.message
+
+
+def test_impossible_travel_tolerates_fix_jitter_over_short_intervals(tmp_path):
+    # 3 km apart within one second: a jittery fix, not a 10,000 km/h journey
+    _shot(tmp_path, "a.jpg", seed=1, local="2016:06:19 10:00:00")
+    _shot(tmp_path, "b.jpg", seed=2, local="2016:06:19 10:00:01", pos=(DAMASCUS[0] + 0.027, DAMASCUS[1]))
+    assert not _of(_scan(tmp_path), "impossible-travel")
+
+
+# ------------------------------------------------------------------ daylight
+
+
+def _lit(seed, gain):
+    arr = np.asarray(photo(seed, SIZE), np.float32)
+    arr = arr * gain if gain < 1 else 255 - (255 - arr) * (1 / gain)
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+def test_daylight_fires_on_bright_picture_at_night_and_dark_at_noon(tmp_path):
+    camera_jpeg(tmp_path / "night.jpg", image=_lit(1, 3.0), datetime_original="2016:06:19 02:00:00", offset="+03:00",
+                gps=DAMASCUS, gps_utc=("2016:06:18", (23, 0, 0)))  # fmt: skip
+    camera_jpeg(tmp_path / "noon.jpg", image=_lit(2, 0.15), datetime_original="2016:06:19 12:00:00", offset="+03:00",
+                gps=DAMASCUS, gps_utc=("2016:06:19", (9, 0, 0)))  # fmt: skip
+    found = {os.path.basename(f.paths[0]): f for f in _of(_scan(tmp_path), "daylight")}
+    assert set(found) == {"night.jpg", "noon.jpg"}
+    assert found["night.jpg"].evidence["sun_elevation"] < -12 and found["night.jpg"].evidence["luma_mean"] >= 130
+    assert found["noon.jpg"].evidence["sun_elevation"] > 60 and found["noon.jpg"].evidence["luma_mean"] <= 35
+    assert all(f.severity is Severity.NOTICE for f in found.values())
+
+
+def test_daylight_silent_for_flash_and_for_matching_light(tmp_path):
+    flash = {"Exif": {piexif.ExifIFD.Flash: 0x19}}  # fired, auto mode
+    camera_jpeg(tmp_path / "flash.jpg", image=_lit(1, 3.0), datetime_original="2016:06:19 02:00:00", offset="+03:00",
+                gps=DAMASCUS, gps_utc=("2016:06:18", (23, 0, 0)), extra=flash)  # fmt: skip
+    camera_jpeg(tmp_path / "dark-night.jpg", image=_lit(2, 0.15), datetime_original="2016:06:19 02:00:00", offset="+03:00",
+                gps=DAMASCUS, gps_utc=("2016:06:18", (23, 0, 0)))  # fmt: skip
+    camera_jpeg(tmp_path / "no-gps.jpg", image=_lit(3, 3.0), datetime_original="2016:06:19 02:00:00")
+    report = _scan(tmp_path)
+    assert not _of(report, "daylight")
+    flash_record = next(r for r in report.images if r.name == "flash.jpg")
+    assert flash_record.metadata.flash == 0x19
+
+
+# ------------------------------------------------------------------ offline geodata
+
+
+def test_geodata_loads_offline_and_silently():
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise OSError('network access attempted')\n"
+        "socket.socket.connect = refuse\nsocket.create_connection = refuse\nsocket.getaddrinfo = refuse\n"
+        "import forensics.geo as g, json\n"
+        "p = g.place_at(55.7558, 37.6173)\n"
+        "print(json.dumps([p.country_code, p.place, p.time_zone, round(g.sun_elevation(55.75, 37.62, "
+        "__import__('datetime').datetime(2016, 6, 21, 9, 0)), 1)]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
+    code_, place, zone, elevation = json.loads(out.stdout)  # nothing else printed
+    assert (code_, place, zone) == ("RU", "Moscow", "Europe/Moscow")
+    assert 55 < elevation < 58  # near the solstice noon maximum of 57.7°
+
+
+def test_distance_and_offsets_known_values():
+    from forensics.geo import country_offsets, distance_km, format_offset
+
+    assert distance_km(*DAMASCUS, *MOSCOW) == pytest.approx(2470, abs=15)
+    summer = country_offsets("SY", dt.datetime(2016, 6, 19, 12))
+    assert [format_offset(o) for o in summer] == ["+03:00"]
+    assert [format_offset(o) for o in country_offsets("SY", dt.datetime(2016, 1, 10, 12))] == ["+02:00"]
