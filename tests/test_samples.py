@@ -1,0 +1,249 @@
+"""The sample case: rebuilt from its script, and scanned with the findings its walk-through promises."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from forensics.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+CASE = SAMPLES / "stolen-phone"
+EVIDENCE = CASE / "evidence"
+REFS = CASE / "references"
+# written by hand, not by the script
+HAND_WRITTEN = {"stolen-phone/README.md"}
+
+
+@pytest.fixture(scope="module")
+def make_samples():
+    spec = importlib.util.spec_from_file_location("make_samples", SAMPLES / "make_samples.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads((SAMPLES / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _committed() -> set[str]:
+    return {p.relative_to(SAMPLES).as_posix() for p in CASE.rglob("*") if p.is_file()} - HAND_WRITTEN
+
+
+# --- the files are what the script makes ---------------------------------------
+
+
+def test_committed_files_are_the_manifest(manifest):
+    assert _committed() == set(manifest["files"])
+    changed = [name for name, digest in manifest["files"].items() if _sha(SAMPLES / name) != digest]
+    assert not changed, f"sample files differ from samples/manifest.json (rebuild with make_samples.py --write-manifest): {changed}"
+
+
+def test_sample_case_is_small_and_complete(manifest):
+    names = set(manifest["files"])
+    evidence = [n for n in names if n.startswith("stolen-phone/evidence/")]
+    assert len([n for n in evidence if n.lower().endswith(".jpg")]) == 9  # seven phone photos, two of documents
+    assert len([n for n in evidence if re.search(r"/Screen Shot 2016-06-22 at \d+\.\d{2}\.\d{2} PM\.png$", n)]) == 2
+    assert "stolen-phone/case.toml" in names and "stolen-phone/references/sources.toml" in names
+    assert any(n.endswith(".mp4") for n in names)
+    assert sum((SAMPLES / n).stat().st_size for n in names) < 5_000_000
+
+
+def test_script_rebuilds_the_samples(make_samples, manifest, tmp_path):
+    """Byte for byte on the library versions that built them; otherwise the same files and metadata."""
+    import forensics
+
+    files = make_samples.build(tmp_path)
+    built = {p.relative_to(tmp_path).as_posix(): p for p in files}
+    assert set(built) == set(manifest["files"])
+    if make_samples.versions() == manifest["versions"]:
+        assert {n: _sha(p) for n, p in built.items()} == manifest["files"]
+        return
+    for name, path in built.items():  # another Pillow or OpenCV encodes differently: compare what matters
+        if path.suffix == ".toml":
+            assert path.read_bytes() == (SAMPLES / name).read_bytes()
+            continue
+        new, old = forensics.read_metadata(str(path)), forensics.read_metadata(str(SAMPLES / name))
+        assert (new.width, new.height, new.format) == (old.width, old.height, old.format), name
+        for field in ("make", "model", "software", "datetime_original", "datetime", "gps"):
+            assert getattr(new.metadata, field) == getattr(old.metadata, field), (name, field)
+
+
+def test_case_file_states_two_hypotheses():
+    import tomllib
+
+    case = tomllib.loads((CASE / "case.toml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in case["hypotheses"]] == ["recovered", "stolen"]
+    sources = tomllib.loads((REFS / "sources.toml").read_text(encoding="utf-8"))
+    for entry in sources["published"]:
+        assert (REFS / entry["folder"]).is_dir()
+        assert "fictional" in entry["source"]
+
+
+# --- the walk-through, as a user runs it ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def walkthrough(tmp_path_factory) -> dict:
+    """Index the references as the README does, then scan with the case, the index and an HTML report."""
+    import tomllib
+
+    tmp = tmp_path_factory.mktemp("walkthrough")
+    db, html = tmp / "refs.db", tmp / "report.html"
+    runner = CliRunner()
+    sources = tomllib.loads((REFS / "sources.toml").read_text(encoding="utf-8"))
+    for entry in sources["published"]:
+        args = ["index", "add", str(db), str(REFS / entry["folder"]), "--source", entry["source"],
+                "--published", str(entry["published"]), "--url", entry["url"], "--quiet", "--workers", "1"]  # fmt: skip
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["scan", str(EVIDENCE), "--case", str(CASE / "case.toml"), "--refs", str(db),
+                                 "--html", str(html), "--json", "--quiet", "--workers", "1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    return {"report": report, "html": html}
+
+
+def _findings(report: dict, check: str, name: str | None = None) -> list[dict]:
+    return [
+        f for f in report["findings"]
+        if f["check"] == check and (name is None or any(Path(p).name == name for p in f["paths"]))
+    ]  # fmt: skip
+
+
+def _one(report: dict, check: str, name: str | None = None, severity: str | None = None) -> dict:
+    found = [f for f in _findings(report, check, name) if severity is None or f["severity"] == severity]
+    assert found, f"no {severity or ''} {check} finding about {name}"
+    return found[0]
+
+
+def test_every_file_is_read(walkthrough):
+    report = walkthrough["report"]
+    assert report["summary"]["files"] == 11 and report["summary"]["unreadable"] == 0
+
+
+def test_place_one_photo_in_russia_the_others_in_syria(walkthrough):
+    report = walkthrough["report"]
+    countries = {Path(f["paths"][0]).name: f["evidence"]["country_code"] for f in _findings(report, "gps-location")}
+    assert countries.pop("IMG_0409.JPG") == "RU"
+    assert set(countries.values()) == {"SY"} and len(countries) == 7
+
+
+def test_impossible_travel_between_syria_and_russia(walkthrough):
+    f = _one(walkthrough["report"], "impossible-travel", "IMG_0409.JPG", "warning")
+    assert {Path(p).name for p in f["paths"]} == {"IMG_0415.JPG", "IMG_0409.JPG"}
+
+
+def test_counter_runs_against_the_clock(walkthrough):
+    f = _one(walkthrough["report"], "timeline", "IMG_0409.JPG", "notice")
+    assert "counter" in f["message"]
+
+
+def test_published_before_it_was_taken(walkthrough):
+    report = walkthrough["report"]
+    f = _one(report, "reference-match", "IMG_0413.JPG", "warning")
+    assert "2016-05-28" in f["message"]
+    match = next(m for m in report["matches"] if Path(m["path"]).name == "IMG_0413.JPG")
+    assert match["reference"]["published"].startswith("2016-05-28") and "fictional" in match["reference"]["source"]
+
+
+def test_edited_after_capture(walkthrough):
+    report = walkthrough["report"]
+    for check in ("thumbnail-mismatch", "editing-software", "date-mismatch", "jpeg-recompressed"):
+        _one(report, check, "IMG_0414.JPG")
+
+
+def test_second_device_and_its_clock(walkthrough):
+    report = walkthrough["report"]
+    f = _one(report, "device-mix", severity="notice")
+    assert "SM-G900F" in f["message"] and "iPhone 5s" in f["message"]
+    tz = _one(report, "time-zone", "20160617_164510.jpg", "notice")
+    assert "+05:00" in tz["message"] and "+03:00" in tz["message"]
+
+
+def test_bright_at_night(walkthrough):
+    _one(walkthrough["report"], "daylight", "IMG_0416.JPG", "notice")
+
+
+def test_document_photo_from_a_messenger(walkthrough):
+    report = walkthrough["report"]
+    _one(report, "metadata-stripped", "IMG-20160621-WA0003.jpg")
+    assert not _findings(report, "screenshot", "IMG-20160621-WA0003.jpg")
+
+
+def test_screenshots_of_the_published_video(walkthrough):
+    report = walkthrough["report"]
+    shots = [f for f in _findings(report, "screenshot") if "macOS" in f["message"]]
+    assert len(shots) == 2
+    names = {Path(m["path"]).name for m in report["matches"] if (m["reference"].get("video") or "").endswith("clip.mp4")}
+    assert names == {"Screen Shot 2016-06-22 at 6.31.04 PM.png", "Screen Shot 2016-06-22 at 6.31.19 PM.png"}
+    order = _one(report, "video-screenshots", severity="notice")
+    assert "rewound" in order["message"]
+
+
+def test_control_photo_stays_quiet(walkthrough):
+    """IMG_0412 is an untouched original in the claimed place and time: only where it was taken is said."""
+    report = walkthrough["report"]
+    image = next(i for i in report["images"] if Path(i["path"]).name == "IMG_0412.JPG")
+    assert [f["check"] for f in image["findings"]] == ["gps-location"]
+    about = [f for f in report["findings"] if any(Path(p).name == "IMG_0412.JPG" for p in f["paths"]) and f["severity"] != "info"]
+    assert [f["check"] for f in about] == ["device-mix"]  # it is one of the iPhone's pictures, nothing more
+
+
+def test_evidence_matrix(walkthrough):
+    hyps = {h["id"]: h for h in walkthrough["report"]["hypotheses"]}
+    assert set(hyps) == {"recovered", "stolen"}
+    verdicts = {h: {r["criterion"]: r["verdict"] for r in hyps[h]["rows"]} for h in hyps}
+    assert verdicts["recovered"]["country (GPS)"] == "inconsistent"
+    assert verdicts["recovered"]["single device"] == "inconsistent"
+    assert verdicts["recovered"]["taken after"] == "consistent"
+    assert verdicts["stolen"]["country (GPS)"] == "inconsistent"
+
+
+def test_html_report_is_written(walkthrough):
+    html = walkthrough["html"].read_text(encoding="utf-8")
+    assert "IMG_0409.JPG" in html and "recovered" in html
+    # links a reader may click are fine; nothing may be loaded from outside
+    assert not re.search(r"""src=["']?(?:https?:)?//|<link[^>]+href=["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", html)
+
+
+# --- the Quickstart ------------------------------------------------------------
+
+
+def test_quickstart_scan_of_samples_exits_cleanly():
+    """`forensics scan samples/` (README Quickstart): every picture read, the notes beside them passed over."""
+    result = CliRunner().invoke(cli, ["scan", str(SAMPLES), "--json", "--quiet", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["unreadable"] == 0
+    assert report["summary"]["files"] == 14  # eleven pieces of evidence and three references
+    skipped = {Path(s["path"]).name for s in report["skipped"]["other"]}
+    assert {"make_samples.py", "manifest.json", "case.toml", "sources.toml"} <= skipped
+
+
+def test_folder_walk_passes_over_notes_but_reads_pictures_whatever_their_name(tmp_path):
+    from imagegen import write_jpeg
+
+    from forensics.discover import discover
+
+    (tmp_path / "notes.txt").write_text("a note", encoding="utf-8")
+    (tmp_path / "index.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    write_jpeg(tmp_path / "picture.txt", seed=1)  # a JPEG under a note's name is still evidence
+    (tmp_path / "broken.jpg").write_bytes(b"not a jpeg at all")  # a picture's name: read, and reported
+    found = discover([tmp_path])
+    assert sorted(Path(p).name for p in found.files) == ["broken.jpg", "picture.txt"]
+    assert sorted(Path(p).name for p, _ in found.skipped_other) == ["index.db", "notes.txt"]
+    assert discover([tmp_path / "notes.txt"]).files == [str(tmp_path / "notes.txt")]  # named explicitly: read
