@@ -147,6 +147,7 @@ def calibrate(corpora: Path, *, progress: Callable[[str], None] | None = None) -
     fired: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     fired_camera: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     untouched = camera = 0
+    flagged: list[dict[str, Any]] = []  # notices and warnings on files that look untouched
     unreadable = []
     for rel, record in zip(files, records):
         if record.error:
@@ -169,9 +170,9 @@ def calibrate(corpora: Path, *, progress: Callable[[str], None] | None = None) -
             untouched += 1
             for finding in record.findings:
                 fired[finding.check][finding.severity.value] += 1
-                if finding.severity.value == "warning":
-                    disagreements.append({"file": rel, "field": "warning on untouched", "check": finding.check,
-                                          "message": finding.message})  # fmt: skip
+                if finding.severity.value != "info":
+                    flagged.append({"file": rel, "check": finding.check, "severity": finding.severity.value,
+                                    "message": finding.message})  # fmt: skip
         if progress:
             progress(rel)
     total = sum(a for a, _ in agreement.values()), sum(n for _, n in agreement.values())
@@ -186,6 +187,7 @@ def calibrate(corpora: Path, *, progress: Callable[[str], None] | None = None) -
         "fired_on_camera": {c: dict(v) for c, v in sorted(fired_camera.items())},
         "untouched_files": untouched,
         "fired_on_untouched": {c: dict(v) for c, v in sorted(fired.items())},
+        "flagged_untouched": flagged,
     }
 
 
@@ -217,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nchecks firing on the {result[key + '_files']} {label} (findings by severity):")
         for c, counts in result["fired_on_" + key].items():
             print(f"  {c:<20} " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    print("\nnotices and warnings on the files that look untouched:")
+    for f in result["flagged_untouched"]:
+        print(f"  {f['severity']:<8} {f['check']:<20} {f['file']}: {f['message']}")
     return 0
 
 

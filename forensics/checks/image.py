@@ -167,14 +167,16 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
     t = record.metadata.thumbnail
     if not t.present or t.hashes is None or record.hashes is None:
         return
+    if _flat(record.hashes) or _flat(t.hashes):
+        return  # a blank or near-uniform picture: its hash bits are noise, distances mean nothing
     d = record.hashes.distance(t.hashes)
     structural = (d["phash"], d["dhash"], d["ahash"])
     evidence = {"distances": d, "thumbnail_size": [t.width, t.height], "image_size": [record.width, record.height]}
     if min(structural) >= THUMBNAIL_DIFFERENT_MIN:
         yield _f(
             "thumbnail-mismatch", Severity.WARNING, record,
-            f"The EXIF thumbnail shows a different picture (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
-            "the picture was changed after capture and the thumbnail kept.",
+            f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
+            "the picture was changed or cropped after capture and the thumbnail kept.",
             **evidence,
         )  # fmt: skip
         return
@@ -196,6 +198,11 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
             "retouched after capture, or a strongly processed thumbnail.",
             **evidence,
         )  # fmt: skip
+
+
+def _flat(h) -> bool:
+    """Hashes of a picture with almost no structure (aHash all one value)."""
+    return h.ahash.strip("0") == "" or h.ahash.strip("f") == ""
 
 
 @check("dimension-mismatch")
@@ -221,10 +228,14 @@ def jpeg_recompressed(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
     if j is None or j.standard_tables is None:
         return
     if j.standard_tables:
-        camera = record.metadata.device
+        m = record.metadata
+        camera = m.device
         msg = f"Quantisation tables are the standard (libjpeg) tables at quality {j.quality:.0f}: the last encoder was generic software"
-        msg += f", though the metadata names a camera ({camera}); some phones use these tables too." if camera else "."
-        yield _f("jpeg-recompressed", Severity.NOTICE, record, msg, quality=j.quality, standard_tables=True, subsampling=j.subsampling)
+        msg += f", or a camera that uses them ({camera}: many phones and compact cameras do)." if camera else "."
+        # Calibration (docs/calibration.md): a third of untouched camera originals carry the
+        # standard tables, so with the camera's own metadata intact this is only context.
+        severity = Severity.INFO if camera and m.camera_fields else Severity.NOTICE
+        yield _f("jpeg-recompressed", severity, record, msg, quality=j.quality, standard_tables=True, subsampling=j.subsampling)
     elif j.quality is not None and j.quality < 75:
         yield _f(
             "jpeg-recompressed", Severity.NOTICE, record,

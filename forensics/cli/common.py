@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -49,11 +50,26 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
         yield f
 
 
+PIPE_WIDTH = 160  # rich would wrap a piped report at 80 columns, folding every path
+
+
 def stdout_console(stream: IO[str]) -> Console:
-    """A console for the report: colours only on a terminal, wide enough when piped."""
-    if stream is sys.stdout:
+    """A console for the report: colours only on a terminal, wide enough when piped.
+
+    On a terminal rich follows its width; into a pipe or a file the width is
+    ``$COLUMNS`` when set, else :data:`PIPE_WIDTH`.
+    """
+    if stream is sys.stdout and _isatty(stream):
         return Console(highlight=False, soft_wrap=False)
-    return Console(file=stream, highlight=False, force_terminal=False, no_color=True, width=160)
+    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else PIPE_WIDTH
+    return Console(file=stream, highlight=False, force_terminal=False, no_color=True, width=max(width, 40))
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def quiet_option(f):

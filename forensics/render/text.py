@@ -20,16 +20,32 @@ def _cell(value: Any) -> str:
     return escape(str(value)) if value not in (None, "") else "[dim]–[/]"
 
 
+def common_folder(paths: list[str]) -> str:
+    """The folder every path lies under ('' when they share none), to shorten the table."""
+    import os
+
+    dirs = [os.path.dirname(p) for p in paths]
+    if not dirs:
+        return ""
+    try:
+        base = os.path.commonpath(dirs)
+    except ValueError:  # mixed absolute and relative paths
+        return ""
+    return "" if base in ("", ".", os.sep) else base
+
+
 def files_table(report: Report) -> Table:
-    table = Table(title=f"{len(report.images)} file(s)", title_justify="left", expand=False)
+    base = common_folder([r.path for r in report.images])
+    title = f"{len(report.images)} file(s)" + (f" in {escape(printable_path(base))}" if base else "")
+    table = Table(title=title, title_justify="left", expand=False)
     for col in ("file", "type", "size", "device", "captured", "GPS", "findings"):
         table.add_column(col, overflow="fold")
     for r in report.images:
-        table.add_row(*_row(r))
+        table.add_row(*_row(r, base))
     return table
 
 
-def _row(r: ImageRecord) -> list[str]:
+def _row(r: ImageRecord, base: str = "") -> list[str]:
     m = r.metadata
     gps = f"{m.gps.lat:.5f}, {m.gps.lon:.5f}" if m.gps and m.gps.lat is not None and m.gps.lon is not None else None
     size = f"{r.width}×{r.height}" if r.width else None
@@ -37,7 +53,8 @@ def _row(r: ImageRecord) -> list[str]:
     marks = " ".join(f"[{_STYLE[s]}]{n} {s.value}[/]" for s, n in reversed(counts.items()) if n)
     captured = m.capture_time.isoformat(sep=" ") if m.capture_time else None
     kind = r.format or ("?" if r.error else r.kind)
-    return [_cell(printable_path(r.path)), _cell(kind), _cell(size), _cell(m.device), _cell(captured), _cell(gps), marks or "[dim]none[/]"]
+    shown = r.path[len(base) :].lstrip("/\\") if base and r.path.startswith(base) else r.path
+    return [_cell(printable_path(shown)), _cell(kind), _cell(size), _cell(m.device), _cell(captured), _cell(gps), marks or "[dim]none[/]"]
 
 
 def render_text(report: Report, console: Console) -> None:
