@@ -327,7 +327,8 @@ class ReferenceIndex:
             pending.clear()
 
         for item in _read_items(todo, workers=workers):
-            if item.record.error or (item.record.hashes is None and not _frames(item.record)):
+            frames = _frames(item.record)  # a video cut short keeps the frames read before the damage
+            if (item.record.error and not frames) or (item.record.hashes is None and not frames):
                 unreadable.append((item.record.path, item.record.error or "no picture to hash"))
             else:
                 pending.append(item)

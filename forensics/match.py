@@ -74,11 +74,10 @@ def find_matches(index: Any, records: list[Any], *, max_distance: int, verify: b
         return out
     matcher = _Matcher(index, table, max_distance=max_distance, verify=verify)
     for i, record in enumerate(records, 1):
-        if record.error is None:
-            if record.kind == "video" and record.video is not None and record.video.frames:
-                out.extend(matcher.video(record))
-            elif record.hashes is not None:
-                out.extend(matcher.picture(record))
+        if record.kind == "video" and record.video is not None and record.video.frames:
+            out.extend(matcher.video(record))  # even a video cut short: the frames read are good
+        elif record.error is None and record.hashes is not None:
+            out.extend(matcher.picture(record))
         if progress:
             progress(i, len(records))
     return out

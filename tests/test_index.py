@@ -1,0 +1,264 @@
+"""The reference index: ingest, idempotence, provenance, schema, damage, concurrency, interruption."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from imagegen import photo
+
+from forensics import ReferenceIndex, ReferenceIndexError
+from forensics.cli import cli
+from forensics.index import APPLICATION_ID, MIGRATIONS, parse_published
+
+
+def _pictures(folder: Path, n: int, *, start: int = 0, size=(320, 240)) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(start, start + n):
+        p = folder / f"p{i:03d}.jpg"
+        photo(i, size).save(p, quality=88)
+        out.append(p)
+    return out
+
+
+@pytest.fixture
+def refs(tmp_path) -> Path:
+    _pictures(tmp_path / "refs", 5)
+    return tmp_path / "refs"
+
+
+def test_add_stores_provenance_and_hashes(tmp_path, refs):
+    db = tmp_path / "a.db"
+    with ReferenceIndex(db) as index:
+        result = index.add([refs], source="Example News", published="2016-05-01", url="https://example.org/x", label="batch1", workers=1)
+        assert (result.added, result.references, result.duplicates, result.skipped) == (5, 5, 0, 0)
+        rows = index.files()
+        assert [Path(r["path"]).name for r in rows] == [f"p{i:03d}.jpg" for i in range(5)]
+        assert {r["source"] for r in rows} == {"Example News"} and rows[0]["published"] == "2016-05-01"
+        assert rows[0]["width"] == 320 and rows[0]["height"] == 240 and rows[0]["refs"] == 1
+        assert os.path.isabs(rows[0]["path"])
+        table = index.table()
+        assert len(table) == 5 and table.has_regions.all()
+        assert table.nbytes / len(table) <= 100  # packed search arrays per reference
+        exported = list(index.export())
+        assert len(exported) == 5 and len(exported[0]["references"][0]["phash"]) == 16
+        assert set(exported[0]["references"][0]["regions"]) == {"centre", "top-left", "top-right", "bottom-left", "bottom-right"}
+
+
+def test_same_content_is_counted_not_duplicated(tmp_path, refs):
+    db = tmp_path / "a.db"
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    shutil.copy(refs / "p000.jpg", copies / "renamed.jpg")
+    with ReferenceIndex(db) as index:
+        index.add([refs], workers=1)
+        again = index.add([refs], workers=1)
+        assert (again.added, again.skipped) == (0, 5)  # unchanged paths: skipped without reading
+        dup = index.add([copies], workers=1)
+        assert (dup.added, dup.duplicates) == (0, 1)
+        assert index.stats()["files"] == 5 and len(index) == 5
+        assert index.files()[0]["copies"] == 2
+
+
+def test_unreadable_files_are_reported_not_fatal(tmp_path, refs):
+    (refs / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    with ReferenceIndex(tmp_path / "a.db") as index:
+        result = index.add([refs, tmp_path / "missing.jpg"], workers=1)
+    assert result.added == 5
+    reasons = dict(result.unreadable)
+    assert str(tmp_path / "missing.jpg") in reasons and any(p.endswith("broken.jpg") for p in reasons)
+
+
+def test_remove_by_source_label_and_path(tmp_path):
+    a = _pictures(tmp_path / "a", 3)
+    _pictures(tmp_path / "b", 2, start=10)
+    with ReferenceIndex(tmp_path / "r.db") as index:
+        index.add([tmp_path / "a"], source="A", label="one", workers=1)
+        index.add([tmp_path / "b"], source="B", label="two", workers=1)
+        assert index.remove(paths=[str(a[0])]) == 1
+        assert index.remove(label="two") == 2
+        assert index.remove(source="A") == 2
+        assert index.stats()["files"] == 0 and len(index) == 0
+        with pytest.raises(ReferenceIndexError):
+            index.remove()
+
+
+def test_schema_is_versioned_with_named_migrations_and_wal(tmp_path, refs):
+    db = tmp_path / "a.db"
+    ReferenceIndex(db).close()
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert con.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert [r[0] for r in con.execute("SELECT name FROM migrations")] == [m[0] for m in MIGRATIONS]
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # a file from a newer version (an unknown migration) is refused, not misread
+    con.execute("INSERT INTO migrations VALUES ('9999_future', 'x')")
+    con.commit()
+    con.close()
+    with pytest.raises(ReferenceIndexError, match="newer version"):
+        ReferenceIndex(db)
+
+
+def test_missing_corrupt_and_foreign_files_are_clean_errors(tmp_path):
+    with pytest.raises(ReferenceIndexError, match="no such"):
+        ReferenceIndex(tmp_path / "missing.db", create=False)
+    text = tmp_path / "notes.db"
+    text.write_text("hello", encoding="utf-8")
+    with pytest.raises(ReferenceIndexError, match="not an SQLite"):
+        ReferenceIndex(text)
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE customers (id INTEGER)")
+    con.commit()
+    con.close()
+    with pytest.raises(ReferenceIndexError, match="something else"):
+        ReferenceIndex(foreign)
+    corrupt = tmp_path / "corrupt.db"
+    ReferenceIndex(corrupt).close()
+    data = bytearray(corrupt.read_bytes())
+    data[100:4096] = os.urandom(4096 - 100)
+    corrupt.write_bytes(bytes(data))
+    with pytest.raises(ReferenceIndexError):
+        with ReferenceIndex(corrupt, create=False) as index:
+            index.stats()
+    with pytest.raises(ReferenceIndexError, match="folder"):
+        ReferenceIndex(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["missing.db", "notes.db", "foreign.db"])
+def test_cli_bad_db_is_one_line_not_a_traceback(tmp_path, name):
+    (tmp_path / "notes.db").write_text("hello", encoding="utf-8")
+    con = sqlite3.connect(tmp_path / "foreign.db")
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    photo(1, (64, 48)).save(tmp_path / "q.jpg")
+    for args in (["index", "ls", str(tmp_path / name)], ["match", str(tmp_path / "q.jpg"), "--refs", str(tmp_path / name)]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and result.output.startswith("Error: ")
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_one_process_reads_while_another_writes(tmp_path, refs):
+    db = tmp_path / "a.db"
+    writer = ReferenceIndex(db)
+    writer.add([refs], workers=1)
+    reader = ReferenceIndex(db, create=False)
+    writer._con.execute("BEGIN IMMEDIATE")
+    writer._con.execute("DELETE FROM refs")
+    assert len(reader.table()) == 5  # WAL: the reader sees the last commit while a write is open
+    writer._con.execute("ROLLBACK")
+    more = tmp_path / "more"
+    _pictures(more, 2, start=50)
+    writer.add([more], workers=1)
+    assert len(reader.table()) == 7  # and sees new commits on the next search
+    writer.close()
+    reader.close()
+
+
+def test_published_dates_are_iso_8601():
+    assert parse_published("2016-06-22") == "2016-06-22"
+    assert parse_published("2016-06-22T14:00:00Z") == "2016-06-22T14:00:00+00:00"
+    with pytest.raises(ValueError):
+        parse_published("22/06/2016")
+
+
+def test_cli_index_commands(tmp_path, refs):
+    db = str(tmp_path / "c.db")
+    runner = CliRunner()
+    r = runner.invoke(cli, ["index", "add", db, str(refs), "--source", "S", "--published", "2016-05-01", "--label", "L", "--quiet", "--json", "-w", "1"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["added"] == 5 and r.stderr == ""
+    r = runner.invoke(cli, ["index", "add", db, str(refs), "--quiet"])
+    assert r.exit_code == 0 and "0 added" in r.stdout and "5 unchanged" in r.stdout
+    r = runner.invoke(cli, ["index", "ls", db, "--json"])
+    files = json.loads(r.stdout)["files"]
+    assert len(files) == 5 and files[0]["source"] == "S" and files[0]["label"] == "L"
+    r = runner.invoke(cli, ["index", "ls", db])
+    assert r.exit_code == 0 and "5 file(s)" in r.stdout and "image" in r.stdout
+    r = runner.invoke(cli, ["index", "stats", db, "--json"])
+    stats = json.loads(r.stdout)
+    assert stats["files"] == 5 and stats["by_source"] == {"S": 5} and stats["schema_version"] == len(MIGRATIONS)
+    assert "5 file(s)" in runner.invoke(cli, ["index", "stats", db]).stdout
+    lines = runner.invoke(cli, ["index", "export", db, "--jsonl"]).stdout.splitlines()
+    assert len(lines) == 5 and json.loads(lines[0])["references"][0]["phash"]
+    r = runner.invoke(cli, ["index", "rm", db, "--path", str(refs / "p001.jpg")])
+    assert r.exit_code == 0 and "1 file(s) removed" in r.stdout
+    assert json.loads(runner.invoke(cli, ["index", "rm", db, "--source", "S", "--json"]).stdout)["removed"] == 4
+    assert runner.invoke(cli, ["index", "rm", db]).exit_code == 2
+    assert runner.invoke(cli, ["index", "add", db, str(refs), "--published", "June 2016"]).exit_code == 2
+
+
+def test_cli_add_exits_1_when_a_file_is_unreadable(tmp_path, refs):
+    (refs / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    r = CliRunner().invoke(cli, ["index", "add", str(tmp_path / "c.db"), str(refs), "-w", "1"])
+    assert r.exit_code == 1 and "broken.jpg" in r.stderr and "5 added" in r.stdout
+
+
+def test_video_frames_become_references(tmp_path):
+    pytest.importorskip("cv2")
+    from videogen import Clip
+
+    video = Clip(3, (1.0, 1.0), size=(160, 120)).write(tmp_path / "clip.mp4")
+    with ReferenceIndex(tmp_path / "v.db") as index:
+        result = index.add([video], source="TV", workers=1)
+        assert result.added == 1 and result.references >= 2
+        table = index.table()
+        refs = index.references(table.ids.tolist())
+        stamps = sorted(ref.timestamp for ref, _ in refs.values())
+        assert stamps[0] == 0.0 and all(ref.video == str(video) for ref, _ in refs.values())
+        assert index.stats()["video_frames"] == result.references
+
+
+def test_killed_ingest_keeps_every_committed_batch(tmp_path):
+    """Kill the ingesting process mid-way: the file is intact, every batch is whole, a rerun finishes."""
+    folder = tmp_path / "many"
+    _pictures(folder, 200, size=(96, 72))
+    db = tmp_path / "k.db"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forensics", "index", "add", str(db), str(folder), "--workers", "1", "--quiet"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    committed = 0
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if db.exists():
+                try:
+                    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+                    committed = con.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+                    con.close()
+                except sqlite3.Error:
+                    committed = 0
+                if committed > 0:
+                    break
+            time.sleep(0.01)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    files = con.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+    refs = con.execute("SELECT COUNT(*) FROM refs").fetchone()[0]
+    orphans = con.execute("SELECT COUNT(*) FROM files f WHERE NOT EXISTS (SELECT 1 FROM refs r WHERE r.file_id = f.id)").fetchone()[0]
+    con.close()
+    assert files >= committed and files == refs and orphans == 0
+    if proc.returncode == -signal.SIGKILL:
+        assert files % 64 == 0 and files < 200  # whole batches only
+    with ReferenceIndex(db) as index:
+        result = index.add([folder], workers=1)
+        assert result.skipped == files and result.added == 200 - files
+        assert index.stats()["files"] == 200 and len(index) == 200
