@@ -166,7 +166,7 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
         if hid in seen:
             raise fail(f"hypothesis id {hid!r} is used twice", line("id"))
         seen.add(hid)
-        countries = h.get("country", ())
+        countries = h.get("country", [])
         if isinstance(countries, str):
             countries = [countries]
         if not isinstance(countries, list) or not all(isinstance(c, str) and re.fullmatch(r"[A-Za-z]{2}", c) for c in countries):

@@ -1,0 +1,212 @@
+"""Case files: parsing, clear errors naming the line, and the evidence matrix of each hypothesis."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from importlib import resources
+
+import pytest
+from click.testing import CliRunner
+from imagegen import camera_jpeg
+
+from forensics import scan
+from forensics.case import Case, Verdict, assess, load_case, parse_case
+from forensics.cli import cli
+from forensics.errors import CaseFileError
+from forensics.match import Match, Reference
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+SIZE = (320, 240)
+
+CASE = """\
+title = "Photos said to come from a soldier's phone"
+
+[[hypotheses]]
+id = "recovered"
+statement = "Taken by the soldier in Syria before 2016-06-22"
+country = "SY"
+taken_after = 2016-05-01
+taken_before = 2016-06-22
+single_device = true
+
+[[hypotheses]]
+id = "stolen"
+statement = "Taken in Russia on a phone stolen there"
+country = "RU"
+unpublished_before = 2016-06-22
+"""
+
+
+def _soldier_set(folder, *, moscow=False):
+    """Three pictures of one phone in Damascus on 19 June 2016; optionally a fourth from Moscow."""
+    for i in range(3):
+        camera_jpeg(folder / f"IMG_{i + 1:04d}.JPG", seed=i, size=SIZE, datetime_original=f"2016:06:19 1{i}:00:00",
+                    offset="+03:00", gps=(33.51 + i * 0.001, 36.28), gps_utc=("2016:06:19", (7 + i, 0, 0)))  # fmt: skip
+    if moscow:
+        camera_jpeg(folder / "IMG_0004.JPG", seed=4, size=SIZE, datetime_original="2016:06:24 12:00:00",
+                    offset="+03:00", gps=(55.75, 37.62), gps_utc=("2016:06:24", (9, 0, 0)),
+                    make="samsung", model="SM-G930F")  # fmt: skip
+
+
+def _rows(assessment):
+    return {r.criterion: r for r in assessment.rows}
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def test_parse_case_reads_every_criterion():
+    case = parse_case(CASE)
+    a, b = case.hypotheses
+    assert case.title.startswith("Photos")
+    assert (a.id, a.country, a.taken_after, a.taken_before, a.single_device) == (
+        "recovered", ("SY",), dt.date(2016, 5, 1), dt.date(2016, 6, 22), True)
+    assert b.unpublished_before == dt.date(2016, 6, 22) and b.single_device is None
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ('[[hypotheses]]\nid = "a"\nstatement = "x"\ncountry = "Syria"\n', 4, "two-letter"),
+        ('[[hypotheses]]\nid = "a"\nstatement = "x"\ntaken_befor = 2016-06-22\n', 4, "unknown key 'taken_befor'"),
+        ('[[hypotheses]]\nid = "a"\nstatement = "x"\n\n[[hypotheses]]\nid = "b"\nstatement = "y"\ntaken_after = 12\n', 8, "taken_after"),
+        ('[[hypotheses]]\nid = "a"\nstatement = "x"\nsingle_device = "yes"\n', 4, "true or false"),
+        ('[[hypotheses]]\nid = "a"\nstatement = "x"\n[[hypotheses]]\nid = "a"\nstatement = "y"\n', 5, "used twice"),
+        ('[[hypotheses]]\nid = "a"\n', 1, "needs a statement"),
+        ('title = "t"\n[[hypotheses]]\nid = "a"\nstatement = "x\n', 4, "not valid TOML"),
+        ('title = "no hypotheses"\n', None, "at least one"),
+    ],
+)
+def test_malformed_case_names_the_line(text, line, words):
+    with pytest.raises(CaseFileError) as exc:
+        parse_case(text, path="case.toml")
+    message = str(exc.value)
+    assert words in message
+    if line is not None:
+        assert f"line {line}" in message
+
+
+def test_load_case_errors_are_clean(tmp_path):
+    with pytest.raises(CaseFileError, match="cannot read"):
+        load_case(tmp_path / "absent.toml")
+    (tmp_path / "bad.toml").write_bytes(b'title = "\xff"\n')
+    with pytest.raises(CaseFileError, match="line 1"):
+        load_case(tmp_path / "bad.toml")
+
+
+# ------------------------------------------------------------------ weighing
+
+
+def test_matrix_separates_consistent_inconsistent_and_silent(tmp_path):
+    _soldier_set(tmp_path)
+    report = scan([str(tmp_path)], workers=1, now=NOW, case=parse_case(CASE))
+    recovered, stolen = report.hypotheses
+    rows = _rows(recovered)
+    assert {c: r.verdict for c, r in rows.items()} == {
+        "country (GPS)": Verdict.CONSISTENT,
+        "country (time zone)": Verdict.CONSISTENT,
+        "taken after": Verdict.CONSISTENT,
+        "taken before": Verdict.CONSISTENT,
+        "single device": Verdict.CONSISTENT,
+    }
+    rows = _rows(stolen)
+    assert rows["country (GPS)"].verdict is Verdict.INCONSISTENT
+    assert rows["country (time zone)"].verdict is Verdict.CONSISTENT  # Moscow also kept +03:00: not diagnostic
+    assert rows["unpublished before"].verdict is Verdict.SILENT  # no references were searched
+    gps_ids = [i for i, f in enumerate(report.findings) if f.check == "gps-location"]
+    assert set(gps_ids) <= set(recovered.consistent) and set(gps_ids) <= set(stolen.inconsistent)
+    assert set(recovered.silent).isdisjoint(gps_ids)
+
+
+def test_another_country_and_device_contradict_the_single_phone_story(tmp_path):
+    _soldier_set(tmp_path, moscow=True)
+    report = scan([str(tmp_path)], workers=1, now=NOW, case=parse_case(CASE))
+    rows = _rows(report.hypotheses[0])
+    assert rows["country (GPS)"].verdict is Verdict.INCONSISTENT
+    assert [p.rsplit("/", 1)[-1] for p in rows["country (GPS)"].paths] == ["IMG_0004.JPG"]
+    assert rows["taken before"].verdict is Verdict.INCONSISTENT
+    assert rows["single device"].verdict is Verdict.INCONSISTENT
+    mix = [i for i, f in enumerate(report.findings) if f.check == "device-mix"]
+    assert mix and set(mix) <= set(report.hypotheses[0].inconsistent)
+    assert rows["single device"].findings == tuple(mix)
+
+
+def test_reference_publications_against_unpublished_and_taken_after(tmp_path):
+    _soldier_set(tmp_path)
+    report = scan([str(tmp_path)], workers=1, now=NOW)
+    path = report.images[0].path
+    early = Match(path=path, reference=Reference(id=1, path="ref.jpg", source="news.example", published=dt.date(2016, 4, 2)))
+    late = Match(path=path, reference=Reference(id=2, path="ref2.jpg", published=dt.datetime(2016, 7, 1, 9, 0)))
+    case = parse_case(CASE)
+    _, stolen = assess(case, report.images, report.findings, [early])
+    row = _rows(stolen)["unpublished before"]
+    assert row.verdict is Verdict.INCONSISTENT and "2016-04-02" in row.observation and "news.example" in row.observation
+    recovered, _ = assess(case, report.images, report.findings, [early])
+    assert _rows(recovered)["taken after"].verdict is Verdict.INCONSISTENT  # it existed before 1 May
+    _, stolen = assess(case, report.images, report.findings, [late])
+    assert _rows(stolen)["unpublished before"].verdict is Verdict.CONSISTENT
+
+
+def test_criteria_without_evidence_are_silent(tmp_path):
+    camera_jpeg(tmp_path / "a.jpg", size=SIZE, make=None, model=None, datetime_original=None, camera_fields=False)
+    report = scan([str(tmp_path)], workers=1, now=NOW, case=parse_case(CASE))
+    recovered = report.hypotheses[0]
+    assert {r.verdict for r in recovered.rows} == {Verdict.SILENT}
+    assert recovered.consistent == () and recovered.inconsistent == ()
+
+
+def test_datetime_bounds_with_offsets_compare_in_utc(tmp_path):
+    _soldier_set(tmp_path)  # the last picture: 12:00 +03:00 = 09:00 UTC
+    report = scan([str(tmp_path)], workers=1, now=NOW)
+    text = '[[hypotheses]]\nid = "h"\nstatement = "s"\ntaken_before = 2016-06-19T09:30:00Z\n'
+    (a,) = assess(parse_case(text), report.images, report.findings)
+    assert a.rows[0].verdict is Verdict.CONSISTENT
+    text = text.replace("09:30:00Z", "08:30:00Z")
+    (a,) = assess(parse_case(text), report.images, report.findings)
+    assert a.rows[0].verdict is Verdict.INCONSISTENT
+
+
+# ------------------------------------------------------------------ CLI, JSON, text
+
+
+def test_case_toml_in_folder_is_found_and_json_follows_schema(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    _soldier_set(tmp_path, moscow=True)
+    (tmp_path / "case.toml").write_text(CASE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--json", "-q", "-w", "1"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    schema = json.loads(resources.files("forensics").joinpath("schema/report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    ids = [h["id"] for h in data["hypotheses"]]
+    assert ids == ["recovered", "stolen"]
+    row = data["hypotheses"][0]["rows"][0]
+    assert set(row) >= {"criterion", "expectation", "observation", "verdict", "paths", "findings"}
+    assert data["set"]["countries"][0]["code"] == "SY"
+
+
+def test_text_report_shows_set_summary_and_matrix(tmp_path):
+    _soldier_set(tmp_path, moscow=True)
+    case_file = tmp_path.parent / f"{tmp_path.name}-case.toml"
+    case_file.write_text(CASE, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--case", str(case_file), "-q", "-w", "1"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Across the set" in out and "Damascus" in out
+    assert "recovered: Taken by the soldier" in out and "inconsistent" in out and "not a verdict" in out
+
+
+def test_malformed_case_file_is_a_clean_cli_error(tmp_path):
+    _soldier_set(tmp_path)
+    case_file = tmp_path.parent / f"{tmp_path.name}-bad.toml"
+    case_file.write_text('[[hypotheses]]\nid = "a"\nstatement = "x"\ncountry = 7\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--case", str(case_file), "-q"])
+    assert result.exit_code == 1
+    assert "line 4" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, CaseFileError) or result.exit_code == 1
+
+
+def test_case_object_passes_through_scan():
+    case = Case(hypotheses=())
+    assert scan([], case=case).hypotheses == ()
