@@ -369,7 +369,7 @@ def _country_offset(h: Hypothesis, ev: _Evidence) -> Row:
     observation = f"offsets {', '.join(sorted(stated))} stated; {want} used {', '.join(sorted(allowed_seen))}"
     caveats = ev.ids(("time-zone",))
     if misfits:
-        return Row("country (time zone)", expectation, f"{observation} ({_names(misfits)} do not fit)",
+        return Row("country (time zone)", expectation, f"{observation}; not fitting: {_names(misfits)}",
                    Verdict.INCONSISTENT, tuple(misfits), (), caveats)  # fmt: skip
     return Row("country (time zone)", expectation, observation, Verdict.CONSISTENT, tuple(fits), (), caveats)
 
@@ -420,7 +420,7 @@ def _taken(bound: Bound, ev: _Evidence, *, after: bool) -> Row:
         bad = sorted(set(bad) | {p for p, _, _ in earlier})
         observation += f"; {_names([path])} was published {_sortable(pub).date().isoformat()}{source}"
     if bad:
-        return Row(label, expectation, f"{observation}; {_names(bad)} fall outside", Verdict.INCONSISTENT,
+        return Row(label, expectation, f"{observation}; outside: {_names(bad)}", Verdict.INCONSISTENT,
                    tuple(bad), ev.ids(("reference-match",), bad), caveats)  # fmt: skip
     return Row(label, expectation, observation, Verdict.CONSISTENT, tuple(good), (), caveats)
 
