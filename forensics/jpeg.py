@@ -160,7 +160,7 @@ def markers(data: bytes, *, limit: int = 256, segs: Sequence[tuple[int, int, int
             break
         name = _MARKER_NAMES.get(marker)
         if name is None and 0xE0 <= marker <= 0xEF:
-            ident = bytes(data[start : start + 32]).split(b"\x00", 1)[0][:20].decode("latin-1", "replace")
+            ident = bytes(data[start : min(start + 32, _end)]).split(b"\x00", 1)[0][:20].decode("latin-1", "replace")
             name = f"APP{marker - 0xE0}" + (f":{ident}" if ident.isprintable() and ident else "")
         names.append(name or f"0x{marker:02X}")
     return tuple(names)

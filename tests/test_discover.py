@@ -1,0 +1,116 @@
+"""Discovery: by content, OS junk skipped and counted, loops and odd names survive."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+import imagegen
+from forensics import scan
+from forensics.cli import cli
+from forensics.discover import discover, is_junk
+from forensics.sniff import sniff
+
+
+def _png(path, seed=0, size=(64, 48)):
+    imagegen.photo(seed, size).save(path, "PNG")
+    return path
+
+
+def test_junk_is_skipped_and_counted(tmp_path):
+    _png(tmp_path / "a.png")
+    (tmp_path / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (tmp_path / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "._a.png").write_bytes(b"\x00\x05\x16\x07")
+    (tmp_path / "__MACOSX").mkdir()
+    _png(tmp_path / "__MACOSX" / "b.png")
+    found = discover([tmp_path])
+    assert [os.path.basename(f) for f in found.files] == ["a.png"]
+    assert found.skipped_junk == 3
+
+
+def test_is_junk():
+    assert is_junk("._IMG_0001.JPG") and is_junk(".DS_Store") and is_junk("Thumbs.db")
+    assert not is_junk("IMG_0001.JPG") and not is_junk(".hidden.jpg")
+
+
+def test_sorted_and_recursive(tmp_path):
+    (tmp_path / "b").mkdir()
+    _png(tmp_path / "b" / "z.png")
+    _png(tmp_path / "a.png")
+    _png(tmp_path / "c.png")
+    found = discover([tmp_path])
+    assert [os.path.relpath(f, tmp_path) for f in found.files] == ["a.png", os.path.join("b", "z.png"), "c.png"]
+
+
+def test_missing_path_is_reported(tmp_path):
+    found = discover([tmp_path / "nope"])
+    assert found.files == [] and found.missing == [str(tmp_path / "nope")]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this system")
+def test_symlink_loop_does_not_hang(tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    _png(sub / "a.png")
+    os.symlink(tmp_path, sub / "loop")  # sub/loop -> tmp_path -> sub -> ...
+    os.symlink(sub / "missing", tmp_path / "dangling")
+    found = discover([tmp_path])
+    assert [os.path.basename(f) for f in found.files] == ["a.png"]
+    assert any("broken" in reason for _, reason in found.skipped_other)
+
+
+def test_content_decides_not_the_extension(tmp_path):
+    png = _png(tmp_path / "photo.jpg")  # a PNG that says it is a JPEG
+    video = tmp_path / "clip.bin"
+    video.write_bytes(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64)
+    assert sniff(png.read_bytes()[:64]).format == "PNG"
+    assert sniff(video.read_bytes()[:64]).kind == "video"
+    report = scan([tmp_path], workers=1)
+    by_name = {r.name: r for r in report.images}
+    assert by_name["photo.jpg"].format == "PNG"
+    assert by_name["clip.bin"].kind == "video"  # listed, even if this stub cannot be decoded
+    mismatch = [f for f in report.findings if f.check == "type-mismatch"]
+    assert [f.evidence["detected"] for f in mismatch] == ["PNG"]
+
+
+@pytest.mark.parametrize(
+    "head, fmt",
+    [
+        (b"\xff\xd8\xff\xe0", "JPEG"),
+        (b"\x89PNG\r\n\x1a\n", "PNG"),
+        (b"GIF89a", "GIF"),
+        (b"II*\x00", "TIFF"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "WEBP"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "HEIF"),
+        (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ", "MOV"),
+        (b"\x1a\x45\xdf\xa3\x01\x00\x00\x00webm", "WEBM"),
+        (b"RIFF\x00\x00\x00\x00AVI LIST", "AVI"),
+        (b"hello world", None),
+    ],
+)
+def test_sniff(head, fmt):
+    assert sniff(head + b"\x00" * 64).format == fmt
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that accepts any bytes in names")
+def test_non_utf8_file_name_survives(tmp_path):
+    raw = os.path.join(os.fsencode(tmp_path), b"caf\xe9-\xff.png")
+    imagegen.photo(1, (64, 48)).save(raw, "PNG")
+    report = scan([tmp_path], workers=1)
+    assert len(report.images) == 1 and report.images[0].error is None
+    doc = report.to_dict()
+    text = json.dumps(doc, ensure_ascii=False)
+    text.encode("utf-8")  # no lone surrogates left
+    assert "caf\\xe9-\\xff.png" in doc["images"][0]["path"]
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["scan", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["images"][0]["path"].endswith("caf\\xe9-\\xff.png")
+    result = runner.invoke(cli, ["scan", str(tmp_path)])
+    assert result.exit_code == 0 and "caf\\xe9-\\xff.png" in result.output
