@@ -54,6 +54,7 @@ def previews(
     ela: bool = True,
     exif_thumbnail: bool = False,
     video: bool = False,
+    at: float | None = None,
 ) -> Previews:
     """Make the report imagery of one file.
 
@@ -70,7 +71,9 @@ def previews(
     exif_thumbnail : bool
         Add the thumbnail embedded in EXIF, when there is one.
     video : bool
-        The file is a video: take a frame a tenth of the way in.
+        The file is a video: take the frame at ``at`` seconds, else a tenth of the way in.
+    at : float, optional
+        Time of the video frame to show, in seconds.
 
     Returns
     -------
@@ -81,7 +84,7 @@ def previews(
 
     try:
         if video:
-            frame = _video_frame(os.fsdecode(path))
+            frame = _video_frame(os.fsdecode(path), at)
             if frame is None:
                 return Previews(problem="no frame could be decoded")
             pic = _fit(frame, max_side)
@@ -140,7 +143,7 @@ def _exif_thumbnail(data: bytes, orientation: int | None) -> bytes | None:
         return None
 
 
-def _video_frame(path: str) -> Image.Image | None:
+def _video_frame(path: str, at: float | None = None) -> Image.Image | None:
     import cv2
 
     cap = cv2.VideoCapture(path)
@@ -148,7 +151,9 @@ def _video_frame(path: str) -> Image.Image | None:
         if not cap.isOpened():
             return None
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        if count > 10:
+        if at is not None:
+            cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, at) * 1000.0)
+        elif count > 10:
             cap.set(cv2.CAP_PROP_POS_FRAMES, count // 10)
         ok, frame = cap.read()
     finally:

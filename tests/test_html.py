@@ -127,24 +127,44 @@ def test_map_draws_offline_outlines_or_a_graticule(page):
         assert '<path class="land" d="M' in page
 
 
-def test_hypotheses_matrix_and_reference_matches(report, case):
-    hyps = (
-        {"id": "recovered", "statement": "Taken in Syria", "fits": [{"check": "gps-location", "paths": [str(case / "IMG_0001.jpg")], "message": "GPS in SY"}],
-         "contradicts": [{"check": "gps-location", "paths": [str(case / "IMG_0002.jpg")], "message": "GPS in RU", "reason": "RU is not SY"}], "silent": []},
-        {"id": "stolen", "statement": "Taken in Russia <b>", "fits": [{"check": "gps-location", "paths": [str(case / "IMG_0002.jpg")], "message": "GPS in RU"}],
-         "contradicts": [{"check": "gps-location", "paths": [str(case / "IMG_0001.jpg")], "message": "GPS in SY"}]},
-    )  # fmt: skip
+CASE = """
+title = "Said to come from one phone"
+[[hypotheses]]
+id = "recovered"
+statement = "Taken in Syria"
+country = "SY"
+[[hypotheses]]
+id = "stolen"
+statement = "Taken in Russia <b>"
+country = "RU"
+"""
+
+
+def test_hypotheses_matrix(case, tmp_path):
+    (tmp_path / "case.toml").write_text(CASE, encoding="utf-8")
+    report = scan([str(case)], case=str(tmp_path / "case.toml"), workers=1)
+    assert report.hypotheses
+    page = render_html(report, workers=1, ela=False)
+    assert '<section id="hypotheses"' in page
+    matrix = page[page.index('<section id="hypotheses"') : page.index("</section>", page.index('<section id="hypotheses"'))]
+    assert "Taken in Russia &lt;b&gt;" in matrix and "country (GPS)" in matrix
+    # one GPS fix in Russia, two in Syria: each hypothesis is contradicted by the other's fixes
+    assert matrix.count('<span class="badge inconsistent">inconsistent</span>') >= 2
+    assert "expects" in matrix and "shows" in matrix
+
+
+def test_reference_matches_and_near_duplicates_side_by_side(report, case):
     ref = Reference(id=1, path=str(case / "IMG_0001.jpg"), source="Agency <i>", url="javascript:alert(1)", published=None)
     match = Match(path=str(case / "IMG_0003.jpg"), reference=ref, distances={"phash": 4}, transform="cropped",
                   confidence=0.9, region=(64, 48, 320, 240), method="features")  # fmt: skip
+    web = dataclasses.replace(match, reference=dataclasses.replace(ref, url="https://example.org/p/1", path="/nonexistent/ref.jpg"))
     dup = Finding("near-duplicate", Severity.NOTICE, (str(case / "IMG_0001.jpg"), str(case / "IMG_0003.jpg")), "Near-duplicates", {"phash": 6})
-    rich = dataclasses.replace(report, hypotheses=hyps, matches=(match,), findings=report.findings + (dup,))
+    rich = dataclasses.replace(report, matches=(match, web), findings=report.findings + (dup,))
     page = render_html(rich, workers=1, ela=False)
-    assert '<section id="hypotheses"' in page and '<section id="comparisons"' in page
-    assert page.count('class="badge fits"') == 2 and page.count('class="badge contradicts"') == 2
-    assert "RU is not SY" in page and "Taken in Russia &lt;b&gt;" in page
+    assert '<section id="comparisons"' in page
     assert 'class="region" style="left:10.00%;top:10.00%;width:50.00%;height:50.00%"' in page
     assert "Agency &lt;i&gt;" in page and 'href="javascript' not in page  # not a followable address: shown as text
+    assert '<a href="https://example.org/p/1" rel="noopener noreferrer">' in page
     assert "Near-duplicates within the set" in page
     assert "error level analysis (" not in page
 

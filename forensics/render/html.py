@@ -32,10 +32,8 @@ from .svg import Point, colour, has_outlines, map_svg, timeline_svg
 COLLAPSE_ABOVE = 60
 _POOL_MIN_FILES = 6
 
-_FIT = ("fits", "fit", "supports", "supporting", "consistent", "for")
-_CONTRA = ("contradicts", "contradict", "contradicting", "against", "inconsistent")
-_SILENT = ("silent", "neutral", "says_nothing", "irrelevant", "unrelated", "no_bearing")
-_LIST_KEYS = (*_FIT, *_CONTRA, *_SILENT, "evidence", "assessments", "findings")
+# How a finding bears on a hypothesis (forensics.case.Verdict values).
+_VERDICTS = ("consistent", "inconsistent", "silent")
 
 
 def write_html(report: Report, path: str | os.PathLike[str], **options: Any) -> None:
@@ -108,7 +106,7 @@ def _data_uri(jpeg: bytes | None) -> str | None:
 # --------------------------------------------------------------------------- imagery
 
 
-def _jobs(report: Report, *, max_side: int, ela: bool) -> list[tuple[str, dict[str, Any]]]:
+def _jobs(report: Report, *, max_side: int, ela: bool) -> list[tuple[Any, dict[str, Any]]]:
     mismatch = {p for f in report.findings if f.check == "thumbnail-mismatch" for p in f.paths}
     jobs = []
     for r in report.images:
@@ -120,24 +118,34 @@ def _jobs(report: Report, *, max_side: int, ela: bool) -> list[tuple[str, dict[s
         }))  # fmt: skip
     known = {r.path for r in report.images}
     for m in report.matches:
-        ref = getattr(m, "reference", None)
-        ref_path = getattr(ref, "path", None)
-        if isinstance(ref_path, str) and ref_path not in known and os.path.isfile(ref_path):
-            known.add(ref_path)
-            jobs.append((ref_path, {"max_side": max_side, "ela": False}))
+        key = _reference_key(getattr(m, "reference", None))
+        if key and key not in known and os.path.isfile(key[0]):
+            known.add(key)
+            jobs.append((key, {"max_side": max_side, "ela": False, "video": key[1] is not None, "at": key[1]}))
     return jobs
 
 
-def _one(job: tuple[str, dict[str, Any]]) -> Previews:
-    path, kwargs = job
-    return previews(path, **kwargs)
+def _reference_key(ref: Any) -> tuple[str, float | None] | None:
+    """Where a reference's picture is: (file, None), or (video, seconds) for a video frame."""
+    if isinstance(ref, dict):
+        path, video, at = ref.get("path"), ref.get("video"), ref.get("timestamp")
+    else:
+        path, video, at = getattr(ref, "path", None), getattr(ref, "video", None), getattr(ref, "timestamp", None)
+    if isinstance(video, str) and isinstance(at, (int, float)):
+        return video, float(at)
+    return (path, None) if isinstance(path, str) else None
 
 
-def _chunk(jobs: Sequence[tuple[str, dict[str, Any]]]) -> list[Previews]:
+def _one(job: tuple[Any, dict[str, Any]]) -> Previews:
+    key, kwargs = job
+    return previews(key[0] if isinstance(key, tuple) else key, **kwargs)
+
+
+def _chunk(jobs: Sequence[tuple[Any, dict[str, Any]]]) -> list[Previews]:
     return [_one(j) for j in jobs]
 
 
-def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -> dict[str, Previews]:
+def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -> dict[Any, Previews]:
     jobs = _jobs(report, max_side=max_side, ela=ela)
     workers = max(1, workers or os.cpu_count() or 1)
     if workers == 1 or len(jobs) < _POOL_MIN_FILES:
@@ -167,12 +175,13 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
     own = {id(f) for r in report.images for f in r.findings}
     set_findings = [f for f in report.findings if id(f) not in own]
     set_anchor = {id(f): f"s{i}" for i, f in enumerate(set_findings, 1)}
+    finding_anchor = [set_anchor.get(id(f)) or (anchors.get(f.paths[0]) if f.paths else None) for f in report.findings]
     by_path: dict[str, list[Finding]] = {}
     for f in set_findings:
         for p in f.paths:
             by_path.setdefault(p, []).append(f)
 
-    def pic(path: str) -> dict[str, Any]:
+    def pic(path: Any) -> dict[str, Any]:
         pv = pictures.get(path, Previews())
         return {"src": _data_uri(pv.picture), "size": pv.size, "problem": pv.problem}
 
@@ -199,7 +208,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
                 "sides": [{"name": _name(p), "anchor": anchors.get(p), **pic(p)} for p in f.paths[:4]],
             })  # fmt: skip
 
-    matches = [_match(m, records, anchors, pic) for m in report.matches]
+    matches = _group_matches([_match(m, records, anchors, pic) for m in report.matches])
     full = report.to_dict()
     summary = full["summary"]
     times = [p.time for p in points if p.time]
@@ -215,9 +224,9 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
         "time_range": (min(times).isoformat(sep=" "), max(times).isoformat(sep=" ")) if times else None,
         "set": _set_summary(extras, anchors),
         "legend": [(g, colour(i)) for i, g in enumerate(groups)],
-        "hypotheses": _hypotheses(report, anchors),
+        "hypotheses": _hypotheses(report, anchors, finding_anchor),
         "cards": cards,
-        "set_findings": [_finding(f, anchors, set_anchor[id(f)]) for f in set_findings],
+        "set_findings": [_finding(f, anchors, set_anchor[id(f)]) for f in sorted(set_findings, key=lambda f: -f.severity.rank)],
         "pairs": pairs,
         "matches": matches,
         "timeline": timeline_svg(points, groups) if times else "",
@@ -318,9 +327,17 @@ def _time(t: dt.datetime | None, offset: str | None) -> str | None:
     return f"{text} {off}".strip()
 
 
+def _leaves(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(_leaves(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return sum(_leaves(v) for v in value)
+    return 1
+
+
 def _finding(f: Finding, anchors: dict[str, str], anchor: str | None = None) -> dict[str, Any]:
     return {
-        "anchor": anchor,
+        "anchor": anchor, "evidence_size": _leaves(f.evidence),
         "check": f.check, "severity": f.severity.value, "message": f.message, "evidence": _jsonable(f.evidence),
         "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in f.paths],
     }  # fmt: skip
@@ -347,15 +364,31 @@ def _match(m: Any, records: dict[str, ImageRecord], anchors: dict[str, str], pic
         if W and H:
             box = {"left": 100 * x / W, "top": 100 * y / H, "width": 100 * w / W, "height": 100 * h / H}
     ref_path = ref.get("path")
-    ref_pic = pic(ref_path) if isinstance(ref_path, str) else {"src": None, "size": None, "problem": None}
+    key = _reference_key(ref)
+    ref_pic = pic(key) if key else {"src": None, "size": None, "problem": None}
     ref_rows = [(k, ref.get(k)) for k in ("source", "published", "label", "sha256", "video", "timestamp") if ref.get(k) not in (None, "")]
     return {
         "name": _name(path), "anchor": anchors.get(path), "query": query, "box": box,
         "reference": ref, "ref_name": _name(ref_path) if isinstance(ref_path, str) else "reference",
         "ref_picture": ref_pic, "ref_rows": ref_rows, "url": ref.get("url"),
+        "ref_caption": f"reference: {_name(key[0])}" + (f" at {key[1]:g} s" if key and key[1] is not None else "") if key else "reference",
         "distances": d.get("distances") or {}, "transform": d.get("transform"), "confidence": d.get("confidence"),
         "method": d.get("method"), "region": region, "details": d.get("details") or {},
+        "group": (path, str(ref.get("video") or ref_path)), "timestamp": ref.get("timestamp"), "more": [],
     }  # fmt: skip
+
+
+def _group_matches(matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One comparison per query and reference file: the most confident frame, the other frames listed under it."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for m in matches:
+        groups.setdefault(m["group"], []).append(m)
+    out = []
+    for same in groups.values():
+        best = max(same, key=lambda m: m["confidence"] if isinstance(m["confidence"], (int, float)) else -1)
+        best["more"] = [m for m in same if m is not best]
+        out.append(best)
+    return out
 
 
 def _counted(items: Any, *keys: str) -> list[str]:
@@ -412,55 +445,66 @@ def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, A
 # --------------------------------------------------------------------------- hypotheses
 
 
-def _hypotheses(report: Report, anchors: dict[str, str]) -> dict[str, Any] | None:
-    """Lay the case's hypotheses out as a matrix: findings × hypotheses -> fits / contradicts / silent."""
+def _by_check_refs(refs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Finding references merged per check id: one link, the files of all of them, a count."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in refs:
+        merged = out.setdefault(r["check"], {**r, "files": [], "count": 0})
+        merged["count"] += 1
+        for f in r["files"]:
+            if f not in merged["files"]:
+                merged["files"].append(f)
+    return list(out.values())
+
+
+def _hypotheses(report: Report, anchors: dict[str, str], finding_anchor: list[str | None]) -> dict[str, Any] | None:
+    """The case's assessments (``forensics.case.Assessment.to_dict()``) laid out for reading.
+
+    Two matrices: criteria × hypotheses (what each expects, what the files show,
+    the verdict), and findings × hypotheses (consistent / inconsistent / silent).
+    Keys this renderer does not know are shown as they are.
+    """
     if not report.hypotheses:
         return None
-    hyps = [_jsonable(h) if not isinstance(h, dict) else h for h in report.hypotheses]
-    columns, rows, cells = [], {}, {}
-    for i, h in enumerate(hyps):
+
+    def ref(i: Any) -> dict[str, Any] | None:
+        if not isinstance(i, int) or not 0 <= i < len(report.findings):
+            return None
+        f = report.findings[i]
+        return {"check": f.check, "severity": f.severity.value, "message": f.message, "anchor": finding_anchor[i],
+                "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in f.paths]}  # fmt: skip
+
+    columns: list[dict[str, Any]] = []
+    criteria: dict[str, dict[str, Any]] = {}
+    verdicts: dict[int, dict[str, str]] = {}
+    for n, h in enumerate(report.hypotheses):
+        h = h if isinstance(h, dict) else _jsonable(h)
         if not isinstance(h, dict):
             h = {"statement": str(h)}
-        hid = str(h.get("id") or h.get("name") or f"H{i + 1}")
-        extra = {k: v for k, v in h.items() if k not in ("id", "name", "statement", *_LIST_KEYS) and v not in (None, "", [], {})}
-        columns.append({"id": hid, "statement": h.get("statement") or h.get("title") or "", "extra": extra})
-        for verdict, entry in _verdicts(h):
-            key, label = _entry(entry, report, anchors)
-            rows.setdefault(key, label)
-            cells[(key, hid)] = {"verdict": verdict, "note": _note(entry)}
-    return {"columns": columns, "rows": [{"key": k, **lab} for k, lab in rows.items()], "cells": cells}
-
-
-def _verdicts(h: dict[str, Any]) -> Iterable[tuple[str, Any]]:
-    for keys, verdict in ((_FIT, "fits"), (_CONTRA, "contradicts"), (_SILENT, "silent")):
-        for k in keys:
-            for entry in h.get(k) or ():
-                yield verdict, entry
-    for k in ("evidence", "assessments", "findings"):
-        for entry in h.get(k) or ():
-            if isinstance(entry, dict):
-                v = str(entry.get("verdict") or entry.get("relation") or entry.get("assessment") or "").lower()
-                verdict = "fits" if v in _FIT else "contradicts" if v in _CONTRA else "silent" if v in _SILENT else v or "—"
-                yield verdict, entry
-
-
-def _entry(entry: Any, report: Report, anchors: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    if isinstance(entry, int) and 0 <= entry < len(report.findings):
-        f = report.findings[entry]
-        entry = {"check": f.check, "paths": list(f.paths), "message": f.message}
-    if isinstance(entry, dict):
-        inner = entry.get("finding") if isinstance(entry.get("finding"), dict) else entry
-        check = str(inner.get("check") or inner.get("id") or inner.get("fact") or "")
-        paths = [p for p in inner.get("paths") or ([inner["path"]] if inner.get("path") else []) if isinstance(p, str)]
-        message = str(inner.get("message") or inner.get("fact") or inner.get("statement") or "")
-        key = f"{check}|{'|'.join(paths)}|{message}"
-        return key, {"check": check, "message": message, "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in paths]}
-    return str(entry), {"check": "", "message": str(entry), "files": []}
-
-
-def _note(entry: Any) -> str:
-    if isinstance(entry, dict):
-        for k in ("reason", "why", "note", "explanation"):
-            if entry.get(k):
-                return str(entry[k])
-    return ""
+        hid = str(h.get("id") or f"H{n + 1}")
+        extra = {k: v for k, v in h.items() if k not in ("id", "statement", "rows", "tally", *_VERDICTS) and v not in (None, "", [], {})}
+        tally = h.get("tally") if isinstance(h.get("tally"), dict) else {}
+        columns.append({"id": hid, "statement": str(h.get("statement") or ""), "tally": tally, "extra": extra})
+        for row in h.get("rows") or ():
+            if not isinstance(row, dict):
+                continue
+            name = str(row.get("criterion") or "")
+            paths = [p for p in row.get("paths") or () if isinstance(p, str)]
+            criteria.setdefault(name, {})[hid] = {
+                "verdict": str(row.get("verdict") or ""), "expectation": row.get("expectation"),
+                "observation": row.get("observation"),
+                "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in paths],
+                "findings": _by_check_refs([r for i in row.get("findings") or () if (r := ref(i))]),
+                "caveats": _by_check_refs([r for i in row.get("caveats") or () if (r := ref(i))]),
+            }  # fmt: skip
+        for verdict in _VERDICTS:
+            for i in h.get(verdict) or ():
+                if isinstance(i, int):
+                    verdicts.setdefault(i, {})[hid] = verdict
+    bearing = [i for i in sorted(verdicts) if any(v != "silent" for v in verdicts[i].values()) and ref(i)]
+    return {
+        "columns": columns,
+        "criteria": [{"criterion": k, "cells": v} for k, v in criteria.items()],
+        "findings": [{**ref(i), "cells": verdicts[i]} for i in bearing],  # type: ignore[dict-item]
+        "silent_only": len(verdicts) - len(bearing),
+    }

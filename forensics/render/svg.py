@@ -50,7 +50,7 @@ _STEPS = [
 ]  # fmt: skip
 
 
-def timeline_svg(points: Sequence[Point], groups: Sequence[str], *, width: int = 880) -> str:
+def timeline_svg(points: Sequence[Point], groups: Sequence[str], *, width: int = 1100) -> str:
     """Capture times as dots, one row per group (device), with a time axis."""
     pts = [p for p in points if p.time is not None]
     if not pts:
@@ -61,7 +61,9 @@ def timeline_svg(points: Sequence[Point], groups: Sequence[str], *, width: int =
         t0, t1 = t0 - dt.timedelta(minutes=1), t1 + dt.timedelta(minutes=1)
     span = (t1 - t0).total_seconds()
     left, right, row_h, top = 170, 20, 28, 10
-    rows = list(groups) or [""]
+    present = {p.group for p in pts}
+    rows = [g for g in groups if g in present] or [""]
+    colours = {g: colour(i) for i, g in enumerate(groups)}
     height = top + row_h * len(rows) + 34
     plot_w = width - left - right
 
@@ -90,7 +92,7 @@ def timeline_svg(points: Sequence[Point], groups: Sequence[str], *, width: int =
         i = index.get(p.group, 0)
         cy = top + row_h * i + row_h / 2
         out.append(
-            f'<a href="#{escape(p.anchor)}"><circle cx="{x(p.time):.1f}" cy="{cy}" r="5" fill="{colour(i)}">'  # type: ignore[arg-type]
+            f'<a href="#{escape(p.anchor)}"><circle cx="{x(p.time):.1f}" cy="{cy}" r="5" fill="{colours.get(p.group, colour(0))}">'  # type: ignore[arg-type]
             f"<title>{escape(p.label)}</title></circle></a>"
         )
     out.append("</svg>")
@@ -141,7 +143,7 @@ def has_outlines() -> bool:
     return bool(_countries())
 
 
-def map_svg(points: Sequence[Point], groups: Sequence[str], *, width: int = 880) -> str:
+def map_svg(points: Sequence[Point], groups: Sequence[str], *, width: int = 1100) -> str:
     """GPS positions on an equirectangular map around them, drawn offline."""
     pts = [p for p in points if p.lat is not None and p.lon is not None]
     if not pts:
@@ -157,7 +159,7 @@ def map_svg(points: Sequence[Point], groups: Sequence[str], *, width: int = 880)
     lon_pad = max(pad / max(kx, 0.2), (lon1 - lon0) * 0.1)  # type: ignore[operator]
     lon0, lon1 = max(-180.0, lon0 - lon_pad), min(180.0, lon1 + lon_pad)  # type: ignore[operator]
     aspect = (lon1 - lon0) * kx / (lat1 - lat0)
-    height = int(min(560, max(260, width / max(aspect, 0.2))))
+    height = int(min(640, max(300, width / max(aspect, 0.2))))
     # Keep the degrees square (scaled by cos(latitude)): widen whichever range is short.
     want = width / height
     if aspect < want:
