@@ -190,12 +190,41 @@ def test_schema_validates_a_report_of_varied_files(validator, tmp_path):
     assert len(doc["images"]) == 4 and doc["summary"]["unreadable"] == 1
 
 
-def test_schema_validates_the_sample_case_report(validator):
+def test_schema_validates_the_sample_case_report(validator, tmp_path):
+    """With a case and a reference index: matches and hypotheses validate, and their indices point at findings."""
     import forensics
 
     case = ROOT / "samples" / "stolen-phone"
-    doc = forensics.scan([case / "evidence"], case=case / "case.toml", workers=1).to_dict()
+    with forensics.ReferenceIndex(tmp_path / "refs.db") as index:
+        index.add([case / "references"], source="sample", published="2016-05-28", workers=1)
+    doc = forensics.scan([case / "evidence"], case=case / "case.toml", references=str(tmp_path / "refs.db"), workers=1).to_dict()
     assert _errors(validator, doc) == []
+    assert doc["matches"] and doc["hypotheses"]
+    n = len(doc["findings"])
+    for h in doc["hypotheses"]:
+        for row in h["rows"]:
+            assert all(0 <= i < n for i in row["findings"] + row["caveats"]), row
+
+
+def test_schema_describes_each_json_lines_record(validator):
+    """`--jsonl` lines carry the same objects as the document, plus a type."""
+    from click.testing import CliRunner
+
+    from forensics.cli import cli
+
+    result = CliRunner().invoke(cli, ["scan", str(ROOT / "samples" / "stolen-phone" / "evidence"), "--jsonl", "--quiet", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    defs = validator.schema["$defs"]
+    kinds = set()
+    for line in result.stdout.splitlines():
+        record = json.loads(line)
+        kind = record.pop("type")
+        kinds.add(kind)
+        if kind == "header":
+            continue
+        sub = validator.evolve(schema={"$defs": defs, "$ref": f"#/$defs/{kind}"})
+        assert _errors(sub, record) == [], kind
+    assert {"header", "image", "finding"} <= kinds
 
 
 def test_schema_validates_cli_json(validator):
