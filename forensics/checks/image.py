@@ -172,14 +172,7 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
     d = record.hashes.distance(t.hashes)
     structural = (d["phash"], d["dhash"], d["ahash"])
     evidence = {"distances": d, "thumbnail_size": [t.width, t.height], "image_size": [record.width, record.height]}
-    if min(structural) >= THUMBNAIL_DIFFERENT_MIN:
-        yield _f(
-            "thumbnail-mismatch", Severity.WARNING, record,
-            f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
-            "the picture was changed or cropped after capture and the thumbnail kept.",
-            **evidence,
-        )  # fmt: skip
-        return
+    # A change of shape explains large hash distances too, so it is looked at first.
     ta = _aspect(t.content_width, t.content_height)
     ia = _aspect(record.width, record.height)
     if ta and ia and t.content_width and t.content_width >= 32:
@@ -191,6 +184,14 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
                 thumbnail_aspect=round(ta, 4), image_aspect=round(ia, 4), **evidence,
             )  # fmt: skip
             return
+    if min(structural) >= THUMBNAIL_DIFFERENT_MIN:
+        yield _f(
+            "thumbnail-mismatch", Severity.WARNING, record,
+            f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
+            "the picture was changed or cropped after capture and the thumbnail kept.",
+            **evidence,
+        )  # fmt: skip
+        return
     if max(structural) > THUMBNAIL_SAME_MAX and sorted(structural)[1] > THUMBNAIL_SAME_MAX:
         yield _f(
             "thumbnail-mismatch", Severity.NOTICE, record,
