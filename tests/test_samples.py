@@ -102,6 +102,30 @@ def walkthrough(tmp_path_factory) -> dict:
     import tomllib
 
     tmp = tmp_path_factory.mktemp("walkthrough")
+    with pytest.MonkeyPatch.context() as mp:
+        _no_network(mp)
+        return _run_walkthrough(tmp)
+
+
+def _no_network(mp: pytest.MonkeyPatch) -> None:
+    """Any attempt to open a socket or resolve a name fails the walk-through."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    class NoSocket(socket.socket):
+        def __init__(self, *args, **kwargs):
+            refuse()
+
+    mp.setattr(socket, "socket", NoSocket)
+    for name in ("create_connection", "getaddrinfo", "gethostbyname"):
+        mp.setattr(socket, name, refuse)
+
+
+def _run_walkthrough(tmp: Path) -> dict:
+    import tomllib
+
     db, html = tmp / "refs.db", tmp / "report.html"
     runner = CliRunner()
     sources = tomllib.loads((REFS / "sources.toml").read_text(encoding="utf-8"))
