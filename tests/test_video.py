@@ -159,6 +159,20 @@ def test_creation_time_from_mvhd(clip_path, tmp_path):
     assert read_file(path).video.creation_time == when
 
 
+def test_rotated_phone_video_is_as_shown(tmp_path):
+    # a phone writes a 90° display matrix in tkhd instead of rotating the pixels
+    data = bytearray(Clip(2, shots=(1.0, 1.0)).write(tmp_path / "upright.mp4").read_bytes())
+    body = data.index(b"tkhd") + 4
+    matrix = body + 4 + 5 * 4 + 8 + 4 * 2
+    assert struct.unpack(">9i", data[matrix : matrix + 36])[0] == 0x10000
+    data[matrix : matrix + 36] = struct.pack(">9i", 0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 1 << 30)
+    path = tmp_path / "rotated.mp4"
+    path.write_bytes(bytes(data))
+    r = read_file(path)
+    assert (r.width, r.height, r.video.width, r.video.height) == (240, 320, 240, 320)
+    assert frame_at(path, 0.5).size == (240, 320)
+
+
 def test_creation_time_version_1_and_large_sizes(tmp_path):
     when = dt.datetime(2020, 2, 29, 23, 59, 59, tzinfo=dt.timezone.utc)
     secs = int((when - dt.datetime(1904, 1, 1, tzinfo=dt.timezone.utc)).total_seconds())
