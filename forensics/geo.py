@@ -105,6 +105,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+@functools.lru_cache(maxsize=1024)
 def zone(name: str | None) -> dt.tzinfo | None:
     """A ``zoneinfo`` zone by IANA name, or None if unknown."""
     if not name:
@@ -157,6 +158,13 @@ def country_zones(code: str) -> tuple[str, ...]:
 
 def country_offsets(code: str, local: dt.datetime) -> tuple[dt.timedelta, ...]:
     """Every UTC offset in use somewhere in a country at a local date and time."""
+    naive = local.replace(tzinfo=None)
+    # zone rules change on the quarter hour at the finest: one lookup per quarter
+    return _country_offsets(code.upper(), naive - dt.timedelta(minutes=naive.minute % 15, seconds=naive.second, microseconds=naive.microsecond))
+
+
+@functools.lru_cache(maxsize=4096)
+def _country_offsets(code: str, local: dt.datetime) -> tuple[dt.timedelta, ...]:
     out: set[dt.timedelta] = set()
     for name in country_zones(code):
         out.update(offsets_at(name, local))
