@@ -52,6 +52,8 @@ def _row(r: ImageRecord, base: str = "") -> list[str]:
     counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
     marks = " ".join(f"[{_STYLE[s]}]{n} {s.value}[/]" for s, n in reversed(counts.items()) if n)
     captured = m.capture_time.isoformat(sep=" ") if m.capture_time else None
+    if captured is None and r.video is not None and r.video.creation_time is not None:
+        captured = r.video.creation_time.isoformat(sep=" ")  # a video's container creation time (UTC)
     kind = r.format or ("?" if r.error else r.kind)
     shown = r.path[len(base) :].lstrip("/\\") if base and r.path.startswith(base) else r.path
     return [_cell(printable_path(shown)), _cell(kind), _cell(size), _cell(m.device), _cell(captured), _cell(gps), marks or "[dim]none[/]"]
