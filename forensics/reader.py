@@ -182,7 +182,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return dataclasses.replace(base, error=f"refused as a decompression bomb: {exc}")
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
-        return dataclasses.replace(base, error=f"cannot open as {fmt}: {_reason(exc)}")
+        return dataclasses.replace(base, metadata=_salvage_metadata(data, fmt), error=f"cannot open as {fmt}: {_reason(exc)}")
 
     heif = fmt in ("HEIF", "AVIF")
     width, height = _heif_stored_size(image) if heif else image.size
@@ -286,6 +286,19 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     finally:
         image.close()
     return dataclasses.replace(record, hashes=hashes, luma_mean=luma, problems=tuple(problems))
+
+
+def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
+    """What EXIF says in a file whose picture cannot be opened (a cut or damaged JPEG)."""
+    from . import exif
+
+    if fmt not in ("JPEG", "TIFF"):
+        return Metadata()
+    try:
+        tags = exif.read_tags(io.BytesIO(data))
+        return Metadata(**exif.fields_from_tags(tags)) if tags else Metadata()
+    except Exception:  # noqa: BLE001 - the error already says the file is damaged
+        return Metadata()
 
 
 def _flatten(image):
