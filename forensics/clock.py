@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .exif import parse_offset
 from .record import ImageRecord
 from .tables.filenames import capture_time_from_name, screenshot_name
 
@@ -48,6 +47,8 @@ def name_time(record: ImageRecord) -> dt.datetime | None:
 
 def exif_offset(record: ImageRecord) -> dt.timedelta | None:
     """The UTC offset the camera wrote with its capture time (OffsetTimeOriginal)."""
+    from .exif import parse_offset  # exifread stays out of the start-up path
+
     m = record.metadata
     tz = parse_offset(m.offset_time_original) or parse_offset(m.offset_time_digitized)
     return tz.utcoffset(None) if tz else None
