@@ -104,12 +104,20 @@ def capture_time(record: ImageRecord) -> CaptureTime:
         return CaptureTime(None, None, None)
     off = exif_offset(record)
     if off is not None:
-        return CaptureTime(local, (local - off).replace(tzinfo=dt.timezone.utc), "offset")
+        utc = _to_utc(local, off)
+        return CaptureTime(local, utc, "offset" if utc else None)
     zone_name = place_zone(record)
     if zone_name:
         from .geo import offsets_at
 
         offs = offsets_at(zone_name, local)
-        if offs:
-            return CaptureTime(local, (local - offs[0]).replace(tzinfo=dt.timezone.utc), "place")
+        if offs and (utc := _to_utc(local, offs[0])) is not None:
+            return CaptureTime(local, utc, "place")
     return CaptureTime(local, None, None)
+
+
+def _to_utc(local: dt.datetime, offset: dt.timedelta) -> dt.datetime | None:
+    try:
+        return (local - offset).replace(tzinfo=dt.timezone.utc)
+    except OverflowError:  # a stamp at the edge of the calendar (year 1 or 9999)
+        return None

@@ -287,3 +287,48 @@ def test_distance_and_offsets_known_values():
     summer = country_offsets("SY", dt.datetime(2016, 6, 19, 12))
     assert [format_offset(o) for o in summer] == ["+03:00"]
     assert [format_offset(o) for o in country_offsets("SY", dt.datetime(2016, 1, 10, 12))] == ["+02:00"]
+
+
+# ------------------------------------------------------------------ robustness
+
+
+def test_set_analysis_survives_records_at_the_edges():
+    """Stamps at the ends of the calendar, poles, half-filled GPS, junk offsets: data, never a crash."""
+    import random
+
+    from forensics.case import assess, parse_case
+    from forensics.checks import CheckContext, run_checks
+    from forensics.record import GPS, Hashes, ImageRecord, Metadata
+    from forensics.setinfo import summarise
+
+    utc = dt.timezone.utc
+    times = [None, dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(2016, 3, 27, 2, 30),
+             dt.datetime(2016, 6, 19, 12, tzinfo=dt.timezone(dt.timedelta(hours=14)))]  # fmt: skip
+    utcs = [None, dt.datetime(1, 1, 1, tzinfo=utc), dt.datetime(9999, 12, 31, 23, tzinfo=utc), dt.datetime(2016, 6, 19, 9, tzinfo=utc)]
+    positions = [(None, None), (90.0, 180.0), (-90.0, -180.0), (0.0, 0.0), DAMASCUS, MOSCOW, (10.0, None), (0.0, -30.0)]
+    names = ["IMG_0001.JPG", "IMG_9999.JPG", "Screenshot_20160619-120000.png", "20160619_120000.jpg", "x.jpg"]
+    rng = random.Random(1)
+    records = []
+    for i in range(120):
+        lat, lon = rng.choice(positions)
+        h = f"{rng.getrandbits(64):016x}"
+        meta = Metadata(
+            make=rng.choice([None, "Apple", "apple ", "Samsung"]), model=rng.choice([None, "iPhone", "SM"]),
+            serial=rng.choice([None, "1", "2"]), software=rng.choice([None, "9.3", "9.4", "Photoshop"]),
+            datetime_original=rng.choice(times), offset_time_original=rng.choice([None, "+03:00", "-12:00", "junk", "+99:99"]),
+            gps=None if rng.random() < 0.2 else GPS(lat=lat, lon=lon, utc=rng.choice(utcs)), flash=rng.choice([None, 0, 25]),
+        )  # fmt: skip
+        records.append(ImageRecord(
+            path=f"/set/{i}/{rng.choice(names)}", kind=rng.choice(["image", "image", "video"]), metadata=meta,
+            hashes=rng.choice([None, Hashes(h, h, h, h, h[:14])]), luma_mean=rng.choice([None, 0.0, 255.0]),
+            width=rng.choice([None, 100]), height=100, error=rng.choice([None] * 9 + ["damaged"]),
+        ))  # fmt: skip
+    case = parse_case('[[hypotheses]]\nid = "a"\nstatement = "s"\ncountry = ["SY", "RU"]\ntaken_after = 2016-01-01T00:00:00+03:00\n'
+                      'taken_before = 2016-06-22\nsingle_device = false\nunpublished_before = 2016-06-22T00:00:00\n')  # fmt: skip
+    for size in (1, 2, 7, 120):
+        for start in range(0, len(records), size):
+            out, set_findings = run_checks(records[start : start + size], CheckContext(now=NOW))
+            findings = tuple(f for r in out for f in r.findings) + tuple(set_findings)
+            json.dumps([f.to_dict() for f in findings], allow_nan=False)
+            json.dumps(summarise(out), allow_nan=False, default=str)
+            json.dumps([a.to_dict() for a in assess(case, out, findings)], allow_nan=False)
