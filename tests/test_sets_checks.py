@@ -332,3 +332,14 @@ def test_set_analysis_survives_records_at_the_edges():
             json.dumps([f.to_dict() for f in findings], allow_nan=False)
             json.dumps(summarise(out), allow_nan=False, default=str)
             json.dumps([a.to_dict() for a in assess(case, out, findings)], allow_nan=False)
+
+
+def test_real_camera_gps_series_draws_no_set_finding(corpora):
+    """Nine untouched shots of one GPS camera walking through a town: silent across the set."""
+    folder = corpora / "exif-samples" / "jpg" / "gps"
+    if not folder.is_dir():
+        pytest.skip("GPS series not in the corpora")
+    report = scan([str(folder)], workers=1, now=NOW)
+    loud = [f for f in report.findings if f.check in ("device-mix", "timeline", "time-zone", "impossible-travel", "daylight")]
+    assert not loud, [f.message for f in loud]
+    assert {f.evidence["country_code"] for f in _of(report, "gps-location")} == {"IT"}
