@@ -13,6 +13,11 @@ from click.testing import CliRunner
 
 from forensics.cli import cli
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 CASE = SAMPLES / "stolen-phone"
@@ -83,8 +88,6 @@ def test_script_rebuilds_the_samples(make_samples, manifest, tmp_path):
 
 
 def test_case_file_states_two_hypotheses():
-    import tomllib
-
     case = tomllib.loads((CASE / "case.toml").read_text(encoding="utf-8"))
     assert [h["id"] for h in case["hypotheses"]] == ["recovered", "stolen"]
     sources = tomllib.loads((REFS / "sources.toml").read_text(encoding="utf-8"))
@@ -99,8 +102,6 @@ def test_case_file_states_two_hypotheses():
 @pytest.fixture(scope="module")
 def walkthrough(tmp_path_factory) -> dict:
     """Index the references as the README does, then scan with the case, the index and an HTML report."""
-    import tomllib
-
     tmp = tmp_path_factory.mktemp("walkthrough")
     with pytest.MonkeyPatch.context() as mp:
         _no_network(mp)
@@ -124,8 +125,6 @@ def _no_network(mp: pytest.MonkeyPatch) -> None:
 
 
 def _run_walkthrough(tmp: Path) -> dict:
-    import tomllib
-
     db, html = tmp / "refs.db", tmp / "report.html"
     runner = CliRunner()
     sources = tomllib.loads((REFS / "sources.toml").read_text(encoding="utf-8"))
