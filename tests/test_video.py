@@ -421,6 +421,14 @@ def test_player_screenshot_found_in_an_index_of_videos(clip_path, tmp_path):
     assert len(order["evidence"]["pairs"]) == 2  # the Android-named one (1.6 s) is named last
 
 
+def test_full_screen_screenshot_scaled_and_recompressed_found_in_index(clip_path, tmp_path):
+    shots = {
+        "Screen Shot 2016-06-22 at 6.31.04 PM.jpg": (1.6, plain_screenshot(CLIP.frame(1.6), scale=2.5)),
+        "Screen Shot 2016-06-22 at 6.31.09 PM.jpg": (4.3, plain_screenshot(CLIP.frame(4.3), scale=1.5)),
+    }
+    _assert_found(_index_and_scan(clip_path, tmp_path, shots), shots)
+
+
 @pytest.mark.xfail(
     strict=False,
     reason="known gap of the reference index: forensics.views.content_box finds no content rectangle when the "
