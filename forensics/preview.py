@@ -36,7 +36,7 @@ def _encode(image: Image.Image) -> bytes:
 
 def _fit(image: Image.Image, side: int) -> Image.Image:
     image = image.copy() if max(image.size) <= side else image
-    image.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    image.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
     return image
 
 
