@@ -227,3 +227,17 @@ def test_csv_defuses_formulas(tmp_path):
     text = render_csv(scan([str(tmp_path)], workers=1))
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["make"] == "'=HYPERLINK(\"http://x\")" and row["software"] == "'-2+3"
+
+
+def test_video_card_shows_a_frame(tmp_path):
+    import cv2
+    import numpy as np
+
+    writer = cv2.VideoWriter(str(tmp_path / "clip.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 10, (160, 120))
+    for i in range(12):
+        writer.write(np.full((120, 160, 3), 20 * i, np.uint8))
+    writer.release()
+    report = scan([str(tmp_path)], workers=1)
+    assert report.images[0].kind == "video"
+    p = parsed(render_html(report, workers=1))
+    assert len(p.images) == 1 and p.images[0].startswith("data:image/jpeg;base64,")  # a frame, no error levels

@@ -30,6 +30,8 @@ from .svg import Point, colour, has_outlines, map_svg, timeline_svg
 
 # Above this many files, cards start collapsed (those with a warning stay open).
 COLLAPSE_ABOVE = 60
+# Side-by-side comparisons shown (each embeds its pictures again); the rest stay listed as findings.
+MAX_COMPARISONS = 100
 _POOL_MIN_FILES = 6
 
 # How a finding bears on a hypothesis (forensics.case.Verdict values).
@@ -62,7 +64,7 @@ def render_html(
     ela : bool
         Embed an error level picture for each JPEG (computed now, at full resolution).
     workers : int, optional
-        Processes that make the pictures; default: every core.
+        Processes that make the pictures; default: the scan's ``workers``, else every core.
     collapse_above : int
         With more files than this, cards start collapsed, except those with a warning.
 
@@ -166,6 +168,8 @@ def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -
 def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, collapse_above: int) -> dict[str, Any]:
     from .. import __version__
 
+    scan_workers = report.parameters.get("workers")
+    workers = workers or (scan_workers if isinstance(scan_workers, int) else None)
     pictures = _imagery(report, max_side=max_side, ela=ela, workers=workers)
     anchors = {r.path: f"f{i}" for i, r in enumerate(report.images, 1)}
     records = {r.path: r for r in report.images}
@@ -209,6 +213,8 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
             })  # fmt: skip
 
     matches = _group_matches([_match(m, records, anchors, pic) for m in report.matches])
+    shown_pairs, shown_matches = pairs[:MAX_COMPARISONS], matches[: max(0, MAX_COMPARISONS - len(pairs))]
+    hidden = len(pairs) + len(matches) - len(shown_pairs) - len(shown_matches)
     full = report.to_dict()
     summary = full["summary"]
     times = [p.time for p in points if p.time]
@@ -227,8 +233,9 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
         "hypotheses": _hypotheses(report, anchors, finding_anchor),
         "cards": cards,
         "set_findings": [_finding(f, anchors, set_anchor[id(f)]) for f in sorted(set_findings, key=lambda f: -f.severity.rank)],
-        "pairs": pairs,
-        "matches": matches,
+        "pairs": shown_pairs,
+        "matches": shown_matches,
+        "hidden_comparisons": hidden,
         "timeline": timeline_svg(points, groups) if times else "",
         "map": map_svg(points, groups),
         "map_outlines": has_outlines(),
