@@ -15,7 +15,6 @@ __version__ = "0.1.0"
 from .errors import CaseFileError, ForensicsError, ReferenceIndexError, UnreadableFile
 from .findings import Finding, Severity
 from .hashing import hash_image
-from .index import ReferenceIndex
 from .match import Match, Reference
 from .reader import read_file, read_metadata
 from .record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo
@@ -27,3 +26,13 @@ __all__ = [
     "JpegInfo", "Match", "Metadata", "Reference", "ReferenceIndex", "ReferenceIndexError", "Report", "Severity", "Thumbnail", "UnreadableFile",
     "VideoInfo", "XmpInfo", "__version__", "hash_image", "read_file", "read_metadata", "scan",
 ]  # fmt: skip
+
+
+def __getattr__(name: str):
+    # The index pulls in numpy and SQLite search structures; import it on first use so that
+    # `import forensics` (and `forensics --help`) stays quick.
+    if name == "ReferenceIndex":
+        from .index import ReferenceIndex
+
+        return ReferenceIndex
+    raise AttributeError(f"module 'forensics' has no attribute {name!r}")
