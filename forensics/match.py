@@ -63,7 +63,7 @@ class Match(_Serialisable):
 
 DHASH_SLACK = 8  # dHash moves more than pHash under resizing and overlays
 GREY = 8  # whole-picture pHash distances up to max_distance + GREY are verified
-MAX_VERIFY = 5  # candidates verified per query
+MAX_VERIFY = 6  # candidates verified per query
 
 
 def find_matches(index: Any, records: list[Any], *, max_distance: int, verify: bool = True, progress: Any = None) -> list[Match]:
@@ -146,13 +146,12 @@ class _Matcher:
         from .search import within
         from .views import REGIONS
 
-        names = [n for n, _ in REGIONS]
         out = []
         whole = next(v for v in views if v.name == "identity")
-        for k, name in enumerate(names):
+        queries = [whole] + [v for v in views if v.anchor is not None]
+        for k, (name, _) in enumerate(REGIONS):
             column = self.table.regions[k]
-            queries = [whole] + [v for v in views if v.anchor == name]
-            for v, (rows, dists) in zip(queries, within(column, [q.phash for q in queries], self.d)):
+            for v, (rows, dists) in zip(queries, within(column, [q.phash for q in queries], self.d + GREY)):
                 for row, dp in zip(rows.tolist(), dists.tolist()):
                     if self.table.has_regions[row]:
                         out.append(_Candidate(row, f"region:{name}" if v is whole else v.name, None, dp, None, False))

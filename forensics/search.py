@@ -22,7 +22,7 @@ class HashTable:
     ``ids`` are reference ids; ``phash`` and ``dhash`` the hashes of the whole
     picture; ``regions`` the pHashes of the indexed sub-regions, one array per
     region (contiguous), with ``has_regions`` False where none were computed
-    (video frames). 8 + 8 + 8 + 5 × 8 + 1 = 65 bytes per reference.
+    (video frames). 8 + 8 + 8 + 9 × 8 + 1 = 97 bytes per reference.
     """
 
     ids: np.ndarray  # int64

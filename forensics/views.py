@@ -19,20 +19,19 @@ import numpy as np
 if TYPE_CHECKING:
     from PIL import Image
 
-# Sub-regions indexed for every reference picture, as fractions (x0, y0, x1, y1).
-# Each keeps 70% of each side (49% of the area): a crop that keeps about half of
-# a picture lands close to one of them, and larger crops are met by the query's
-# own sub-crops at the matching scale (see QUERY_SUBCROPS).
-REGIONS: tuple[tuple[str, tuple[float, float, float, float]], ...] = (
-    ("centre", (0.15, 0.15, 0.85, 0.85)),
-    ("top-left", (0.0, 0.0, 0.7, 0.7)),
-    ("top-right", (0.3, 0.0, 1.0, 0.7)),
-    ("bottom-left", (0.0, 0.3, 0.7, 1.0)),
-    ("bottom-right", (0.3, 0.3, 1.0, 1.0)),
+# Sub-regions indexed for every reference picture, as fractions (x0, y0, x1, y1):
+# a 3 x 3 grid of windows keeping 70% of each side (49% of the area). A crop
+# that keeps about half of a picture lands within half a grid step of one of
+# them, and larger crops meet them through the query's own sub-crops (see
+# QUERY_SUBCROPS); local features then confirm or reject the candidate.
+REGIONS: tuple[tuple[str, tuple[float, float, float, float]], ...] = tuple(
+    (f"{row}-{col}".replace("middle-centre", "centre"), (x, y, x + 0.7, y + 0.7))
+    for y, row in ((0.0, "top"), (0.15, "middle"), (0.3, "bottom"))
+    for x, col in ((0.0, "left"), (0.15, "centre"), (0.3, "right"))
 )
-# Sides (fraction of the query) of the query sub-crops compared with the region
-# of the same anchor: a query that is a crop of side s of the reference contains
-# the reference's region at side 0.7 / s of itself.
+# Sides (fraction of the query) of the query sub-crops compared with the
+# regions: a query that is a crop of side s of the reference contains a region
+# at side 0.7 / s of itself.
 QUERY_SUBCROPS = (0.9, 0.8)
 
 # The dihedral group as Pillow transposes applied to a query, and the name of
@@ -156,7 +155,7 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
         views.append(ViewHash("framed", phash_int(inner), dhash_int(inner)))
         mirrored = transpose(inner, "FLIP_LEFT_RIGHT")
         views.append(ViewHash("framed-mirrored", phash_int(mirrored), dhash_int(mirrored)))
-    # sub-crops, compared with the reference region that has the same anchor
+    # sub-crops of the query, compared with every indexed region of the references
     for side in QUERY_SUBCROPS:
         m = 1.0 - side
         boxes = {
@@ -171,52 +170,60 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
     return views, box
 
 
-def content_box(image: Image.Image, *, min_area: float = 0.2) -> tuple[int, int, int, int] | None:
-    """The rectangle of picture content inside uniform borders and interface bars.
+def content_box(image: Image.Image, *, min_area: float = 0.15) -> tuple[int, int, int, int] | None:
+    """The rectangle of picture content inside borders and interface bars.
 
-    Rows and columns are peeled off from the outside while they look like a
-    frame: most of their pixels within a few levels of the row's (column's)
-    median, as in black bars, title bars and control bars whose icons and
-    progress line cover a small part of the width. Returns None when nothing
-    (or almost everything) would be cut.
+    A 4 x 4 block is *busy* when its pixels span more than a few levels;
+    frames, title bars and control bars are flat but for small icons, thin
+    lines and text. The content is the longest run of block rows whose busy
+    share is high, then within it the longest run of such columns (twice, for
+    a letterboxed video inside a player). Returns None when no frame is found
+    (or almost nothing would remain).
     """
     a = np.asarray(image.convert("L"), dtype=np.int16)
     h, w = a.shape
-    if h < 16 or w < 16:
+    if h < 64 or w < 64:
         return None
-    top, bottom, left, right = 0, h, 0, w
-    for _ in range(3):  # bars inside bars (a letterboxed video inside a player)
+    b = 4
+    blocks = a[: h - h % b, : w - w % b].reshape(h // b, b, w // b, b)
+    busy = (blocks.max(axis=(1, 3)) - blocks.min(axis=(1, 3))) > 4
+    bh, bw = busy.shape
+    top, bottom, left, right = 0, bh, 0, bw
+    for _ in range(2):
         before = (top, bottom, left, right)
-        sub = a[top:bottom, left:right]
-        flat_rows = _flat_lines(sub)
-        top, bottom = top + _lead(flat_rows), top + len(flat_rows) - _lead(flat_rows[::-1])
-        if bottom - top < 8:
-            return None
-        sub = a[top:bottom, left:right]
-        flat_cols = _flat_lines(sub.T)
-        left, right = left + _lead(flat_cols), left + len(flat_cols) - _lead(flat_cols[::-1])
-        if right - left < 8:
+        sub = busy[top:bottom, left:right]
+        r0, r1 = _busy_run(sub.mean(axis=1))
+        top, bottom = top + r0, top + r1
+        sub = busy[top:bottom, left:right]
+        c0, c1 = _busy_run(sub.mean(axis=0))
+        left, right = left + c0, left + c1
+        if bottom - top < 4 or right - left < 4:
             return None
         if (top, bottom, left, right) == before:
             break
-    if (bottom - top) * (right - left) < min_area * h * w:
+    area = (bottom - top) * (right - left)
+    if area < min_area * bh * bw or area > 0.93 * bh * bw:
         return None
-    if (bottom - top) * (right - left) > 0.93 * h * w:
-        return None
-    return int(left), int(top), int(right), int(bottom)
+    return int(left * b), int(top * b), int(min(w, right * b)), int(min(h, bottom * b))
 
 
-def _flat_lines(a: np.ndarray, *, tolerance: int = 6, share: float = 0.7) -> np.ndarray:
-    """Per row: does most of it sit within ``tolerance`` levels of its median?"""
-    med = np.median(a, axis=1, keepdims=True)
-    close = (np.abs(a - med) <= tolerance).mean(axis=1)
-    return close >= share
-
-
-def _lead(flags: np.ndarray) -> int:
-    """How many leading entries are True."""
-    idx = np.flatnonzero(~flags)
-    return int(idx[0]) if idx.size else len(flags)
+def _busy_run(share: np.ndarray) -> tuple[int, int]:
+    """The longest run of lines whose busy share is high (thin lines smoothed away)."""
+    n = share.shape[0]
+    k = max(3, n // 25) | 1
+    padded = np.pad(share, k // 2, mode="edge")
+    smooth = np.median(np.lib.stride_tricks.sliding_window_view(padded, k), axis=1)
+    level = max(0.06, 0.3 * float(np.percentile(smooth, 75)))
+    on = smooth >= level
+    best, start, run0 = (0, n), None, (0, 0)
+    for i, flag in enumerate(np.append(on, False)):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start > run0[1] - run0[0]:
+                run0 = (start, i)
+            start = None
+    return run0 if run0[1] > run0[0] else best
 
 
 def map_box(box: tuple[float, float, float, float], op: str | None, size: tuple[int, int]) -> tuple[float, float, float, float]:

@@ -52,7 +52,7 @@ def test_add_stores_provenance_and_hashes(tmp_path, refs):
         assert table.nbytes / len(table) <= 100  # packed search arrays per reference
         exported = list(index.export())
         assert len(exported) == 5 and len(exported[0]["references"][0]["phash"]) == 16
-        assert set(exported[0]["references"][0]["regions"]) == {"centre", "top-left", "top-right", "bottom-left", "bottom-right"}
+        assert len(exported[0]["references"][0]["regions"]) == 9 and "centre" in exported[0]["references"][0]["regions"]
 
 
 def test_same_content_is_counted_not_duplicated(tmp_path, refs):
