@@ -20,8 +20,8 @@ from forensics.ela import error_level
 from forensics.findings import Finding, Severity
 from forensics.match import Match, Reference
 from forensics.preview import previews
-from forensics.render.csv import COLUMNS, render_csv
-from forensics.render.html import render_html, safe_url
+from forensics.render.csv import COLUMNS, render_csv, write_csv
+from forensics.render.html import render_html, safe_url, write_html
 from forensics.render.svg import has_outlines
 from imagegen import camera_jpeg, photo
 from reportgen import CREATOR_TOOL, HOSTILE_NAME, MAKE, PAYLOADS, make_case
@@ -241,3 +241,15 @@ def test_video_card_shows_a_frame(tmp_path):
     assert report.images[0].kind == "video"
     p = parsed(render_html(report, workers=1))
     assert len(p.images) == 1 and p.images[0].startswith("data:image/jpeg;base64,")  # a frame, no error levels
+
+
+def test_names_that_are_not_utf8_are_written(tmp_path):
+    import os
+
+    folder = os.fsencode(tmp_path)
+    camera_jpeg(os.fsdecode(folder + b"/caf\xe9.jpg"), seed=2)
+    report = scan([str(tmp_path)], workers=1)
+    write_html(report, tmp_path / "r.html", workers=1, ela=False)
+    write_csv(report, tmp_path / "r.csv")
+    assert "caf\\xe9.jpg" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "caf\\xe9.jpg" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")

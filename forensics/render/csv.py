@@ -82,5 +82,5 @@ def render_csv(report: Report) -> str:
 
 def write_csv(report: Report, path: str | os.PathLike[str]) -> None:
     """Write :func:`render_csv` of ``report`` to ``path`` (UTF-8 with a BOM, so that Excel reads it as UTF-8)."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+    with open(path, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
         f.write(render_csv(report))

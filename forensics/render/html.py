@@ -41,7 +41,8 @@ _VERDICTS = ("consistent", "inconsistent", "silent")
 def write_html(report: Report, path: str | os.PathLike[str], **options: Any) -> None:
     """Write :func:`render_html` of ``report`` to ``path`` (UTF-8)."""
     text = render_html(report, **options)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    # A name that is not valid UTF-8 keeps its bytes visible as \xNN rather than failing the write.
+    with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as f:
         f.write(text)
 
 
