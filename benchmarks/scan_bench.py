@@ -125,11 +125,6 @@ def cli(folder: Path, workers: int | None) -> float:
         return time.perf_counter() - t
 
 
-def best(fn, repeat: int) -> float:
-    times = [fn() for _ in range(repeat)]
-    return min(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--images", type=int, default=24)
@@ -144,12 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     for p in paths:  # warm the page cache
         Path(p).read_bytes()
 
-    rows: dict[str, float] = {}
-    rows["floor, 1 process"] = best(lambda: floor(paths, 1), args.repeat)
-    rows["floor, 2 processes"] = best(lambda: floor(paths, 2), args.repeat)
-    rows["scan(), workers=1"] = best(lambda: library(paths, 1), args.repeat)
-    rows["scan(), workers=2"] = best(lambda: library(paths, 2), args.repeat)
-    rows["CLI end to end, default workers"] = best(lambda: cli(DATA, None), args.repeat)
+    measures = {
+        "floor, 1 process": lambda: floor(paths, 1),
+        "scan(), workers=1": lambda: library(paths, 1),
+        "floor, 2 processes": lambda: floor(paths, 2),
+        "scan(), workers=2": lambda: library(paths, 2),
+        "CLI end to end, default workers": lambda: cli(DATA, None),
+    }
+    # Rounds interleave the measurements, so that a ratio compares runs made under the same load.
+    times: dict[str, list[float]] = {k: [] for k in measures}
+    for _ in range(args.repeat):
+        for k, fn in measures.items():
+            times[k].append(fn())
+    rows = {k: min(v) for k, v in times.items()}
 
     base1, base2 = rows["floor, 1 process"], rows["floor, 2 processes"]
     result = {

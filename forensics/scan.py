@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .checks import CheckContext, run_checks
@@ -38,13 +39,30 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
     # Large chunks keep the pool's per-task cost negligible; several per worker keep them busy to the end.
     size = max(1, min(32, n // (workers * 4)))
     chunks = [paths[i : i + size] for i in range(0, n, size)]
-    out = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk in pool.map(_read_chunk, chunks):
-            out.extend(chunk)
+    out: list[ImageRecord] = []
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for chunk in pool.map(_read_chunk, chunks):
+                out.extend(chunk)
+                if progress:
+                    progress(len(out), n)
+    except BrokenProcessPool:
+        # A file killed its worker (a decoder crash, or the system ending a process that ran out
+        # of memory). Results come in order, so the rest is read again, one process per file,
+        # and the file that breaks its process is reported instead of ending the scan.
+        for p in paths[len(out) :]:
+            out.append(_read_isolated(p))
             if progress:
                 progress(len(out), n)
     return out
+
+
+def _read_isolated(path: str) -> ImageRecord:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(read_file, path).result()
+    except BrokenProcessPool:
+        return ImageRecord(path=path, error="reading this file crashed the decoding process")
 
 
 def scan(
