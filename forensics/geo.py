@@ -55,9 +55,14 @@ def _geocoder() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _tzfinder() -> Any:
+    import atexit
+
     from timezonefinder import TimezoneFinder
 
-    return TimezoneFinder()
+    finder = TimezoneFinder()
+    if hasattr(finder, "cleanup"):  # close its mapped data files before interpreter shutdown
+        atexit.register(finder.cleanup)
+    return finder
 
 
 def time_zone_at(lat: float, lon: float) -> str | None:
