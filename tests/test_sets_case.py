@@ -210,3 +210,20 @@ def test_malformed_case_file_is_a_clean_cli_error(tmp_path):
 def test_case_object_passes_through_scan():
     case = Case(hypotheses=())
     assert scan([], case=case).hypotheses == ()
+
+
+def test_several_devices_hypothesis_and_untestable_hypothesis(tmp_path):
+    _soldier_set(tmp_path, moscow=True)
+    text = ('[[hypotheses]]\nid = "two"\nstatement = "Two phones"\nsingle_device = false\n'
+            '[[hypotheses]]\nid = "vague"\nstatement = "Someone took them"\n')  # fmt: skip
+    case_file = tmp_path.parent / f"{tmp_path.name}-case.toml"
+    case_file.write_text(text, encoding="utf-8")
+    report = scan([str(tmp_path)], workers=1, now=NOW, case=str(case_file))
+    two, vague = report.hypotheses
+    assert _rows(two)["single device"].verdict is Verdict.CONSISTENT
+    assert vague.rows == () and vague.consistent == () and len(vague.silent) == len(report.findings)
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--case", str(case_file), "-q", "-w", "1"])
+    assert "states nothing the files can test" in result.stdout
+    lines = CliRunner().invoke(cli, ["scan", str(tmp_path), "--case", str(case_file), "--jsonl", "-q", "-w", "1"]).stdout
+    kinds = [json.loads(line)["type"] for line in lines.splitlines()]
+    assert kinds.count("hypothesis") == 2
