@@ -313,11 +313,13 @@ def _assess(h: Hypothesis, ev: _Evidence) -> Assessment:
         rows.append(_unpublished(h.unpublished_before, ev))
     against = {i for r in rows if r.verdict is Verdict.INCONSISTENT for i in r.findings}
     fits = {i for r in rows if r.verdict is Verdict.CONSISTENT for i in r.findings} - against
-    # per finding: a gps-location finding in another country contradicts even when the row lists others
+    # each GPS fix speaks for itself, whatever the verdict of the row as a whole
     for i, f in enumerate(ev.findings):
-        if f.check == "gps-location" and h.country and f.evidence.get("country_code"):
-            (against if f.evidence["country_code"] in h.country else fits).discard(i)
-            (fits if f.evidence["country_code"] in h.country else against).add(i)
+        code = f.evidence.get("country_code") if f.check == "gps-location" else None
+        if h.country and code:
+            fits.discard(i)
+            against.discard(i)
+            (fits if code in h.country else against).add(i)
     silent = [i for i in range(len(ev.findings)) if i not in against and i not in fits]
     return Assessment(h.id, h.statement, tuple(rows), tuple(sorted(fits)), tuple(sorted(against)), tuple(silent))
 
