@@ -112,6 +112,12 @@ def test_software_update_in_order_is_silent(tmp_path):
     assert not _of(_scan(tmp_path), "device-mix")
 
 
+def test_camera_modes_naming_themselves_differently_are_silent(tmp_path):
+    for i, sw in enumerate(["HDR+ 1.0.2", "Night Sight", "HDR+ 1.0.2", "Night Sight"]):
+        _shot(tmp_path, f"x{i}.jpg", seed=i, local=f"2016:06:19 1{i}:00:00", software=sw)
+    assert not _of(_scan(tmp_path), "device-mix")
+
+
 # ------------------------------------------------------------------ timeline
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from ..clock import local_time
@@ -39,12 +40,8 @@ def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fi
             ((t, by_path[p]) for p in g.paths if (t := local_time(by_path[p])) is not None and firmware(by_path[p])),
             key=lambda x: x[0],
         )
-        sequence = [firmware(r) for _, r in timed]
-        runs: list[str] = []
-        for v in sequence:
-            if not runs or runs[-1] != v:
-                runs.append(v)  # type: ignore[arg-type]
-        if len(runs) == len(set(runs)):
+        runs = _alternation([firmware(r) or "" for _, r in timed])
+        if not runs:
             continue
         yield Finding(
             "device-mix", Severity.NOTICE, tuple(r.path for _, r in timed),
@@ -53,3 +50,22 @@ def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fi
             {"device": g.label, "software_in_capture_order": [
                 {"path": printable_path(r.path), "captured": t.isoformat(), "software": firmware(r)} for t, r in timed]},
         )  # fmt: skip
+
+
+def _alternation(sequence: list[str]) -> list[str] | None:
+    """The runs of one kind of version string, if a version comes back after another.
+
+    Only strings of one kind are compared ("9.3.1" with "9.3.2", "HDR+ 1.0.2" with
+    "HDR+ 1.0.3"): a camera app may write different names for different modes.
+    """
+    kinds: dict[str, list[str]] = {}
+    for v in sequence:
+        kinds.setdefault(re.sub(r"[\d._-]+", "", v).strip().lower(), []).append(v)
+    for values in kinds.values():
+        runs: list[str] = []
+        for v in values:
+            if not runs or runs[-1] != v:
+                runs.append(v)
+        if len(runs) != len(set(runs)):
+            return runs
+    return None
