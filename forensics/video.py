@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]  # (frames decoded, frames in the video or 0 when unknown)
 
 DEFAULT_INTERVAL = 0.5  # seconds between fixed samples
-SCENE_STEP = 0.2  # seconds between looks for a cut
+SCENE_STEP = 0.25  # seconds between looks for a cut; a divisor of the interval, so fixed samples are looks too
 # L1 distance (0..2) between the normalised colour histograms of two looks
 # SCENE_STEP apart; camera motion over one texture stays well below, a cut to
 # another shot goes above (tests/test_video.py pins both).
