@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from ..clock import capture_time, local_time, name_time
+from ..clock import exif_offset, local_time, name_time
 from ..devices import group_devices
 from ..findings import Finding, Severity
 from ..record import ImageRecord, hex_distance
@@ -28,9 +28,19 @@ SHOWS_MAX_PHASH = 10
 
 
 def _order_time(r: ImageRecord, compare_utc: bool) -> dt.datetime | None:
-    if compare_utc:
-        return capture_time(r).utc
-    return local_time(r)
+    """The camera clock's reading, in UTC through its own offset when asked.
+
+    GPS time stamps are not used: they come from another clock (the fix), and
+    a stale fix would put a burst out of order.
+    """
+    local = local_time(r)
+    off = exif_offset(r)
+    if compare_utc and local is not None and off is not None:
+        try:
+            return local - off
+        except OverflowError:
+            return None
+    return local
 
 
 @check("timeline", scope="set")
@@ -56,7 +66,9 @@ def _counters(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
     for group in summary.groups:
         members = [by_path[p] for p in group.paths if p in by_path]
         # every pair compared in UTC if all members carry an offset or GPS time, else by wall clock
-        compare_utc = all(capture_time(r).utc_source in ("gps", "offset") for r in members)
+        # one clock, compared in UTC when every timed picture states that clock's offset
+        timed = [r for r in members if local_time(r) is not None]
+        compare_utc = bool(timed) and all(exif_offset(r) is not None for r in timed)
         keyed: dict[str, list[tuple[dt.datetime, object, ImageRecord]]] = {}
         for r in members:
             t = _order_time(r, compare_utc)
