@@ -75,7 +75,8 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
                     digest.update(chunk)
                 data = None
             else:
-                data = head + f.read()
+                f.seek(0)  # one read of the whole file: `head + rest` would copy it again
+                data = f.read()
                 digest = hashlib.sha256(data)
     except OSError as exc:
         return ImageRecord(path=path, extension=ext, error=f"cannot read file: {exc.strerror or exc}")
