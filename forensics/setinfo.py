@@ -37,6 +37,7 @@ def summarise(records: Sequence[ImageRecord]) -> dict[str, Any]:
     return {
         "devices": [g.to_dict() for g in devices.groups],
         "unknown_device": [printable_path(p) for p in devices.unknown],
+        "ambiguous_device": [printable_path(p) for p in devices.ambiguous],
         "time": _time(pictures),
         **_places(pictures),
     }
