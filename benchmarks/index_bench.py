@@ -1,0 +1,180 @@
+"""Reference index speed: ingest rate, query latency and memory at 10^4 .. 10^6 references.
+
+Ingest is measured on real files (seeded photo-like JPEGs written to a temporary
+folder: read, hash, region hashes, batched inserts). Search is measured on
+indexes filled with synthetic hashes (the cost of a Hamming scan does not
+depend on the values), loaded through ``ReferenceIndex.table()`` exactly as a
+match loads them:
+
+- ``direct``: the query's own pHash against every reference (the whole cost
+  when a copy was only resized, recompressed or retouched);
+- ``turns+frame``: the eight turns and flips plus the framed content (10 hashes);
+- ``crops``: the query and its 10 sub-crops against the 9 regions of every reference;
+- ``match()``: ``ReferenceIndex.match`` end to end for one picture that is
+  not in the index (decode, views, every search, candidate bookkeeping).
+
+    python benchmarks/index_bench.py                         # 10^4 and 10^5
+    python benchmarks/index_bench.py --sizes 10000,100000,1000000 --ingest 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from forensics.index import ReferenceIndex  # noqa: E402
+from forensics.match import GREY  # noqa: E402
+from forensics.reader import read_file  # noqa: E402
+from forensics.search import within  # noqa: E402
+from forensics.views import REGIONS, load_picture, query_views  # noqa: E402
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_ingest(n: int, workers: int, size: tuple[int, int]) -> dict:
+    from imagegen import photo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pics"
+        folder.mkdir()
+        for i in range(n):
+            photo(90_000 + i, size).save(folder / f"{i:05d}.jpg", quality=90)
+        db = Path(tmp) / "ingest.db"
+        t = time.perf_counter()
+        with ReferenceIndex(db) as index:
+            result = index.add([folder], workers=workers)
+        elapsed = time.perf_counter() - t
+        t = time.perf_counter()
+        with ReferenceIndex(db) as index:
+            again = index.add([folder], workers=workers)
+        resumed = time.perf_counter() - t
+        db_bytes = os.path.getsize(db) + (os.path.getsize(str(db) + "-wal") if os.path.exists(str(db) + "-wal") else 0)
+    assert result.added == n and again.skipped == n
+    return {"files": n, "size": size, "seconds": elapsed, "per_second": n / elapsed, "rerun_seconds": resumed, "db_bytes_per_file": db_bytes / n}
+
+
+def fill(db: Path, n: int, seed: int) -> None:
+    """n synthetic references (random hashes, 9 regions each), in batched transactions."""
+    rng = np.random.default_rng(seed)
+    with ReferenceIndex(db) as index:
+        con = index._con
+        step = 100_000
+        for start in range(0, n, step):
+            k = min(step, n - start)
+            h = rng.integers(-(2**63), 2**63 - 1, (k, 2 + len(REGIONS)), dtype=np.int64)
+            con.execute("BEGIN")
+            con.executemany(
+                "INSERT INTO files (id, sha256, path, kind, added_at) VALUES (?, ?, ?, 'image', '2026-01-01')",
+                ((start + i + 1, f"{start + i:064x}", f"/synthetic/{start + i}.jpg") for i in range(k)),
+            )
+            con.executemany(
+                "INSERT INTO refs (file_id, phash, dhash, regions) VALUES (?, ?, ?, ?)",
+                ((start + i + 1, int(h[i, 0]), int(h[i, 1]), h[i, 2:].astype("<i8").tobytes()) for i in range(k)),
+            )
+            con.execute("COMMIT")
+
+
+def timed(fn, repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def bench_search(n: int, queries: int, query_file: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "refs.db"
+        t = time.perf_counter()
+        fill(db, n, seed=n)
+        fill_s = time.perf_counter() - t
+        rss0 = rss_mb()
+        with ReferenceIndex(db, create=False) as index:
+            t = time.perf_counter()
+            table = index.table()
+            load_s = time.perf_counter() - t
+            views, _ = query_views(load_picture(query_file))
+            rng = np.random.default_rng(1)
+            qs = [int(x) for x in rng.integers(0, 2**63, queries, dtype=np.int64)]
+            radius = 10 + GREY
+            it = iter(range(10**9))
+
+            def direct() -> None:
+                within(table.phash, [qs[next(it) % len(qs)]], radius)
+
+            whole = [v.phash for v in views if v.dhash is not None]  # 8 turns + framed (when a frame was found)
+            whole = (whole + whole[:2])[:10]
+            crops = [v.phash for v in views if v.anchor is not None or v.name == "identity"]
+
+            def turns() -> None:
+                within(table.phash, whole, radius)
+
+            def crop_search() -> None:
+                for k in range(len(REGIONS)):
+                    within(table.regions[k], crops, radius)
+
+            record = read_file(query_file)
+            out = {
+                "references": n,
+                "fill_seconds": fill_s,
+                "load_seconds": load_s,
+                "bytes_per_reference": table.nbytes / n,
+                "rss_growth_mb": rss_mb() - rss0,
+                "direct_ms": timed(direct, queries),
+                "turns_frame_ms": timed(turns, max(3, queries // 4)),
+                "crops_ms": timed(crop_search, max(3, queries // 10)),
+                "match_ms": timed(lambda: index.match([record]), 3),
+            }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated index sizes (default 10000,100000)")
+    ap.add_argument("--ingest", type=int, default=60, help="real files to ingest (default 60; 0 skips)")
+    ap.add_argument("--ingest-size", default="1280x960", help="pixel size of the ingested JPEGs")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--queries", type=int, default=40, help="repetitions of the direct query")
+    args = ap.parse_args(argv)
+
+    print(f"cores: {os.cpu_count()}, numpy {np.__version__}")
+    if args.ingest:
+        w, h = (int(v) for v in args.ingest_size.split("x"))
+        r = bench_ingest(args.ingest, args.workers, (w, h))
+        print(
+            f"ingest: {r['files']} JPEGs {w}x{h}, {args.workers} workers: {r['per_second']:.1f} files/s "
+            f"({r['seconds']:.1f} s); rerun (all skipped) {r['rerun_seconds']:.2f} s; {r['db_bytes_per_file']:.0f} bytes of SQLite per file"
+        )
+    from imagegen import photo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        qfile = Path(tmp) / "query.jpg"
+        photo(12345, (1280, 960)).save(qfile, quality=90)
+        print(f"\n{'refs':>9} {'fill s':>7} {'load s':>7} {'B/ref':>6} {'RSS+ MB':>8} {'direct ms':>10} {'turns+frame ms':>15} {'crops ms':>9} {'match() ms':>11}")
+        for n in (int(s) for s in args.sizes.split(",")):
+            r = bench_search(n, args.queries, qfile)
+            print(
+                f"{n:>9} {r['fill_seconds']:7.1f} {r['load_seconds']:7.2f} {r['bytes_per_reference']:6.0f} {r['rss_growth_mb']:8.0f} "
+                f"{r['direct_ms']:10.2f} {r['turns_frame_ms']:15.2f} {r['crops_ms']:9.1f} {r['match_ms']:11.1f}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
