@@ -1,6 +1,6 @@
 """How long the HTML report takes and how large it gets, for a set of N phone-like photos.
 
-    python benchmarks/bench_html.py [N] [--side 1280] [--workers 2]
+    python benchmarks/bench_html.py [N] [--side 1280] [--workers 2] [--folder DIR]
 
 Makes N seeded JPEGs (camera EXIF, GPS, thumbnail) in a temporary folder, scans
 them, then times ``render_html`` with and without error level analysis, and
@@ -41,17 +41,19 @@ def main() -> None:
     ap.add_argument("n", type=int, nargs="?", default=200)
     ap.add_argument("--side", type=int, default=1280)
     ap.add_argument("--workers", type=int, default=os.cpu_count())
+    ap.add_argument("--folder", help="keep the pictures here and reuse them on the next run")
     args = ap.parse_args()
 
     from forensics import scan
     from forensics.render.html import render_html
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "set"
-        folder.mkdir()
-        t = time.perf_counter()
-        make(folder, args.n, args.side)
-        print(f"made {args.n} JPEGs of {args.side} px in {time.perf_counter() - t:.1f} s")
+        folder = Path(args.folder) if args.folder else Path(tmp) / "set"
+        if not (folder.is_dir() and len(list(folder.iterdir())) == args.n):
+            folder.mkdir(parents=True, exist_ok=True)
+            t = time.perf_counter()
+            make(folder, args.n, args.side)
+            print(f"made {args.n} JPEGs of {args.side} px in {time.perf_counter() - t:.1f} s")
         t = time.perf_counter()
         report = scan([str(folder)], workers=args.workers)
         scan_s = time.perf_counter() - t

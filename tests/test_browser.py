@@ -114,3 +114,39 @@ def test_report_prints_with_collapsed_cards_open(browser, sample, tmp_path):
     assert hidden.first.is_visible()  # on paper, every card is shown
     assert not seen["console"] and not seen["errors"]
     page.close()
+
+
+@pytest.fixture(scope="module")
+def worked_case(tmp_path_factory, browser) -> Path:
+    """The sample case of the README, with its case file and reference index: every section has content."""
+    import tomllib
+
+    from click.testing import CliRunner
+
+    from forensics.cli import cli
+
+    case = Path(__file__).resolve().parents[1] / "samples" / "stolen-phone"
+    tmp = tmp_path_factory.mktemp("worked")
+    db, html = tmp / "refs.db", tmp / "report.html"
+    runner = CliRunner()
+    for entry in tomllib.loads((case / "references" / "sources.toml").read_text(encoding="utf-8"))["published"]:
+        args = ["index", "add", str(db), str(case / "references" / entry["folder"]), "--source", entry["source"],
+                "--published", str(entry["published"]), "--url", entry["url"], "--quiet", "--workers", "1"]  # fmt: skip
+        assert runner.invoke(cli, args).exit_code == 0
+    args = ["scan", str(case / "evidence"), "--case", str(case / "case.toml"), "--refs", str(db), "--html", str(html), "--quiet", "--workers", "1"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return html
+
+
+def test_worked_case_report_in_chromium(browser, worked_case):
+    page, seen = _open(browser, worked_case)
+    assert seen["requests"] == [worked_case.as_uri()], seen["requests"]
+    assert not seen["console"] and not seen["errors"] and not seen["dialogs"], seen
+    for section in ("hypotheses", "comparisons", *SECTIONS):
+        assert page.locator(f"section#{section}").is_visible(), section
+    assert page.locator("#hypotheses .badge.inconsistent").count() >= 2
+    assert page.locator("#comparisons .comparison").count() >= 2
+    assert page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length") == 0
+    page.screenshot(path=str(worked_case.with_name("report.png")), full_page=True)
+    page.close()
