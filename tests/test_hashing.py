@@ -15,7 +15,7 @@ import imagegen
 from forensics import Hashes, hash_image, read_file
 from forensics.cli import cli
 from forensics.errors import UnreadableFile
-from forensics.hashing import compute_hashes, orient, phash, working_image
+from forensics.hashing import WHASH_SCALE, compute_hashes, orient, phash, whash, working_image
 from forensics.record import hex_distance
 
 # Largest Hamming distance (of 64 bits) between hashes of a reduced decode and of a full decode.
@@ -78,6 +78,17 @@ def test_phash_equals_imagehash():
         assert str(phash(im)) == str(imagehash.phash(im))
 
 
+def test_whash_equals_imagehash_up_to_ties():
+    """Block means that tie with the median may fall either way under PyWavelets' rounding."""
+    total = 0
+    for seed in range(20):
+        im = imagegen.photo(seed, (120, 90)).convert("L")
+        d = whash(im) - imagehash.whash(im, image_scale=WHASH_SCALE)
+        assert d <= 1
+        total += d
+    assert total <= 2
+
+
 def test_known_values():
     """Pinned: a change of the hashing pipeline shows here (and invalidates stored indexes)."""
     h = hash_image(imagegen.photo(0, (320, 240)))
@@ -89,7 +100,7 @@ PINNED = {
     "dhash": "97970f8e129393a3",
     "ahash": "ef6b03c2c0494b51",
     "whash": "ef6b83c2c04b4b53",
-    "colorhash": "02008000000",
+    "colorhash": "02248000000",
 }
 
 
