@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.markup import escape
 from rich.table import Table
 
 from ..report import image_dict, printable_path
 from .common import json_option, stdout_console
-import sys
 
 
 def _flatten(prefix: str, value, out: list[tuple[str, str]]) -> None:
@@ -48,6 +49,10 @@ def meta_command(files, as_json, all_tags) -> None:
             table.add_column("field", style="bold")
             table.add_column("value", overflow="fold")
             rows: list[tuple[str, str]] = []
+            if r.width:
+                m = r.metadata
+                exif_size = f"{m.exif_width}×{m.exif_height}" if m.exif_width and m.exif_height else "none"
+                rows.append(("pixels", f"{r.width}×{r.height} decoded; EXIF says {exif_size}"))
             _flatten("", d, rows)
             for k, v in rows:
                 table.add_row(escape(k), escape(v))
