@@ -429,14 +429,9 @@ def test_full_screen_screenshot_scaled_and_recompressed_found_in_index(clip_path
     _assert_found(_index_and_scan(clip_path, tmp_path, shots), shots)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap of the reference index: forensics.views.content_box finds no content rectangle when the "
-    "player scales the video up (smooth pixels fall under its 'busy' gradient level) or when the screenshot is "
-    "saved as JPEG, so these are not matched",
-)
 @pytest.mark.parametrize("variant", ["scaled-1.5x", "scaled-2.2x-16:9", "jpeg-q70"])
 def test_scaled_or_recompressed_player_screenshot_found(clip_path, tmp_path, variant):
+    # a player scales the video up (smooth pixels, little detail per pixel) or the window is saved as JPEG
     layout = {
         "scaled-1.5x": {"window": (700, 500), "video_box": (40, 40, 480, 360)},
         "scaled-2.2x-16:9": {},
