@@ -250,3 +250,22 @@ def test_schema_rejects_what_breaks_the_contract(validator):
         {**doc, "hypotheses": [{"statement": "no id"}]},
     ):
         assert _errors(validator, bad), bad
+
+
+def test_schema_describes_matches_of_the_match_command(validator, tmp_path):
+    """`forensics match --json` lists the same *match* objects as the report."""
+    from click.testing import CliRunner
+
+    from forensics.cli import cli
+
+    case = ROOT / "samples" / "stolen-phone"
+    db = str(tmp_path / "refs.db")
+    runner = CliRunner()
+    added = runner.invoke(cli, ["index", "add", db, str(case / "references" / "profile" / "2016-05-28"), "--published", "2016-05-28", "-q", "-w", "1"])
+    assert added.exit_code == 0, added.output
+    result = runner.invoke(cli, ["match", str(case / "evidence" / "IMG_0413.JPG"), "--refs", db, "--json", "-q", "-w", "1"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "forensics.matches/1" and len(doc["matches"]) == 1
+    sub = validator.evolve(schema={"$defs": validator.schema["$defs"], "$ref": "#/$defs/match"})
+    assert _errors(sub, doc["matches"][0]) == []
