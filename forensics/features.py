@@ -49,7 +49,10 @@ class Features:
 
         gray = np.asarray(image.convert("L"))
         self.size = (gray.shape[1], gray.shape[0])
-        orb = cv2.ORB_create(nfeatures=N_FEATURES, fastThreshold=10)
+        # local contrast equalisation and a low corner threshold keep keypoints on smooth
+        # pictures (sky, skin, haze), where plain ORB finds too few to confirm anything
+        gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
+        orb = cv2.ORB_create(nfeatures=N_FEATURES, fastThreshold=5)
         kp, desc = orb.detectAndCompute(gray, None)
         self.points = np.float32([k.pt for k in kp]) if kp else np.zeros((0, 2), np.float32)
         self.descriptors = desc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,7 +117,7 @@ class _Matcher:
         return out
 
     def picture(self, record: Any) -> list[Match]:
-        from .views import DIHEDRAL, hex_to_int, load_picture, query_views
+        from .views import DIHEDRAL, hex_to_int, load_picture, query_views, tilted_views
 
         h = record.hashes
         cands = self._direct(hex_to_int(h.phash), hex_to_int(h.dhash), "identity", None, grey=True)
@@ -139,22 +140,28 @@ class _Matcher:
             for v in views:
                 if v.anchor is None and v.name != "identity" and v.dhash is not None:
                     cands += self._direct(v.phash, v.dhash, v.name, ops.get(v.name), grey=v.name.startswith("framed"))
-            cands += self._regions(views)
+            whole = next(v for v in views if v.name == "identity")
+            cands += self._regions([whole] + [v for v in views if v.anchor is not None])
+            if not any(c.phash <= self.d for c in cands):
+                # nothing close at all: perhaps a picture turned by a few degrees
+                tilted = tilted_views(image)
+                for v in tilted:
+                    cands += [dataclasses.replace(c, accepted=False) for c in self._direct(v.phash, v.dhash or 0, v.name, None, grey=True)]
+                cands += self._regions(tilted)
         return self._finish(record, cands, image, box, exact)
 
     def _regions(self, views: list[Any]) -> list[_Candidate]:
+        """Candidates whose indexed regions are close to one of ``views`` (always unsure)."""
         from .search import within
         from .views import REGIONS
 
         out = []
-        whole = next(v for v in views if v.name == "identity")
-        queries = [whole] + [v for v in views if v.anchor is not None]
         for k, (name, _) in enumerate(REGIONS):
             column = self.table.regions[k]
-            for v, (rows, dists) in zip(queries, within(column, [q.phash for q in queries], self.d + GREY)):
+            for v, (rows, dists) in zip(views, within(column, [q.phash for q in views], self.d + GREY)):
                 for row, dp in zip(rows.tolist(), dists.tolist()):
                     if self.table.has_regions[row]:
-                        out.append(_Candidate(row, f"region:{name}" if v is whole else v.name, None, dp, None, False))
+                        out.append(_Candidate(row, f"region:{name}" if v.name == "identity" else v.name, None, dp, None, False))
         return out
 
     def video(self, record: Any) -> list[Match]:

@@ -170,6 +170,27 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
     return views, box
 
 
+TILTS = (-10.0, -5.0, 5.0, 10.0)  # degrees: a picture turned a little, turned back in steps
+
+
+def tilted_views(image: Image.Image, *, angles: tuple[float, ...] = TILTS) -> list[ViewHash]:
+    """Hashes of the query turned back by a few degrees, cut to the part with no blank corners."""
+    import math
+
+    from PIL import Image as _Image
+
+    w, h = image.size
+    out = []
+    for angle in angles:
+        a = math.radians(abs(angle))
+        k = 1.0 / (math.cos(a) + math.sin(a) * max(w / h, h / w))
+        turned = image.rotate(angle, resample=_Image.Resampling.BILINEAR, expand=False)
+        cw, ch = int(w * k), int(h * k)
+        inner = turned.crop(((w - cw) // 2, (h - ch) // 2, (w + cw) // 2, (h + ch) // 2))
+        out.append(ViewHash(f"tilt:{angle:+.0f}", phash_int(inner), dhash_int(inner), anchor="tilt"))
+    return out
+
+
 def content_box(image: Image.Image, *, min_area: float = 0.15) -> tuple[int, int, int, int] | None:
     """The rectangle of picture content inside borders and interface bars.
 
