@@ -228,6 +228,7 @@ class _Matcher:
                     Match(path=record.path, reference=ref, distances=distances, transform=transform,
                           confidence=round(confidence, 3), region=region, method="features", details=details)
                 )  # fmt: skip
+        out = _one_per_video(out)
         out.sort(key=lambda m: -m.confidence)
         return out
 
@@ -290,6 +291,30 @@ class _Matcher:
             feat = None
         self._ref_features[ref.id] = feat
         return feat
+
+
+def _one_per_video(matches: list[Match]) -> list[Match]:
+    """Neighbouring frames of one shot all resemble a screenshot of it: keep the closest frame.
+
+    The closest is the smallest pHash distance (which tells neighbouring frames
+    apart better than feature counts do); the other frames that matched are
+    listed in ``details["other_frames"]``.
+    """
+    groups: dict[str, list[Match]] = {}
+    out = []
+    for m in matches:
+        if m.reference.video is None:
+            out.append(m)
+        else:
+            groups.setdefault(m.reference.video, []).append(m)
+    for group in groups.values():
+        group.sort(key=lambda m: (m.distances.get("phash", 64), -m.confidence))
+        best = group[0]
+        others = sorted(m.reference.timestamp for m in group[1:] if m.reference.timestamp is not None)
+        if others:
+            best = dataclasses.replace(best, details={**best.details, "other_frames": others})
+        out.append(best)
+    return out
 
 
 def _hash_confidence(c: _Candidate) -> float:
