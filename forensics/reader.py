@@ -196,23 +196,25 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     fields: dict[str, Any] = {}
     tags: dict[str, Any] = {}
     failure = None
+    damage: list[str] = []
     if fmt == "JPEG":
         # exifread's own JPEG walk decodes more maker notes (offsets kept relative to the file)
         # but gives up when another APP1 (XMP) comes first; then the EXIF segment is read alone.
         try:
-            tags = exif.read_tags(io.BytesIO(data))
+            tags, damage = exif.read_tags_noting_damage(io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - exifread raises many types on damage
             failure = exc
     if not tags:
         try:
             block = _exif_block(image, data, fmt, segs)
             if block:
-                tags = exif.read_tags(io.BytesIO(block))
+                tags, damage = exif.read_tags_noting_damage(io.BytesIO(block))
                 failure = None
         except Exception as exc:  # noqa: BLE001
             failure = failure or exc
     if failure is not None:
         problems.append(f"EXIF unreadable: {_reason(failure)}")
+    problems.extend(f"EXIF damaged: {m}" for m in damage)
     if tags:
         try:
             fields = exif.fields_from_tags(tags)
