@@ -41,7 +41,6 @@ SCENE_STEP = 0.25  # seconds between looks for a cut; a divisor of the interval,
 # another shot goes above (tests/test_video.py pins both).
 SCENE_THRESHOLD = 0.5
 MAX_SAMPLES = 7200  # the fixed interval widens for longer videos, so a record stays bounded
-HASH_SIDE = 512  # frames are shrunk to this longest side before hashing
 _GRID = (64, 36)  # the points of a frame whose colours are compared to find a cut
 _PROGRESS_EVERY = 50  # frames between progress calls
 # MP4 / QuickTime times count seconds from 1904-01-01 UTC.
@@ -261,21 +260,22 @@ def _decode_problems(decoded: int, info: VideoInfo, last_t: float) -> tuple[str,
 
 
 def hash_frame(pixels: np.ndarray) -> Any:
-    """Perceptual hashes of a BGR frame, shrunk to :data:`HASH_SIDE` first."""
+    """Perceptual hashes of a BGR frame, as :func:`forensics.hashing.compute_hashes` makes them.
+
+    An integer box reduction with OpenCV first (its fast path, the same filter
+    as the working image of the picture hashes) brings the frame near the
+    hashing size, so that a 4K frame costs no more than a small one.
+    """
     import cv2
     from PIL import Image
 
-    from .hashing import compute_hashes
+    from . import hashing
 
     h, w = pixels.shape[:2]
-    k = max(w, h) // HASH_SIDE
-    if k >= 2:  # an integer box reduction first: OpenCV's fast path, and no aliasing
-        pixels = cv2.resize(pixels, (w // k, h // k), interpolation=cv2.INTER_AREA)
-        h, w = pixels.shape[:2]
-    if max(w, h) > HASH_SIDE:
-        f = HASH_SIDE / max(w, h)
-        pixels = cv2.resize(pixels, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_LINEAR)
-    return compute_hashes(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)))
+    k = max(w, h) // hashing.HASH_SIDE
+    if k >= 2:
+        pixels = cv2.resize(pixels, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
+    return hashing.compute_hashes(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)))
 
 
 def read_video(record: ImageRecord, *, interval: float = DEFAULT_INTERVAL, progress: Progress | None = None) -> ImageRecord:
