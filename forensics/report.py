@@ -74,7 +74,7 @@ class Report:
             "schema": SCHEMA,
             "tool": {"name": "forensics", "version": __version__},
             "generated_at": self.generated_at.isoformat(),
-            "parameters": _jsonable(self.parameters),
+            "parameters": _printable(_jsonable(self.parameters)),
             "summary": {
                 "files": len(self.images),
                 "images": sum(1 for r in self.images if r.kind == "image"),
@@ -91,9 +91,21 @@ class Report:
         }
 
 
+def _printable(value: Any) -> Any:
+    """Every string made printable (paths given on a command line may not be valid UTF-8)."""
+    if isinstance(value, str):
+        return printable_path(value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
     d = f.to_dict()
     d["paths"] = [printable_path(p) for p in f.paths]
+    d["evidence"] = _printable(d["evidence"])  # set checks list paths in their evidence
     return d
 
 

@@ -114,3 +114,7 @@ def test_non_utf8_file_name_survives(tmp_path):
     assert json.loads(result.output)["images"][0]["path"].endswith("caf\\xe9-\\xff.png")
     result = runner.invoke(cli, ["scan", str(tmp_path)])
     assert result.exit_code == 0 and "caf\\xe9-\\xff.png" in result.output
+    # named on the command line: the report's parameters stay valid UTF-8 too
+    result = runner.invoke(cli, ["scan", os.fsdecode(raw), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["parameters"]["paths"][0].endswith("caf\\xe9-\\xff.png")
