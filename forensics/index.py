@@ -437,7 +437,7 @@ class ReferenceIndex:
             "schema_version": SCHEMA_VERSION,
             "migrations": [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY name")],
             "files": files[0],
-            "copies_seen": files[1],
+            "other_copies": files[1] - files[0],  # the same content added again under another path
             "references": refs[0],
             "video_frames": refs[1],
             "by_kind": by("kind"),

@@ -79,7 +79,8 @@ def index_add(db, paths, source, published, url, label, workers, as_json, quiet)
 @click.option("--label", help="Only files with this label.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many files.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def index_ls(db, source, label, limit, as_json) -> None:
+@quiet_option
+def index_ls(db, source, label, limit, as_json, quiet) -> None:
     """List the files in the index DB with their provenance."""
     with _open(db) as index:
         rows = index.files(source=source, label=label, limit=limit)
@@ -103,7 +104,8 @@ def index_ls(db, source, label, limit, as_json) -> None:
 @index_group.command("stats")
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def index_stats(db, as_json) -> None:
+@quiet_option
+def index_stats(db, as_json, quiet) -> None:
     """Counts of the index DB by kind, source and label; schema version; size."""
     with _open(db) as index:
         stats = index.stats()
@@ -113,7 +115,7 @@ def index_stats(db, as_json) -> None:
     out = stdout_console(sys.stdout)
     out.print(f"{stats['path']}: schema {stats['schema_version']}, {stats['bytes']:,} bytes", highlight=False, markup=False)
     out.print(
-        f"{stats['files']} file(s) ({stats['copies_seen']} added copies), {stats['references']} reference(s), "
+        f"{stats['files']} file(s) (and {stats['other_copies']} copies under other paths), {stats['references']} reference(s), "
         f"{stats['video_frames']} of them video frames",
         highlight=False, markup=False,
     )  # fmt: skip
@@ -131,7 +133,8 @@ def index_stats(db, as_json) -> None:
 @click.option("--label", help="Remove the files with this label.")
 @click.option("--path", "paths", multiple=True, help="Remove this file, or everything indexed under this folder (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print the count as JSON.")
-def index_rm(db, source, label, paths, as_json) -> None:
+@quiet_option
+def index_rm(db, source, label, paths, as_json, quiet) -> None:
     """Remove files from the index DB by source, label or path (criteria combine with AND)."""
     if source is None and label is None and not paths:
         raise click.UsageError("say what to remove: --source, --label or --path")
@@ -146,7 +149,8 @@ def index_rm(db, source, label, paths, as_json) -> None:
 @index_group.command("export")
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--jsonl", "as_jsonl", is_flag=True, required=True, help="One JSON object per line and file (the only format).")
-def index_export(db, as_jsonl) -> None:
+@quiet_option
+def index_export(db, as_jsonl, quiet) -> None:
     """Print every file of the index DB with its provenance and hashes, as JSON Lines."""
     from ..render.json import dumps
 
