@@ -21,6 +21,14 @@ Progress = Callable[[int, int], None]  # (done, total)
 _POOL_MIN_FILES = 6
 
 
+def available_cpus() -> int:
+    """The cores this process may run on (a container or ``taskset`` may allow fewer than exist)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _read_chunk(paths: Sequence[str]) -> list[ImageRecord]:
     return [read_file(p) for p in paths]
 
@@ -28,7 +36,7 @@ def _read_chunk(paths: Sequence[str]) -> list[ImageRecord]:
 def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Progress | None = None) -> list[ImageRecord]:
     """Read files in parallel (``workers`` processes; default: every core), in order."""
     n = len(paths)
-    workers = max(1, workers or os.cpu_count() or 1)
+    workers = max(1, workers or available_cpus())
     if workers == 1 or n < _POOL_MIN_FILES:
         out = []
         for i, p in enumerate(paths, 1):
@@ -135,7 +143,7 @@ def scan(
         "paths": [p for p in paths],
         "references": os.fsdecode(references) if isinstance(references, (str, os.PathLike)) else (str(index.path) if index else None),
         "case": getattr(case_obj, "path", None),
-        "workers": workers or os.cpu_count(),
+        "workers": workers or available_cpus(),
         "max_distance": max_distance,
     }
     return Report(
