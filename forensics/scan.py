@@ -129,7 +129,14 @@ def scan(
         index = references if isinstance(references, ReferenceIndex) else ReferenceIndex(references, create=False)
         matches = tuple(index.match(records, max_distance=max_distance))
 
-    context = CheckContext(now=now or dt.datetime.now(dt.timezone.utc), case=case_obj, matches=matches)
+    options: dict[str, Any] = {}
+    if any(r.kind == "video" and r.video is not None and r.video.frames for r in records):
+        from .videomatch import match_set_videos
+
+        # screenshots of a player window showing a video of this set (for video-screenshots)
+        options["video_matches"] = tuple(match_set_videos(records))
+
+    context = CheckContext(now=now or dt.datetime.now(dt.timezone.utc), case=case_obj, matches=matches, options=options)
     records, set_findings = run_checks(records, context)
     all_findings = tuple(f for r in records for f in r.findings) + tuple(set_findings)
 

@@ -452,6 +452,44 @@ def test_player_chrome_is_beyond_whole_picture_hashes(clip_path, clip_record, tm
     assert [(Path(m.path).name, m.timestamp) for m in found] == [("p.png", 4.0)]
 
 
+def test_player_screenshots_of_a_video_in_the_same_scan(clip_path, tmp_path):
+    # no index: the scan itself cuts out the content rectangle of each player window
+    layouts = {
+        "Screen Shot 2016-06-22 at 6.31.04 PM.png": (1.6, {"window": (600, 420), "video_box": (40, 60, 427, 240)}),
+        "Screen Shot 2016-06-22 at 6.31.09 PM.jpg": (4.3, {"window": (700, 500), "video_box": (40, 40, 480, 360)}),
+        "Screen Shot 2016-06-22 at 6.31.15 PM.png": (7.1, {}),  # 16:9 box, video scaled 2.2×, pillarboxed
+    }
+    shots = []
+    for name, (t, layout) in layouts.items():
+        shots.append(_save(player_screenshot(CLIP.frame(t), seed=4, **layout), tmp_path / name,
+                           **({"quality": 75} if name.endswith(".jpg") else {})))  # fmt: skip
+    other = _save(player_screenshot(Clip(7).frame(2.0), seed=4), tmp_path / "Screen Shot 2016-06-22 at 6.40.00 PM.png")
+    report = scan([clip_path, *shots, other], workers=1)
+    [group] = [f for f in report.findings if f.check == "video-screenshots"]
+    listed = group.evidence["screenshots"]
+    assert [Path(s["path"]).name for s in listed] == list(layouts)
+    for s, (t, _) in zip(listed, layouts.values()):
+        assert abs(s["time"] - t) <= video_mod.DEFAULT_INTERVAL, (s, t)
+    assert str(other) not in group.paths
+
+
+def test_set_matching_leaves_camera_photos_and_plain_frames_alone(clip_path, clip_record, tmp_path):
+    from imagegen import camera_jpeg
+
+    from forensics.videomatch import match_set_videos
+
+    plain = read_file(_save(plain_screenshot(CLIP.frame(2.0)), tmp_path / "plain.png"))  # found from the record alone
+    photo = read_file(camera_jpeg(tmp_path / "IMG_0001.JPG", seed=3))
+    window = read_file(_save(player_screenshot(CLIP.frame(6.5), seed=1), tmp_path / "window.png"))
+    found = match_set_videos([clip_record, plain, photo, window])
+    assert [Path(m.path).name for m in found] == ["window.png"]
+    m = found[0]
+    assert m.reference.video == str(clip_path) and abs(m.reference.timestamp - 6.5) <= video_mod.DEFAULT_INTERVAL
+    x, y, w, h = m.region
+    assert 145 <= x <= 170 and 50 <= y <= 70 and 680 <= w <= 740 and 500 <= h <= 560  # the 4:3 picture (158, 60, 708 × 531)
+    assert match_set_videos([plain, photo]) == []  # no video: nothing opened
+
+
 def test_record_json_carries_frames(clip_record):
     d = clip_record.to_dict()
     f0 = d["video"]["frames"][0]

@@ -8,21 +8,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..findings import Finding, Severity
-from ..record import FrameHash, ImageRecord, hex_distance
+from ..record import FrameHash, ImageRecord
 from ..tables.filenames import screenshot_name
+from ..videomatch import best_frame
 from .registry import CheckContext, check
 
-# A screenshot and a sampled frame are the same picture when both the pHash and
-# the dHash agree this well. Scaling and recompression move each by a few bits;
-# a screenshot taken between two samples of a moving shot, by up to ~12
-# (tests/test_video.py); unrelated pictures sit near 32 on each, and asking
-# both to agree keeps a chance match rare even against thousands of frames.
-MATCH_PHASH = 14
-MATCH_DHASH = 14
-MATCH_SUM = 22
-# A dHash with almost no bits set, or almost all, is a flat picture (a black
-# frame of a fade): it "matches" every other flat picture.
-_FLAT_BITS = 4
 FAR_APART = dt.timedelta(days=1)  # screenshots of one video taken further apart than this are reported
 # A file-name time is local and its zone unknown; a container time is UTC.
 _ZONE_SLACK = dt.timedelta(hours=14)
@@ -48,28 +38,6 @@ class FrameMatch:
         }  # fmt: skip
 
 
-def _flat(hex_hash: str) -> bool:
-    bits = int(hex_hash, 16).bit_count()
-    return bits <= _FLAT_BITS or bits >= len(hex_hash) * 4 - _FLAT_BITS
-
-
-def _best_frame(record: ImageRecord, frames: Sequence[FrameHash]) -> tuple[int, dict[str, int]] | None:
-    h = record.hashes
-    if h is None or _flat(h.dhash):
-        return None
-    best: tuple[int, int, dict[str, int]] | None = None
-    for i, f in enumerate(frames):
-        p = hex_distance(h.phash, f.hashes.phash)
-        if p > MATCH_PHASH:
-            continue
-        d = hex_distance(h.dhash, f.hashes.dhash)
-        if d > MATCH_DHASH or p + d > MATCH_SUM or _flat(f.hashes.dhash):
-            continue
-        if best is None or p + d < best[0]:
-            best = (p + d, i, {"phash": p, "dhash": d})
-    return None if best is None else (best[1], best[2])
-
-
 def _between(frames: Sequence[FrameHash], i: int) -> tuple[float, float]:
     times = sorted(f.timestamp for f in frames)
     t = frames[i].timestamp
@@ -77,40 +45,54 @@ def _between(frames: Sequence[FrameHash], i: int) -> tuple[float, float]:
     return (times[k - 1] if k > 0 else t, times[k + 1] if k + 1 < len(times) else t)
 
 
-def frame_matches(records: Sequence[ImageRecord], matches: Sequence[object] = ()) -> list[FrameMatch]:
+def frame_matches(records: Sequence[ImageRecord], matches: Sequence[object] = (), set_matches: Sequence[object] = ()) -> list[FrameMatch]:
     """Screenshots in ``records`` that show a frame of a video.
 
-    Two sources: the sampled frames of videos in the same set (hash
-    comparison of the records), and reference matches whose reference is a
-    video frame (``reference.video`` and ``reference.timestamp`` set).
+    Three sources: the sampled frames of videos in the same set compared with
+    each picture's hashes (from the records), ``set_matches`` (pictures whose
+    content rectangle was found in a video of the set, see
+    :func:`forensics.videomatch.match_set_videos`), and reference matches whose
+    reference is a video frame (``reference.video`` and ``reference.timestamp``).
     """
     videos = [r for r in records if r.video is not None and r.video.frames and r.error is None]
     pictures = [r for r in records if r.kind == "image" and r.hashes is not None and r.error is None]
+    by_path = {r.path: r for r in pictures}
+    frames_of = {v.path: v.video.frames for v in videos}  # type: ignore[union-attr]
+    created = {v.path: v.video.creation_time for v in videos}  # type: ignore[union-attr]
     out: list[FrameMatch] = []
     for pic in pictures:
-        name = screenshot_name(pic.name)
-        name_time = name.time if name else None
+        name_time = _name_time(pic)
         for v in videos:
-            found = _best_frame(pic, v.video.frames)  # type: ignore[union-attr]
+            found = best_frame(pic.hashes, frames_of[v.path])  # type: ignore[arg-type]
             if found is None:
                 continue
             i, dist = found
-            frames = v.video.frames  # type: ignore[union-attr]
-            out.append(FrameMatch(pic.path, v.path, "scan", frames[i].timestamp, _between(frames, i), dist, name_time,
-                                  v.video.creation_time))  # type: ignore[union-attr]  # fmt: skip
-    by_path = {r.path: r for r in pictures}
-    for m in matches:
+            frames = frames_of[v.path]
+            out.append(FrameMatch(pic.path, v.path, "scan", frames[i].timestamp, _between(frames, i), dist, name_time, created[v.path]))
+    for m in (*set_matches, *matches):
         ref = getattr(m, "reference", None)
         if ref is None or getattr(ref, "video", None) is None or getattr(ref, "timestamp", None) is None:
             continue
         pic = by_path.get(getattr(m, "path", None))  # type: ignore[arg-type]
         if pic is None:
             continue
-        name = screenshot_name(pic.name)
         t = float(ref.timestamp)
-        out.append(FrameMatch(pic.path, str(ref.video), "reference", t, (t, t), dict(getattr(m, "distances", {}) or {}),
-                              name.time if name else None))  # fmt: skip
+        in_scan = bool((getattr(m, "details", None) or {}).get("in_scan")) and ref.video in frames_of
+        if in_scan:
+            frames = frames_of[ref.video]
+            i = next((k for k, f in enumerate(frames) if f.timestamp == t), None)
+            between = _between(frames, i) if i is not None else (t, t)
+        else:
+            between = (t, t)
+        out.append(FrameMatch(pic.path, str(ref.video), "scan" if in_scan else "reference", t, between,
+                              dict(getattr(m, "distances", {}) or {}), _name_time(pic),
+                              created.get(ref.video) if in_scan else None))  # fmt: skip
     return out
+
+
+def _name_time(record: ImageRecord) -> dt.datetime | None:
+    name = screenshot_name(record.name)
+    return name.time if name else None
 
 
 def _clock(seconds: float) -> str:
@@ -123,7 +105,7 @@ def _clock(seconds: float) -> str:
 def video_screenshots(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
     """Screenshots that show frames of one video, in video order, against their file-name times."""
     groups: dict[tuple[str, str], dict[str, FrameMatch]] = {}
-    for fm in frame_matches(records, ctx.matches):
+    for fm in frame_matches(records, ctx.matches, ctx.options.get("video_matches", ())):
         group = groups.setdefault((fm.source, fm.video), {})
         # one place per screenshot and video: the closest reference frame, else the in-scan one
         if fm.path not in group or sum(fm.distances.values()) < sum(group[fm.path].distances.values()):
