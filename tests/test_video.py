@@ -268,6 +268,18 @@ def test_frames_command_on_a_broken_video(tmp_path):
     assert "cannot be opened" in result.stderr and "Traceback" not in result.output
 
 
+def test_frames_command_on_a_truncated_video_keeps_what_it_decoded(tmp_path):
+    full = Clip(2, shots=(2.0, 2.0)).write(tmp_path / "full.avi", fourcc="MJPG")
+    path = tmp_path / "cut.avi"
+    path.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["frames", str(path), "--out", str(out), "--json"])
+    assert result.exit_code == 1
+    assert "truncated or damaged" in result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["problems"] and 0 < len(doc["frames"]) == len(list(out.iterdir()))
+
+
 # --- video-screenshots: screenshots of a video in the same scan -------------------------
 
 NAMES = [  # file-name times in the order the screenshots were taken
