@@ -67,5 +67,5 @@ def frames_command(video, out_dir, interval, no_scenes, fmt, as_json, quiet) -> 
         console.print(table)
     if problems:
         if not quiet:
-            stderr_console().print(f"[yellow]{escape('; '.join(problems))}[/]")
+            stderr_console().print(f"[yellow]{escape('; '.join(problems))}[/]", soft_wrap=True)
         raise SystemExit(1)
