@@ -43,6 +43,7 @@ SCENE_THRESHOLD = 0.5
 MAX_SAMPLES = 7200  # the fixed interval widens for longer videos, so a record stays bounded
 _GRID = (64, 36)  # the points of a frame whose colours are compared to find a cut
 _PROGRESS_EVERY = 50  # frames between progress calls
+_OVERRUN_SLACK = 1000  # frames decoded beyond twice the declared count before giving up
 # MP4 / QuickTime times count seconds from 1904-01-01 UTC.
 _MAC_EPOCH = dt.datetime(1904, 1, 1, tzinfo=dt.timezone.utc)
 _MAX_BOXES = 4096  # box headers read before giving up on finding mvhd
@@ -170,8 +171,14 @@ class VideoReader:
         last_t = -1.0
         index = -1
         scene_kept = 0
+        # A damaged container can keep a decoder going well past what it declares; stop there.
+        limit = 2 * total + _OVERRUN_SLACK if total else None
+        overrun = False
         while cap.grab():
             index += 1
+            if limit is not None and index >= limit:
+                overrun = True
+                break
             t = _frame_time(cap.get(cv2.CAP_PROP_POS_MSEC), index, fps, last_t)
             last_t = t
             if progress is not None and index % _PROGRESS_EVERY == 0:
@@ -207,6 +214,8 @@ class VideoReader:
         if progress is not None:
             progress(self.decoded, max(total, self.decoded))
         self.problems = _decode_problems(self.decoded, info, last_t)
+        if overrun:
+            self.problems += (f"video decoding stopped at {index} frames, twice the {total} the container declares: damaged",)
 
     def frame_at(self, timestamp: float) -> np.ndarray:
         """The frame shown at ``timestamp`` seconds (BGR pixels).

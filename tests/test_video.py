@@ -197,6 +197,24 @@ def test_creation_time_of_damaged_boxes_is_none(tmp_path, data):
     assert mp4_creation_time(path) is None
 
 
+def test_creation_time_never_raises_on_random_boxes(tmp_path):
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    path = tmp_path / "fuzz.mp4"
+    box = st.tuples(st.integers(0, 300), st.sampled_from([b"moov", b"mvhd", b"mdat", b"free", b"trak"]), st.binary(max_size=40))
+
+    @hypothesis.settings(max_examples=150, deadline=None)
+    @hypothesis.given(st.lists(box, max_size=6), st.binary(max_size=30))
+    def run(boxes, tail):
+        data = b"".join(struct.pack(">I4s", size, kind) + body for size, kind, body in boxes) + tail
+        path.write_bytes(data)
+        when = mp4_creation_time(path)
+        assert when is None or 1970 <= when.year <= 2100
+
+    run()
+
+
 # --- damaged videos --------------------------------------------------------------------
 
 
@@ -221,6 +239,15 @@ def test_truncated_avi_keeps_what_was_decoded(tmp_path):
     records, _ = run_checks([r], CheckContext())
     [f] = [f for f in records[0].findings if f.check == "unreadable"]
     assert f.severity.value == "notice"
+
+
+def test_decoding_far_past_the_declared_length_stops(clip_path, monkeypatch):
+    monkeypatch.setattr(video_mod, "_OVERRUN_SLACK", 0)
+    with VideoReader(clip_path) as v:
+        v.info = dataclasses.replace(v.info, frame_count=50)  # as a damaged header might say
+        frames = list(v.sample())
+    assert v.decoded <= 101 and frames[-1].timestamp < 4.1
+    assert any("twice the 50" in p for p in v.problems)
 
 
 def test_garbage_with_a_video_header_is_unreadable(tmp_path):
