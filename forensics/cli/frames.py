@@ -30,6 +30,7 @@ def frames_command(video, out_dir, interval, no_scenes, fmt, as_json, quiet) -> 
     """
     from ..report import printable_path
     from ..render.json import dumps
+    from ..errors import UnreadableFile
     from ..video import VideoReader, hash_frame
 
     try:
@@ -38,7 +39,11 @@ def frames_command(video, out_dir, interval, no_scenes, fmt, as_json, quiet) -> 
         raise click.ClickException(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
     stem = os.path.splitext(os.path.basename(video))[0]
     rows = []
-    with VideoReader(video) as reader, progress_bar("Decoding", quiet=quiet) as progress:
+    try:
+        opened = VideoReader(video)
+    except UnreadableFile as exc:
+        raise click.ClickException(f"{printable_path(video)}: {exc}") from exc
+    with opened as reader, progress_bar("Decoding", quiet=quiet) as progress:
         for frame in reader.sample(interval=interval, scenes=not no_scenes, progress=progress):
             name = f"{stem}_{frame.timestamp:010.3f}s{'-cut' if frame.scene_change else ''}.{fmt}"
             target = os.path.join(out_dir, name)
