@@ -90,6 +90,15 @@ class VideoReader:
         self.frame_size: tuple[int, int] | None = None  # as decoded (rotation applied), once a frame was seen
         if not os.path.isfile(self.path):
             raise UnreadableFile(f"{self.path}: no such file")
+        from .sniff import HEAD_BYTES, sniff
+
+        try:
+            with open(self.path, "rb") as f:
+                kind = sniff(f.read(HEAD_BYTES))
+        except OSError as exc:
+            raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from exc
+        if kind.kind != "video":  # FFmpeg would open a JPEG as a one-frame "video"
+            raise UnreadableFile(f"not a video (the content is {kind.format or 'not a known format'})")
         # A damaged file is reported as data; FFmpeg and OpenCV need not also print about it.
         os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET; read when the first capture opens
         level = cv2.utils.logging.getLogLevel()

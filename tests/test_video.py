@@ -295,6 +295,14 @@ def test_frames_command_on_a_broken_video(tmp_path):
     assert "cannot be opened" in result.stderr and "Traceback" not in result.output
 
 
+def test_frames_command_refuses_a_picture(tmp_path):
+    from imagegen import photo
+
+    path = _save(photo(1, (320, 240)), tmp_path / "still.jpg")
+    result = CliRunner().invoke(cli, ["frames", str(path), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and "not a video (the content is JPEG)" in result.stderr
+
+
 def test_frames_command_on_a_truncated_video_keeps_what_it_decoded(tmp_path):
     full = Clip(2, shots=(2.0, 2.0)).write(tmp_path / "full.avi", fourcc="MJPG")
     path = tmp_path / "cut.avi"
