@@ -69,7 +69,7 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
         with open(path, "rb") as f:
             head = f.read(HEAD_BYTES)
             ftype = sniff(head)
-            if ftype.kind == "video" or st.st_size > MAX_IMAGE_BYTES:
+            if ftype.kind != "image" or st.st_size > MAX_IMAGE_BYTES:  # hashed in chunks, never held whole
                 digest = hashlib.sha256(head)
                 for chunk in iter(lambda: f.read(_HASH_CHUNK), b""):
                     digest.update(chunk)
