@@ -84,22 +84,20 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = (
 
 
 def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterator[str]:
-    try:
-        st = os.stat(top)
-    except OSError as exc:
-        found.skipped_other.append((top, f"cannot open folder: {exc.strerror or exc}"))
-        return
-    key = (st.st_dev, st.st_ino)
-    if key in seen_dirs:
-        return
-    seen_dirs.add(key)
-    try:
-        with os.scandir(top) as it:
-            entries = sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        found.skipped_other.append((top, f"cannot list folder: {exc.strerror or exc}"))
-        return
-    for entry in entries:
+    """Files under ``top`` in sorted depth-first order.
+
+    Iterative (a stack of folder listings), so that no nesting depth can overflow
+    the interpreter's recursion limit.
+    """
+    stack: list[Iterator[os.DirEntry[str]]] = []
+    listing = _list(top, seen_dirs, found)
+    if listing is not None:
+        stack.append(listing)
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
         if entry.name in JUNK_DIRS:
             continue
         if is_junk(entry.name):
@@ -107,15 +105,33 @@ def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterat
             continue
         try:
             if entry.is_dir(follow_symlinks=True):
-                yield from _walk(entry.path, seen_dirs, found)
+                listing = _list(entry.path, seen_dirs, found)
+                if listing is not None:
+                    stack.append(listing)
             elif entry.is_file(follow_symlinks=True):
-                if is_companion(entry.path):
-                    found.skipped_other.append((entry.path, "not an image or video (a note, case file, script or report)"))
-                else:
-                    yield entry.path
+                yield entry.path
             elif entry.is_symlink():
                 found.skipped_other.append((entry.path, "broken symbolic link"))
             else:
                 found.skipped_other.append((entry.path, "not a regular file"))
         except OSError as exc:
             found.skipped_other.append((entry.path, str(exc.strerror or exc)))
+
+
+def _list(folder: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterator[os.DirEntry[str]] | None:
+    """A folder's entries, sorted by name; None when it cannot be listed or was seen before."""
+    try:
+        st = os.stat(folder)
+    except OSError as exc:
+        found.skipped_other.append((folder, f"cannot open folder: {exc.strerror or exc}"))
+        return None
+    key = (st.st_dev, st.st_ino)
+    if key in seen_dirs:
+        return None
+    seen_dirs.add(key)
+    try:
+        with os.scandir(folder) as it:
+            return iter(sorted(it, key=lambda e: e.name))
+    except OSError as exc:
+        found.skipped_other.append((folder, f"cannot list folder: {exc.strerror or exc}"))
+        return None

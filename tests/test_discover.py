@@ -118,3 +118,16 @@ def test_non_utf8_file_name_survives(tmp_path):
     result = runner.invoke(cli, ["scan", os.fsdecode(raw), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["parameters"]["paths"][0].endswith("caf\\xe9-\\xff.png")
+
+
+def test_deep_nesting_does_not_overflow(tmp_path):
+    folder = tmp_path
+    for _ in range(1200):  # deeper than Python's recursion limit
+        folder = folder / "d"
+        try:
+            folder.mkdir()
+        except OSError:  # the path grew too long for this file system: deep enough
+            break
+    _png(folder / "deep.png")
+    found = discover([tmp_path])
+    assert [os.path.basename(f) for f in found.files] == ["deep.png"]
