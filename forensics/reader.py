@@ -38,7 +38,7 @@ def _pixel_limit() -> int:
     return int(Image.MAX_IMAGE_PIXELS or 0) or 178956970
 
 
-def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True) -> ImageRecord:
+def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Any = None) -> ImageRecord:
     """Read one file into an :class:`ImageRecord` (no findings yet).
 
     Never raises for a bad file: what went wrong is in ``record.error`` (the
@@ -52,7 +52,10 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
     all_tags : bool
         Keep every raw EXIF tag in ``metadata.raw``.
     hashes : bool
-        Decode the picture and compute its perceptual hashes.
+        Decode the picture and compute its perceptual hashes (for a video:
+        sample and hash its frames; without, only its container facts).
+    progress : callable, optional
+        Called as ``progress(decoded, total)`` while a video's frames are decoded.
 
     Returns
     -------
@@ -90,7 +93,7 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
     if ftype.kind == "video":
         from .video import read_video
 
-        return read_video(base)
+        return read_video(base, sample=hashes, progress=progress)
     if ftype.kind == "unknown":
         return dataclasses.replace(base, error=f"not a recognised image or video format (starts with {head[:8].hex(' ')})")
     if data is None:
@@ -275,8 +278,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     if not want_hashes:
         return dataclasses.replace(record, problems=tuple(problems))
     try:
-        if getattr(image, "n_frames", 1) > 1:
-            image.seek(0)
+        # an opened image is at its first frame; asking for n_frames would walk a whole animation
         hashing.reduce_on_decode(image)
         image.load()
         work = hashing.working_image(image)
