@@ -40,7 +40,9 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
     if workers == 1 or n < _POOL_MIN_FILES:
         out = []
         for i, p in enumerate(paths, 1):
-            out.append(read_file(p))
+            # a long video moves the bar while its frames are decoded, not only when it is done
+            step = (lambda done, total, i=i: progress(i - 1 + min(1.0, done / total), n) if total else None) if progress else None
+            out.append(read_file(p, progress=step))
             if progress:
                 progress(i, n)
         return out

@@ -296,7 +296,9 @@ def hash_frame(pixels: np.ndarray) -> Any:
     return hashing.compute_hashes(Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)))
 
 
-def read_video(record: ImageRecord, *, interval: float = DEFAULT_INTERVAL, progress: Progress | None = None) -> ImageRecord:
+def read_video(
+    record: ImageRecord, *, interval: float = DEFAULT_INTERVAL, sample: bool = True, progress: Progress | None = None,
+) -> ImageRecord:  # fmt: skip
     """Fill a video record's container facts and sampled frame hashes.
 
     Damage becomes data: a video that cannot be opened or decoded sets
@@ -309,6 +311,9 @@ def read_video(record: ImageRecord, *, interval: float = DEFAULT_INTERVAL, progr
         A record of a file sniffed as video (file facts filled in).
     interval : float
         Seconds between fixed samples; cuts are sampled as well.
+    sample : bool
+        Decode and hash frames; without, only the container facts are read
+        (what ``forensics meta`` needs).
     progress : callable, optional
         Called as ``progress(decoded, total)`` while frames are decoded.
 
@@ -324,6 +329,8 @@ def read_video(record: ImageRecord, *, interval: float = DEFAULT_INTERVAL, progr
         return dataclasses.replace(record, error=str(exc))
     with video:
         info = video.info
+        if not sample:
+            return dataclasses.replace(record, width=info.width, height=info.height, video=info)
         frames: list[FrameHash] = []
         try:
             for f in video.sample(interval=interval, progress=progress):

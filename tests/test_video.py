@@ -112,6 +112,21 @@ def test_progress_is_reported(clip_path):
     assert [d for d, _ in calls] == sorted(d for d, _ in calls) and len(calls) > 3
 
 
+def test_scan_progress_moves_while_a_video_is_decoded(clip_path):
+    calls = []
+    scan([clip_path], workers=1, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (1, 1)
+    assert any(0 < done < 1 for done, _ in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_metadata_only_reads_no_frames(clip_path):
+    from forensics.reader import read_metadata
+
+    r = read_metadata(clip_path)
+    assert r.error is None and r.video.frames == () and r.video.duration == 9.0
+
+
 def test_interval_zero_keeps_first_frame_and_cuts(clip_path):
     with VideoReader(clip_path) as v:
         frames = list(v.sample(interval=0))
