@@ -532,6 +532,7 @@ def test_player_screenshots_of_a_video_in_the_same_scan(clip_path, tmp_path):
     assert [Path(s["path"]).name for s in listed] == list(layouts)
     for s, (t, _) in zip(listed, layouts.values()):
         assert abs(s["time"] - t) <= video_mod.DEFAULT_INTERVAL, (s, t)
+        assert s["region"] is not None and s["method"] in ("hash", "features")
     assert str(other) not in group.paths
 
 

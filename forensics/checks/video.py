@@ -30,11 +30,14 @@ class FrameMatch:
     distances: dict[str, int]
     name_time: dt.datetime | None  # the time in the screenshot's file name
     video_created: dt.datetime | None = None
+    method: str = "hash"  # "hash" (whole picture), or as the match says ("hash" of the content rectangle, "features")
+    region: tuple[int, int, int, int] | None = None  # where the video's picture is in the screenshot, when cut out
 
     def to_dict(self) -> dict[str, object]:
         return {
             "path": self.path, "time": self.timestamp, "between": list(self.between), "distances": self.distances,
-            "name_time": self.name_time.isoformat() if self.name_time else None,
+            "name_time": self.name_time.isoformat() if self.name_time else None, "method": self.method,
+            "region": list(self.region) if self.region else None,
         }  # fmt: skip
 
 
@@ -86,7 +89,8 @@ def frame_matches(records: Sequence[ImageRecord], matches: Sequence[object] = ()
             between = (t, t)
         out.append(FrameMatch(pic.path, str(ref.video), "scan" if in_scan else "reference", t, between,
                               dict(getattr(m, "distances", {}) or {}), _name_time(pic),
-                              created.get(ref.video) if in_scan else None))  # fmt: skip
+                              created.get(ref.video) if in_scan else None, str(getattr(m, "method", "hash")),
+                              tuple(m.region) if getattr(m, "region", None) else None))  # type: ignore[attr-defined]  # fmt: skip
     return out
 
 
