@@ -12,11 +12,14 @@ wheels ship). Then measures, in one process, frames of video per second for
 * ``forensics``: :func:`forensics.video.read_video` — the scan's work: grab
   every frame, retrieve one every 0.25 s to look for cuts, hash one every 0.5 s
   and at each cut;
-* ``forensics, no cuts``: fixed samples only.
+* ``forensics, no cuts``: fixed samples only;
+
+and, apart, the cost of finding player-window screenshots in a video of the
+same set (:func:`forensics.videomatch.match_set_videos`) against reading them.
 
 Usage::
 
-    python benchmarks/video_bench.py [--seconds 60] [--size 1280x720] [--fps 30] [--repeat 3] [--json]
+    python benchmarks/video_bench.py [--seconds 60] [--size 1280x720] [--fps 30] [--repeat 3] [--player-windows 20] [--json]
 """
 
 from __future__ import annotations
@@ -85,6 +88,34 @@ def ours(path: Path, scenes: bool) -> int:
     return record.video.frame_count or 0
 
 
+def player_windows(n: int) -> dict[str, float]:
+    """CPU ms per screenshot to find ``n`` player-window screenshots in a video of the same set."""
+    import tempfile
+
+    from videogen import Clip, player_screenshot
+
+    from forensics.reader import read_file
+    from forensics.videomatch import match_set_videos
+
+    clip = Clip(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        video = clip.write(Path(tmp) / "clip.mp4")
+        paths = []
+        for i in range(n):
+            p = Path(tmp) / f"Screen Shot 2016-06-22 at 6.31.{i % 60:02d} PM ({i}).png"
+            player_screenshot(clip.frame((0.2 + i * 0.42) % clip.duration), seed=i).save(p)
+            paths.append(p)
+        c = time.process_time()
+        records = [read_file(p) for p in paths]
+        read_ms = (time.process_time() - c) / n * 1000
+        records.append(read_file(video))
+        c = time.process_time()
+        found = match_set_videos(records)
+        match_ms = (time.process_time() - c) / n * 1000
+    return {"screenshots": n, "found": len(found), "by_features": sum(m.method == "features" for m in found),
+            "read_ms_cpu": round(read_ms, 1), "match_ms_cpu": round(match_ms, 1)}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60.0)
@@ -92,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fps", type=int, default=30)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--player-windows", type=int, default=20, metavar="N",
+                    help="also time finding N player-window screenshots in a video of the same set (0: skip)")
     args = ap.parse_args(argv)
     w, h = (int(x) for x in args.size.lower().split("x"))
     path = ensure_video(args.seconds, (w, h), args.fps)
@@ -124,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         r["x_floor"] = round(r["seconds"] / floor["seconds"], 2)
         r["x_floor_cpu"] = round(r["cpu"] / floor["cpu"], 2)
     meta = {"video": path.name, "size_bytes": os.path.getsize(path), "cpus": os.cpu_count(), "repeat": args.repeat}
+    windows = player_windows(args.player_windows) if args.player_windows else None
     if args.json:
-        print(json.dumps({"meta": meta, "results": rows}, indent=2))
+        print(json.dumps({"meta": meta, "results": rows, "player_windows": windows}, indent=2))
     else:
         print(f"{path.name}: {meta['size_bytes'] / 1e6:.1f} MB, median of {args.repeat}")
         print(f"| {'method':<42} | frames/s | s (median) | s (best) | CPU s | × floor (wall) | × floor (CPU) |")
@@ -133,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, r in rows.items():
             print(f"| {name:<42} | {r['fps']:,.0f} | {r['seconds']:.2f} | {r['best']:.2f} | {r['cpu']:.2f} "
                   f"| {r['x_floor']:.2f} | {r['x_floor_cpu']:.2f} |")
+        if windows:
+            print(f"player windows: {windows['found']} of {windows['screenshots']} found ({windows['by_features']} by features), "
+                  f"{windows['match_ms_cpu']} ms CPU each to find, {windows['read_ms_cpu']} ms to read")
     return 0
 
 
