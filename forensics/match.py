@@ -65,6 +65,7 @@ class Match(_Serialisable):
 DHASH_SLACK = 8  # dHash moves more than pHash under resizing and overlays
 GREY = 8  # whole-picture pHash distances up to max_distance + GREY are verified
 MAX_VERIFY = 6  # candidates verified per query
+NEAREST = 16  # unsure hits kept per (view, hash column)
 
 
 def find_matches(index: Any, records: list[Any], *, max_distance: int, verify: bool = True, progress: Any = None) -> list[Match]:
@@ -108,7 +109,7 @@ class _Matcher:
         from .search import distance, within
 
         radius = self.d + (GREY if grey else 0)
-        rows, dists = within(self.table.phash, [phash], radius)[0]
+        rows, dists = _nearest(*within(self.table.phash, [phash], radius)[0], keep_within=self.d)
         out = []
         for row, dp in zip(rows.tolist(), dists.tolist()):
             dd = distance(int(self.table.dhash[row]), dhash)
@@ -158,7 +159,8 @@ class _Matcher:
         out = []
         for k, (name, _) in enumerate(REGIONS):
             column = self.table.regions[k]
-            for v, (rows, dists) in zip(views, within(column, [q.phash for q in views], self.d + GREY)):
+            for v, found in zip(views, within(column, [q.phash for q in views], self.d + GREY)):
+                rows, dists = _nearest(*found)
                 for row, dp in zip(rows.tolist(), dists.tolist()):
                     if self.table.has_regions[row]:
                         out.append(_Candidate(row, f"region:{name}" if v.name == "identity" else v.name, None, dp, None, False))
@@ -291,6 +293,21 @@ class _Matcher:
             feat = None
         self._ref_features[ref.id] = feat
         return feat
+
+
+def _nearest(rows: np.ndarray, dists: np.ndarray, *, keep_within: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """At most NEAREST unsure hits, the closest; hits within ``keep_within`` are all kept.
+
+    Only MAX_VERIFY unsure candidates are verified per query, so in a large
+    index the thousands of random hits at the edge of the radius need not
+    become objects at all.
+    """
+    if rows.size <= NEAREST:
+        return rows, dists
+    sure = dists <= keep_within
+    order = np.argpartition(dists, NEAREST)[:NEAREST]
+    pick = np.union1d(np.flatnonzero(sure), order)
+    return rows[pick], dists[pick]
 
 
 def _one_per_video(matches: list[Match]) -> list[Match]:
