@@ -20,15 +20,15 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .errors import ReferenceIndexError
 from .match import Match, Reference
 from .record import ImageRecord
-from .search import HashTable
 from .views import REGIONS, hex_to_int, to_signed, to_unsigned
+
+if TYPE_CHECKING:
+    from .search import HashTable
 
 Progress = Callable[[int, int], None]
 
@@ -490,6 +490,8 @@ class ReferenceIndex:
     @_db_errors
     def export(self) -> Iterator[dict[str, Any]]:
         """One dict per file: its row, provenance and the hashes of each of its references."""
+        import numpy as np
+
         con = self._con
         cur = con.execute("SELECT * FROM files ORDER BY id")
         names = [d[0] for d in cur.description]
@@ -514,6 +516,10 @@ class ReferenceIndex:
     @_db_errors
     def table(self) -> HashTable:
         """The packed search arrays, loaded once and reloaded when the file changed."""
+        import numpy as np
+
+        from .search import HashTable
+
         key = (self._con.execute("PRAGMA data_version").fetchone()[0], self._con.total_changes)
         if self._table is not None and key == self._table_key:
             return self._table
@@ -630,6 +636,8 @@ def _frames(record: ImageRecord) -> tuple[Any, ...]:
 
 
 def _read_item(path: str) -> _Item:
+    import numpy as np
+
     from .reader import read_file
     from .views import load_picture, region_hashes
 

@@ -7,8 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from .record import _Serialisable
 
 
@@ -124,6 +122,8 @@ class _Matcher:
         cands = self._direct(hex_to_int(h.phash), hex_to_int(h.dhash), "identity", None, grey=True)
         exact = set(self.index.contains_sha256(record.sha256)) if record.sha256 else set()
         if exact:
+            import numpy as np
+
             rows = np.flatnonzero(np.isin(self.table.ids, list(exact))).tolist()
             have = {c.row for c in cands}
             cands += [_Candidate(r, "identity", None, 0, 0, True) for r in rows if r not in have]
@@ -295,7 +295,7 @@ class _Matcher:
         return feat
 
 
-def _nearest(rows: np.ndarray, dists: np.ndarray, *, keep_within: int = -1) -> tuple[np.ndarray, np.ndarray]:
+def _nearest(rows: Any, dists: Any, *, keep_within: int = -1) -> tuple[Any, Any]:
     """At most NEAREST unsure hits, the closest; hits within ``keep_within`` are all kept.
 
     Only MAX_VERIFY unsure candidates are verified per query, so in a large
@@ -304,6 +304,8 @@ def _nearest(rows: np.ndarray, dists: np.ndarray, *, keep_within: int = -1) -> t
     """
     if rows.size <= NEAREST:
         return rows, dists
+    import numpy as np
+
     sure = dists <= keep_within
     order = np.argpartition(dists, NEAREST)[:NEAREST]
     pick = np.union1d(np.flatnonzero(sure), order)

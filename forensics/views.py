@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -217,6 +215,8 @@ def content_box(image: Image.Image, *, min_area: float = 0.15) -> tuple[int, int
     a letterboxed video inside a player). Returns None when no frame is found
     (or almost nothing would remain).
     """
+    import numpy as np
+
     a = np.asarray(image.convert("L"), dtype=np.int16)
     h, w = a.shape
     if h < 64 or w < 64:
@@ -248,8 +248,10 @@ def content_box(image: Image.Image, *, min_area: float = 0.15) -> tuple[int, int
     return int(left * b), int(top * b), int(min(w, right * b)), int(min(h, bottom * b))
 
 
-def _busy_run(share: np.ndarray) -> tuple[int, int]:
+def _busy_run(share: Any) -> tuple[int, int]:
     """The longest run of lines whose busy share is high (thin lines smoothed away)."""
+    import numpy as np
+
     n = share.shape[0]
     k = max(3, n // 25) | 1
     padded = np.pad(share, k // 2, mode="edge")

@@ -6,8 +6,6 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-import numpy as np
-
 from ..findings import Finding, Severity
 from ..record import ImageRecord
 from .registry import CheckContext, check
@@ -67,6 +65,8 @@ def near_duplicate(records: Sequence[ImageRecord], context: CheckContext) -> Ite
     items = _items(records)
     if len(items) < 2:
         return
+    import numpy as np
+
     phash = np.array([i[2] for i in items], dtype=np.uint64)
     dhash = np.array([i[3] for i in items], dtype=np.uint64)
     sha = [i[4] for i in items]
