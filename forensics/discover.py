@@ -109,7 +109,10 @@ def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterat
                 if listing is not None:
                     stack.append(listing)
             elif entry.is_file(follow_symlinks=True):
-                yield entry.path
+                if is_companion(entry.path):
+                    found.skipped_other.append((entry.path, "not an image or video (a note, case file, script or report)"))
+                else:
+                    yield entry.path
             elif entry.is_symlink():
                 found.skipped_other.append((entry.path, "broken symbolic link"))
             else:
