@@ -213,6 +213,14 @@ def test_screenshots_of_the_published_video(walkthrough):
     assert len(shots) == 2
     names = {Path(m["path"]).name for m in report["matches"] if (m["reference"].get("video") or "").endswith("clip.mp4")}
     assert names == {"Screen Shot 2016-06-22 at 6.31.04 PM.png", "Screen Shot 2016-06-22 at 6.31.19 PM.png"}
+    best = {}
+    for m in report["matches"]:
+        name = Path(m["path"]).name
+        if name.startswith("Screen Shot") and (name not in best or sum(m["distances"].values()) < sum(best[name]["distances"].values())):
+            best[name] = m
+    assert {n: m["reference"]["timestamp"] for n, m in best.items()} == {
+        "Screen Shot 2016-06-22 at 6.31.04 PM.png": 8.0, "Screen Shot 2016-06-22 at 6.31.19 PM.png": 2.0}
+    assert {m["transform"] for m in best.values()} == {"framed"}
     order = _one(report, "video-screenshots", severity="notice")
     assert "rewound" in order["message"]
 
