@@ -299,3 +299,16 @@ def test_pdq_photos_edits_and_turns_match_their_original(corpora, tmp_path):
         matched = {m.path for m in index.match(records)}
     assert {str(q) for q in queries} <= matched
     assert not matched & {str(q) for q in distractors}
+
+
+def test_near_duplicate_links_videos_that_share_frames_but_not_a_still_of_one(tmp_path):
+    pytest.importorskip("cv2")
+    from videogen import Clip, rgb
+
+    clip = Clip(6, (1.5, 1.5), size=(160, 120))
+    clip.write(tmp_path / "a.mp4")
+    clip.write(tmp_path / "b.avi", fourcc="MJPG")
+    rgb(clip.frame(1.0)).save(tmp_path / "still.png")
+    report = forensics.scan([tmp_path], workers=1)
+    found = [f for f in report.findings if f.check == "near-duplicate"]
+    assert len(found) == 1 and {Path(p).name for p in found[0].paths} == {"a.mp4", "b.avi"}

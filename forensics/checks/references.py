@@ -61,7 +61,7 @@ def _before(published: dt.date | dt.datetime | None, captured: dt.datetime | Non
 
 @check("near-duplicate", scope="set")
 def near_duplicate(records: Sequence[ImageRecord], context: CheckContext) -> Iterator[Finding]:
-    """Pictures in the set that are copies of each other (clusters, video frames included)."""
+    """Pictures in the set that are copies of each other, and videos that share frames (clusters)."""
     items = _items(records)
     if len(items) < 2:
         return
@@ -89,7 +89,16 @@ def near_duplicate(records: Sequence[ImageRecord], context: CheckContext) -> Ite
             b = int(b)
             if b <= a or owner[a] == owner[b]:
                 continue  # each pair once; frames of one video are not copies of each other
+            if (items[a][1] is None) != (items[b][1] is None):
+                continue  # a picture showing a video frame is the video-screenshots check's business
             parent[find(a)] = find(b)
+    # clusters are of files: the frames of one video belong together
+    by_owner: dict[str, list[int]] = {}
+    for i, o in enumerate(owner):
+        by_owner.setdefault(o, []).append(i)
+    for idx in by_owner.values():
+        for i in idx[1:]:
+            parent[find(i)] = find(idx[0])
     clusters: dict[int, list[int]] = {}
     for i in range(len(items)):
         clusters.setdefault(find(i), []).append(i)
@@ -97,18 +106,20 @@ def near_duplicate(records: Sequence[ImageRecord], context: CheckContext) -> Ite
         paths = list(dict.fromkeys(owner[i] for i in members))
         if len(paths) < 2:
             continue
-        first = members[0]
+        ref = by_owner[paths[0]]
         rows: list[dict[str, Any]] = []
-        seen_paths: set[str] = set()
-        for i in members:
-            path, ts = items[i][0], items[i][1]
-            if path in seen_paths:
-                continue  # one row per file (the first frame of a video that matched)
-            seen_paths.add(path)
+        for path in paths:
+            # the closest pair between this file's pictures (or frames) and the first file's
+            own = by_owner[path]
+            dp = np.bitwise_count(phash[own][:, None] ^ phash[ref][None, :]).astype(int)
+            dd = np.bitwise_count(dhash[own][:, None] ^ dhash[ref][None, :]).astype(int)
+            score = dp * 64 + dd if path != paths[0] else np.zeros_like(dp)
+            a, b = np.unravel_index(int(np.argmin(score)), score.shape)
+            i = own[a]
             rows.append({
-                "path": path, "timestamp": ts, "sha256": sha[i],
-                "phash_distance": int(np.bitwise_count(phash[i] ^ phash[first])),
-                "dhash_distance": int(np.bitwise_count(dhash[i] ^ dhash[first])),
+                "path": path, "timestamp": items[i][1], "sha256": sha[i],
+                "phash_distance": int(dp[a, b]) if path != paths[0] else 0,
+                "dhash_distance": int(dd[a, b]) if path != paths[0] else 0,
             })  # fmt: skip
         identical = len({sha[i] for i in members if items[i][1] is None}) == 1 and all(items[i][1] is None for i in members)
         kind = "identical copies" if identical else "near-duplicates"
