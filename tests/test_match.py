@@ -312,3 +312,18 @@ def test_near_duplicate_links_videos_that_share_frames_but_not_a_still_of_one(tm
     report = forensics.scan([tmp_path], workers=1)
     found = [f for f in report.findings if f.check == "near-duplicate"]
     assert len(found) == 1 and {Path(p).name for p in found[0].paths} == {"a.mp4", "b.avi"}
+
+
+def test_a_video_query_matches_a_video_reference_frame_by_frame(tmp_path):
+    pytest.importorskip("cv2")
+    from videogen import Clip
+
+    clip = Clip(9, (1.5, 1.5), size=(160, 120))
+    clip.write(tmp_path / "broadcast.mp4")
+    clip.write(tmp_path / "copy.avi", fourcc="MJPG")
+    with ReferenceIndex(tmp_path / "v.db") as index:
+        index.add([tmp_path / "broadcast.mp4"], source="TV", workers=1)
+        (m,) = index.match([read_file(tmp_path / "copy.avi")])
+        assert index.match([read_file(tmp_path / "copy.avi")], verify=False)
+    assert m.reference.video == str(tmp_path / "broadcast.mp4") and "query_timestamp" in m.details
+    assert m.method == "hash" and m.distances["phash"] <= 10
