@@ -175,6 +175,7 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
     without a match is not listed. Exit status 1 when a file could not be read.
     """
     from ..discover import discover
+    from ..index import DEFAULT_MAX_DISTANCE
     from ..scan import read_all
 
     with _open(db) as index:
@@ -194,7 +195,7 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
             docs.append(d)
         doc = {
             "schema": MATCH_SCHEMA, "refs": db, "queries": len(records),
-            "max_distance": max_distance, "matches": docs,
+            "max_distance": DEFAULT_MAX_DISTANCE if max_distance is None else max_distance, "matches": docs,
             "unreadable": [{"path": printable_path(r.path), "reason": r.error} for r in unreadable],
             "missing": list(found.missing),
         }  # fmt: skip
