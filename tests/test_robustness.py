@@ -205,3 +205,18 @@ def test_a_crashing_worker_does_not_end_the_scan(tmp_path, monkeypatch):
     assert len(report.images) == 9
     (bad,) = report.unreadable
     assert bad.name == "poison.jpg" and "crashed" in bad.error
+
+
+def test_exif_ifd_loops_end(tmp_path):
+    """IFD0's next-IFD pointer and its Exif IFD pointer both point back at IFD0."""
+    tiff = b"MM\x00*" + struct.pack(">I", 8)
+    entries = [struct.pack(">HHII", 0x010F, 2, 4, 0x41424300), struct.pack(">HHII", 0x8769, 4, 1, 8)]
+    ifd = struct.pack(">H", len(entries)) + b"".join(entries) + struct.pack(">I", 8)
+    payload = b"Exif\x00\x00" + tiff + ifd
+    app1 = b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    data = _jpeg()
+    (tmp_path / "loop.jpg").write_bytes(data[:2] + app1 + data[2:])
+    (tmp_path / "loop.tif").write_bytes(tiff + ifd)
+    jpeg, tif = read_file(tmp_path / "loop.jpg"), read_file(tmp_path / "loop.tif")
+    assert jpeg.error is None and jpeg.metadata.make == "ABC"
+    assert tif.error and tif.metadata.make == "ABC"  # no picture in it, but what EXIF says is kept
