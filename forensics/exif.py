@@ -199,7 +199,7 @@ def makernote_serials(tags: dict[str, Any]) -> dict[str, str]:
         if key.startswith("MakerNote ") and _SERIAL_HINT.search(key):
             v = _text(tags, key)
             if v and v.strip("0 ") and len(v) < 64:
-                out[key[len("MakerNote ") :]] = v
+                out[key[len("MakerNote ") :].strip()] = v  # exifread's Canon table has "InternalSerialNumber "
     return out
 
 
