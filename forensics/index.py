@@ -308,7 +308,8 @@ class ReferenceIndex:
         except ValueError as exc:
             raise ReferenceIndexError(f"publication date {published!r} is not ISO 8601 (YYYY-MM-DD)") from exc
         found = discover([os.path.abspath(os.fsdecode(p)) for p in paths])
-        files = list(found.files)
+        own = {os.path.abspath(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal")}
+        files = [f for f in found.files if f not in own]  # an index kept beside its pictures
         total = len(files)
         todo, skipped = self._not_yet_indexed(files)
         added = refs = duplicates = 0

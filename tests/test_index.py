@@ -262,3 +262,11 @@ def test_killed_ingest_keeps_every_committed_batch(tmp_path):
         result = index.add([folder], workers=1)
         assert result.skipped == files and result.added == 200 - files
         assert index.stats()["files"] == 200 and len(index) == 200
+
+
+def test_an_index_kept_beside_its_pictures_does_not_index_itself(tmp_path, refs):
+    db = refs / "refs.db"
+    with ReferenceIndex(db) as index:
+        index.add([refs], workers=1)
+        again = index.add([refs], workers=1)  # the -wal and -shm files exist now
+    assert again.unreadable == () and again.skipped == 5

@@ -61,7 +61,7 @@ def index_add(db, paths, source, published, url, label, workers, as_json, quiet)
         out.print(
             f"{result.added} added ({result.references} reference(s)), {result.duplicates} already indexed content, "
             f"{result.skipped} unchanged path(s) skipped, {len(result.unreadable)} unreadable",
-            highlight=False, markup=False,
+            highlight=False, markup=False, soft_wrap=True,
         )  # fmt: skip
     if result.unreadable:
         if not quiet:
@@ -113,18 +113,18 @@ def index_stats(db, as_json, quiet) -> None:
         sys.stdout.write(_dumps({"schema": "forensics.index-stats/1", **stats}) + "\n")
         return
     out = stdout_console(sys.stdout)
-    out.print(f"{stats['path']}: schema {stats['schema_version']}, {stats['bytes']:,} bytes", highlight=False, markup=False)
+    out.print(f"{stats['path']}: schema {stats['schema_version']}, {stats['bytes']:,} bytes", highlight=False, markup=False, soft_wrap=True)
     out.print(
         f"{stats['files']} file(s) (and {stats['other_copies']} copies under other paths), {stats['references']} reference(s), "
         f"{stats['video_frames']} of them video frames",
-        highlight=False, markup=False,
+        highlight=False, markup=False, soft_wrap=True,
     )  # fmt: skip
     pub = stats["published"]
     if pub["earliest"]:
-        out.print(f"published from {pub['earliest']} to {pub['latest']}", highlight=False, markup=False)
+        out.print(f"published from {pub['earliest']} to {pub['latest']}", highlight=False, markup=False, soft_wrap=True)
     for title, key in (("kind", "by_kind"), ("source", "by_source"), ("label", "by_label")):
         if stats[key]:
-            out.print(f"by {title}: " + ", ".join(f"{k or '(none)'} {n}" for k, n in stats[key].items()), highlight=False, markup=False)
+            out.print(f"by {title}: " + ", ".join(f"{k or '(none)'} {n}" for k, n in stats[key].items()), highlight=False, markup=False, soft_wrap=True)
 
 
 @index_group.command("rm")
@@ -143,7 +143,7 @@ def index_rm(db, source, label, paths, as_json, quiet) -> None:
     if as_json:
         sys.stdout.write(_dumps({"schema": "forensics.index-rm/1", "removed": n}) + "\n")
     else:
-        stdout_console(sys.stdout).print(f"{n} file(s) removed", highlight=False, markup=False)
+        stdout_console(sys.stdout).print(f"{n} file(s) removed", highlight=False, markup=False, soft_wrap=True)
 
 
 @index_group.command("export")
