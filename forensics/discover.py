@@ -30,7 +30,12 @@ def is_companion(path: str) -> bool:
     """A note, case file, script, report or index by name, and not an image or video by content."""
     from .sniff import HEAD_BYTES, sniff
 
-    if os.path.splitext(path)[1].lower() not in COMPANION_EXTENSIONS:
+    name = path
+    for sidecar in ("-wal", "-shm", "-journal"):  # SQLite's files beside an index
+        if name.endswith(sidecar):
+            name = name[: -len(sidecar)]
+            break
+    if os.path.splitext(name)[1].lower() not in COMPANION_EXTENSIONS:
         return False
     try:
         with open(path, "rb") as f:

@@ -137,3 +137,17 @@ def test_deep_nesting_does_not_overflow(tmp_path):
     finally:
         sys.setrecursionlimit(limit)
     assert [os.path.basename(f) for f in found.files] == ["deep.png"]
+
+
+def test_a_reference_index_beside_the_evidence_is_passed_over(tmp_path):
+    """An index kept in the case folder (and SQLite's -wal/-shm files) is not evidence."""
+    from forensics import ReferenceIndex
+
+    imagegen.write_jpeg(tmp_path / "a.jpg")
+    idx = ReferenceIndex(tmp_path / "refs.db")
+    (tmp_path / "refs.db-wal").write_bytes(b"\x37\x7f\x06\x82" + b"\x00" * 60)
+    (tmp_path / "refs.db-shm").write_bytes(b"\x00" * 64)
+    found = discover([tmp_path])
+    idx.close()
+    assert [os.path.basename(f) for f in found.files] == ["a.jpg"]
+    assert {os.path.basename(p) for p, _ in found.skipped_other} >= {"refs.db", "refs.db-wal", "refs.db-shm"}
