@@ -121,3 +121,13 @@ def _to_utc(local: dt.datetime, offset: dt.timedelta) -> dt.datetime | None:
         return (local - offset).replace(tzinfo=dt.timezone.utc)
     except OverflowError:  # a stamp at the edge of the calendar (year 1 or 9999)
         return None
+
+
+def describe_span(delta: dt.timedelta) -> str:
+    """A duration as a person says it: ``3 days``, ``1 hour``, ``42 seconds``."""
+    s = abs(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if s >= size:
+            n = s / size
+            return f"{n:.0f} {unit}{'s' if round(n) != 1 else ''}"
+    return f"{s:.0f} seconds"

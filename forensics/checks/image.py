@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 
+from ..clock import describe_span
 from ..findings import Finding, Severity
 from ..record import ImageRecord, hex_distance
 from ..sniff import type_for_extension
@@ -130,31 +131,23 @@ def date_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     if orig and mod and mod - orig > DATE_SLACK:
         yield _f(
             "date-mismatch", Severity.NOTICE, record,
-            f"Saved again {_span(mod - orig)} after capture (DateTime {mod:%Y-%m-%d %H:%M:%S} vs "
+            f"Saved again {describe_span(mod - orig)} after capture (DateTime {mod:%Y-%m-%d %H:%M:%S} vs "
             f"DateTimeOriginal {orig:%Y-%m-%d %H:%M:%S}).",
             datetime_original=_iso(orig), datetime=_iso(mod), difference_seconds=(mod - orig).total_seconds(),
         )  # fmt: skip
     elif orig and mod and orig - mod > DATE_SLACK:
         yield _f(
             "date-mismatch", Severity.WARNING, record,
-            f"Modified {_span(orig - mod)} before it was taken: the stamps were written by different clocks or changed.",
+            f"Modified {describe_span(orig - mod)} before it was taken: the stamps were written by different clocks or changed.",
             datetime_original=_iso(orig), datetime=_iso(mod), difference_seconds=(mod - orig).total_seconds(),
         )  # fmt: skip
     if orig and dig and abs(orig - dig) > DATE_SLACK:
         yield _f(
             "date-mismatch", Severity.NOTICE, record,
-            f"Capture and digitisation times differ by {_span(abs(orig - dig))}: a scan or a copy of an older picture, or edited stamps.",
+            f"Capture and digitisation times differ by {describe_span(abs(orig - dig))}: a scan or a copy of an older picture, or edited stamps.",
             datetime_original=_iso(orig), datetime_digitized=_iso(dig), difference_seconds=(dig - orig).total_seconds(),
         )  # fmt: skip
 
-
-def _span(delta: dt.timedelta) -> str:
-    s = abs(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if s >= size:
-            n = s / size
-            return f"{n:.0f} {unit}{'s' if round(n) != 1 else ''}"
-    return f"{s:.0f} seconds"
 
 
 def _aspect(w: int | None, h: int | None) -> float | None:

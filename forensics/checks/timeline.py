@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from ..clock import exif_offset, local_time, name_time
+from ..clock import describe_span, exif_offset, local_time, name_time
 from ..devices import group_devices
 from ..findings import Finding, Severity
 from ..record import ImageRecord, hex_distance
@@ -101,7 +101,7 @@ def _inversion(device: str, kind: str, earlier, later, compare_utc: bool) -> Fin
     severity = Severity.WARNING if gap > ZONE_SPAN else Severity.NOTICE
     what = "file-name counter" if kind.startswith("counter") else "file-name time"
     message = (
-        f"{device}: {r2.name} was taken {_span(gap)} after {r1.name} but its {what} is earlier: "
+        f"{device}: {r2.name} was taken {describe_span(gap)} after {r1.name} but its {what} is earlier: "
         "renamed files, a reset or changed clock, or edited time stamps."
     )
     if not compare_utc and gap <= ZONE_SPAN:
@@ -127,7 +127,7 @@ def _screenshots(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
             yield Finding(
                 "timeline", Severity.NOTICE, (s.path,),
                 f"{s.name}: the file name says {named.time:%Y-%m-%d %H:%M:%S} but the metadata's capture time is "
-                f"{_span(own - named.time)} later: renamed, re-saved, or stamps changed.",
+                f"{describe_span(own - named.time)} later: renamed, re-saved, or stamps changed.",
                 {"file_name_time": named.time.isoformat(), "captured": own.isoformat()},
             )  # fmt: skip
         if s.hashes is None:
@@ -143,7 +143,7 @@ def _screenshots(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
                 continue
             severity = Severity.WARNING if lead > ZONE_SPAN else Severity.NOTICE
             msg = (
-                f"{s.name} was named {_span(lead)} before {p.name}, which it shows, was taken "
+                f"{s.name} was named {describe_span(lead)} before {p.name}, which it shows, was taken "
                 f"({named.time:%Y-%m-%d %H:%M:%S} vs {shown_at:%Y-%m-%d %H:%M:%S})."
             )
             if lead <= ZONE_SPAN:
@@ -158,11 +158,3 @@ def _screenshots(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
                  "lead_seconds": lead.total_seconds()},
             )  # fmt: skip
 
-
-def _span(delta: dt.timedelta) -> str:
-    s = abs(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if s >= size:
-            n = s / size
-            return f"{n:.0f} {unit}{'s' if round(n) != 1 else ''}"
-    return f"{s:.0f} seconds"
