@@ -253,3 +253,14 @@ def test_names_that_are_not_utf8_are_written(tmp_path):
     write_csv(report, tmp_path / "r.csv")
     assert "caf\\xe9.jpg" in (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "caf\\xe9.jpg" in (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
+
+
+def test_cli_no_ela_and_unwritable_report(case, tmp_path):
+    with_ela, without = tmp_path / "a.html", tmp_path / "b.html"
+    runner = CliRunner()
+    runner.invoke(cli, ["scan", str(case), "--html", str(with_ela), "--quiet", "--workers", "1"])
+    runner.invoke(cli, ["scan", str(case), "--html", str(without), "--no-ela", "--quiet", "--workers", "1"])
+    assert "error levels of" in with_ela.read_text(encoding="utf-8")
+    assert "error levels of" not in without.read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["scan", str(case), "--html", str(tmp_path / "missing" / "r.html"), "--quiet"])
+    assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output

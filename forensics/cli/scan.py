@@ -19,9 +19,10 @@ from .common import output_stream, progress_bar, quiet_option, stderr_console, s
 @click.option("--max-distance", type=click.IntRange(0, 64), help="Largest pHash distance for a reference match.")
 @click.option("--case", "case_file", type=click.Path(dir_okay=False), help="Case file (TOML) with the hypotheses to weigh; default: case.toml in a scanned folder.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report to this file.")
+@click.option("--no-ela", is_flag=True, help="Leave error level analysis images out of the HTML report (faster on large photos).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
 @quiet_option
-def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, csv_file, quiet) -> None:
+def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, csv_file, quiet) -> None:
     """Read, hash and check the images and videos under PATHS.
 
     Exit status: 0 when done, 1 when a file could not be read or a finding
@@ -34,14 +35,17 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     with progress_bar("Reading", quiet=quiet) as progress:
         report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress)
 
-    if html_file:
-        from ..render.html import write_html
+    try:
+        if html_file:
+            from ..render.html import write_html
 
-        write_html(report, html_file)
-    if csv_file:
-        from ..render.csv import write_csv
+            write_html(report, html_file, ela=not no_ela)
+        if csv_file:
+            from ..render.csv import write_csv
 
-        write_csv(report, csv_file)
+            write_csv(report, csv_file)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}") from exc
 
     with output_stream(output) as out:
         if as_json:
