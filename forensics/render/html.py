@@ -425,7 +425,7 @@ def _duration(seconds: Any) -> str:
 
 def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, Any]:
     """The set-level summary (``Report.extras``) in readable pieces; unknown keys pass through as they are."""
-    known = {"devices", "unknown_device", "time", "located", "countries", "places", "time_zones"}
+    known = {"devices", "unknown_device", "ambiguous_device", "time", "located", "countries", "places", "time_zones"}
     time = extras.get("time") if isinstance(extras.get("time"), dict) else {}
     gaps = []
     for g in time.get("gaps") or ():
@@ -435,10 +435,14 @@ def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, A
                 "before": {"name": _name(str(g.get("before", ""))), "anchor": anchors.get(g.get("before"))},
                 "from": g.get("from"), "to": g.get("to"), "length": _duration(g.get("seconds")),
             })  # fmt: skip
-    unknown = extras.get("unknown_device")
+    def linked(key: str) -> list[dict[str, Any]]:
+        paths = extras.get(key)
+        return [{"name": _name(p), "anchor": anchors.get(p)} for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+
     return {
         "devices": _counted(extras.get("devices"), "device"),
-        "unknown_device": [{"name": _name(p), "anchor": anchors.get(p)} for p in unknown if isinstance(p, str)] if isinstance(unknown, list) else [],
+        "unknown_device": linked("unknown_device"),
+        "ambiguous_device": linked("ambiguous_device"),
         "first": time.get("first"), "last": time.get("last"),
         "span": _duration(time["span_seconds"]) if time.get("span_seconds") is not None else None,
         "untimed": time.get("untimed"), "from_file_names": time.get("from_file_names"),
@@ -446,7 +450,7 @@ def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, A
         "countries": _counted(extras.get("countries"), "name", "code"),
         "places": _counted(extras.get("places"), "place", "country_code"),
         "time_zones": _counted(extras.get("time_zones"), "zone"),
-        "other": {k: v for k, v in sorted(extras.items()) if k not in known},
+        "other": {k: v for k, v in sorted(extras.items()) if k not in known and v not in (None, [], {}, "")},
     }
 
 
