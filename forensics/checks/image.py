@@ -177,7 +177,9 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
                 thumbnail_aspect=round(ta, 4), image_aspect=round(ia, 4), **evidence,
             )  # fmt: skip
             return
-    if min(structural) >= THUMBNAIL_DIFFERENT_MIN:
+    # Two of the three structural hashes far apart: aHash alone can stay close when
+    # a retouch keeps the overall light layout (the real corpus tops out at 10 bits).
+    if sorted(structural)[1] >= THUMBNAIL_DIFFERENT_MIN:
         yield _f(
             "thumbnail-mismatch", Severity.WARNING, record,
             f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
