@@ -27,6 +27,23 @@ def printable_path(path: str) -> str:
         return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
+def common_folder(paths: list[str]) -> str:
+    """The folder every path lies under ('' when they share none), to shorten tables."""
+    dirs = [os.path.dirname(p) for p in paths]
+    if not dirs:
+        return ""
+    try:
+        base = os.path.commonpath(dirs)
+    except ValueError:  # mixed absolute and relative paths
+        return ""
+    return "" if base in ("", ".", os.sep) else base
+
+
+def shorten(path: str, base: str) -> str:
+    """``path`` relative to ``base`` when it lies under it (for display only)."""
+    return path[len(base) :].lstrip("/\\") if base and path.startswith(base) else path
+
+
 @dataclass(frozen=True)
 class Skipped:
     """What discovery passed over, so that nothing is silently lost."""

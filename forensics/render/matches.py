@@ -9,20 +9,27 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..report import printable_path
+from ..report import common_folder, printable_path, shorten
 
 
 def matches_table(matches: Sequence[Any], *, title: str | None = None) -> Table:
     """One row per match: query, reference, provenance, transform, distances, confidence."""
+    qbase = common_folder([m.path for m in matches])
+    rbase = common_folder([m.reference.path for m in matches])
     table = Table(title=title, title_justify="left")
     for col in ("file", "reference", "source", "published", "transform", "distances", "confidence"):
         table.add_column(col, overflow="fold")
+    if qbase or rbase:
+        table.caption = " · ".join(
+            f"{what} under {escape(printable_path(base))}" for what, base in (("files", qbase), ("references", rbase)) if base
+        )
+        table.caption_justify = "left"
     for m in matches:
         ref = m.reference
-        name = printable_path(ref.path)
+        name = printable_path(shorten(ref.path, rbase))
         if ref.timestamp is not None:
             name += f" @ {ref.timestamp:.1f} s"
-        query = printable_path(m.path)
+        query = printable_path(shorten(m.path, qbase))
         if "query_timestamp" in m.details:
             query += f" @ {m.details['query_timestamp']:.1f} s"
         source = " ".join(s for s in (ref.source, ref.url) if s)

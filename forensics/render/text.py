@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..findings import Severity
 from ..record import ImageRecord
-from ..report import Report, printable_path
+from ..report import Report, common_folder, printable_path, shorten
 from .matches import matches_section
 
 _STYLE = {Severity.WARNING: "bold red", Severity.NOTICE: "yellow", Severity.INFO: "cyan"}
@@ -18,20 +18,6 @@ _STYLE = {Severity.WARNING: "bold red", Severity.NOTICE: "yellow", Severity.INFO
 
 def _cell(value: Any) -> str:
     return escape(str(value)) if value not in (None, "") else "[dim]–[/]"
-
-
-def common_folder(paths: list[str]) -> str:
-    """The folder every path lies under ('' when they share none), to shorten the table."""
-    import os
-
-    dirs = [os.path.dirname(p) for p in paths]
-    if not dirs:
-        return ""
-    try:
-        base = os.path.commonpath(dirs)
-    except ValueError:  # mixed absolute and relative paths
-        return ""
-    return "" if base in ("", ".", os.sep) else base
 
 
 def files_table(report: Report) -> Table:
@@ -55,8 +41,7 @@ def _row(r: ImageRecord, base: str = "") -> list[str]:
     if captured is None and r.video is not None and r.video.creation_time is not None:
         captured = r.video.creation_time.isoformat(sep=" ")  # a video's container creation time (UTC)
     kind = r.format or ("?" if r.error else r.kind)
-    shown = r.path[len(base) :].lstrip("/\\") if base and r.path.startswith(base) else r.path
-    return [_cell(printable_path(shown)), _cell(kind), _cell(size), _cell(m.device), _cell(captured), _cell(gps), marks or "[dim]none[/]"]
+    return [_cell(printable_path(shorten(r.path, base))), _cell(kind), _cell(size), _cell(m.device), _cell(captured), _cell(gps), marks or "[dim]none[/]"]
 
 
 def render_text(report: Report, console: Console) -> None:
