@@ -187,6 +187,7 @@ def test_edited_after_capture(walkthrough):
     report = walkthrough["report"]
     for check in ("thumbnail-mismatch", "editing-software", "date-mismatch", "jpeg-recompressed"):
         _one(report, check, "IMG_0414.JPG")
+    _one(report, "thumbnail-mismatch", "IMG_0414.JPG", "warning")
     _one(report, "thumbnail-mismatch", "IMG_0414.JPG", "warning")  # the thumbnail shows the picture before the edit
 
 
