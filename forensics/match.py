@@ -104,10 +104,29 @@ class _Matcher:
 
     # whole-picture stage, shared by pictures and video frames
     def _direct(self, phash: int, dhash: int, view: str, op: str | None, *, grey: bool) -> list[_Candidate]:
-        from .search import distance, within
+        from .search import within
 
         radius = self.d + (GREY if grey else 0)
-        rows, dists = _nearest(*within(self.table.phash, [phash], radius)[0], keep_within=self.d)
+        return self._close(phash, dhash, view, op, within(self.table.phash, [phash], radius)[0])
+
+    def _direct_many(self, views: list[tuple[int, int, str, str | None, bool]]) -> list[_Candidate]:
+        """:meth:`_direct` for several (phash, dhash, view, op, grey) in one parallel pass."""
+        from .search import within_columns
+
+        if not views:
+            return []
+        (found,) = within_columns([self.table.phash], [[v[0] for v in views]], self.d + GREY)
+        out = []
+        for (phash, dhash, view, op, grey), (rows, dists) in zip(views, found):
+            radius = self.d + (GREY if grey else 0)
+            keep = dists <= radius
+            out += self._close(phash, dhash, view, op, (rows[keep], dists[keep]))
+        return out
+
+    def _close(self, phash: int, dhash: int, view: str, op: str | None, found: Any) -> list[_Candidate]:
+        from .search import distance
+
+        rows, dists = _nearest(*found, keep_within=self.d)
         out = []
         for row, dp in zip(rows.tolist(), dists.tolist()):
             dd = distance(int(self.table.dhash[row]), dhash)
@@ -138,28 +157,31 @@ class _Matcher:
         if image is not None:
             views, box = query_views(image)
             ops = dict((name, op) for op, name in DIHEDRAL)
-            for v in views:
-                if v.anchor is None and v.name != "identity" and v.dhash is not None:
-                    cands += self._direct(v.phash, v.dhash, v.name, ops.get(v.name), grey=v.name.startswith("framed"))
+            cands += self._direct_many(
+                [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
+                 for v in views if v.anchor is None and v.name != "identity" and v.dhash is not None]
+            )  # fmt: skip
             whole = next(v for v in views if v.name == "identity")
             cands += self._regions([whole] + [v for v in views if v.anchor is not None])
             if not any(c.phash <= self.d for c in cands):
                 # nothing close at all: perhaps a picture turned by a few degrees
                 tilted = tilted_views(image)
-                for v in tilted:
-                    cands += [dataclasses.replace(c, accepted=False) for c in self._direct(v.phash, v.dhash or 0, v.name, None, grey=True)]
+                turned = self._direct_many([(v.phash, v.dhash or 0, v.name, None, True) for v in tilted])
+                cands += [dataclasses.replace(c, accepted=False) for c in turned]
                 cands += self._regions(tilted)
         return self._finish(record, cands, image, box, exact)
 
     def _regions(self, views: list[Any]) -> list[_Candidate]:
         """Candidates whose indexed regions are close to one of ``views`` (always unsure)."""
-        from .search import within
-        from .views import REGIONS
+        from .search import within_columns
+        from .views import REGIONS, VIEW_REGIONS
 
+        # each view against the regions it can meet (VIEW_REGIONS), all columns in one parallel pass
+        per_column = [[v for v in views if name in VIEW_REGIONS[v.anchor or "identity"]] for name, _ in REGIONS]
+        scanned = within_columns(list(self.table.regions), [[v.phash for v in vs] for vs in per_column], self.d + GREY)
         out = []
         for k, (name, _) in enumerate(REGIONS):
-            column = self.table.regions[k]
-            for v, found in zip(views, within(column, [q.phash for q in views], self.d + GREY)):
+            for v, found in zip(per_column[k], scanned[k]):
                 rows, dists = _nearest(*found)
                 for row, dp in zip(rows.tolist(), dists.tolist()):
                     if self.table.has_regions[row]:

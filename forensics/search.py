@@ -7,7 +7,9 @@ runs in cache-sized chunks so that numpy's temporaries stay small.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,9 +69,87 @@ def within(column: np.ndarray, queries: Sequence[int], radius: int) -> list[tupl
     >>> [(r.tolist(), d.tolist()) for r, d in within(col, [0b1], 2)]
     [([0, 1], [1, 2])]
     """
-    qs = np.array([q & 0xFFFFFFFFFFFFFFFF for q in queries], dtype=np.uint64)
-    rows: list[list[np.ndarray]] = [[] for _ in qs]
-    dists: list[list[np.ndarray]] = [[] for _ in qs]
+    return within_columns([column], [queries], radius)[0]
+
+
+def within_columns(
+    columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int, *, threads: int | None = None
+) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """:func:`within` for several columns at once, each with its own query hashes.
+
+    The rows of every column are cut into slices that a small thread pool
+    scans side by side (numpy releases the GIL inside its loops, so the
+    slices run on separate cores); each slice is read from memory once for
+    all the queries of its column.
+
+    Parameters
+    ----------
+    columns : sequence of numpy.ndarray
+        Packed 64-bit hashes (uint64, one dimension each).
+    queries : sequence of sequence of int
+        The query hashes of each column (an empty sequence skips the column).
+    radius : int
+        Largest Hamming distance returned.
+    threads : int, optional
+        Threads to scan with; default one per core (at most 4).
+
+    Returns
+    -------
+    list of list of (rows, distances)
+        For each column, one pair of arrays per query, rows in increasing order.
+
+    Examples
+    --------
+    >>> col = np.array([0, 0b1011, 2**64 - 1], dtype=np.uint64)
+    >>> [[(r.tolist(), d.tolist()) for r, d in c] for c in within_columns([col, col], [[0b1], []], 2)]
+    [[([0, 1], [1, 2])], []]
+    """
+    threads = threads or _default_threads()
+    tasks = []
+    for c, (column, qlist) in enumerate(zip(columns, queries)):
+        if len(qlist) == 0:
+            continue
+        qs = np.array([q & 0xFFFFFFFFFFFFFFFF for q in qlist], dtype=np.uint64)
+        n = column.shape[0]
+        parts = threads if threads > 1 and n >= PARALLEL_ROWS else 1
+        step = -(-n // parts) if n else 0
+        step = -(-step // CHUNK) * CHUNK  # slices start on chunk boundaries
+        for lo in range(0, max(n, 1), max(step, 1)):
+            tasks.append((c, lo, column[lo : lo + step] if step else column, qs))
+    if threads > 1 and len(tasks) > 1:
+        found = list(_pool(threads).map(lambda t: _scan(t[2], t[3], radius, t[1]), tasks))
+    else:
+        found = [_scan(t[2], t[3], radius, t[1]) for t in tasks]
+    out: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in columns]
+    pieces: dict[int, list[list[tuple[list[np.ndarray], list[np.ndarray]]]]] = {}
+    for (c, _, _, _), f in zip(tasks, found):  # tasks are in row order within a column
+        pieces.setdefault(c, []).append(f)
+    for c, per_slice in pieces.items():
+        for i in range(len(per_slice[0])):
+            r = [a for rows, _ in (s[i] for s in per_slice) for a in rows]
+            d = [a for _, dists in (s[i] for s in per_slice) for a in dists]
+            out[c].append((np.concatenate(r), np.concatenate(d)) if r else (np.zeros(0, np.int64), np.zeros(0, np.int16)))
+    return out
+
+
+PARALLEL_ROWS = 4 * CHUNK  # below this a column is scanned in one piece
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _default_threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None or _POOL._max_workers < threads:
+        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hamming")
+    return _POOL
+
+
+def _scan(column: np.ndarray, qs: np.ndarray, radius: int, offset: int) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
+    """Rows (plus ``offset``) of ``column`` within ``radius`` of each of ``qs``, as lists of pieces."""
+    found: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in qs]
     n = column.shape[0]
     buf = np.empty(min(CHUNK, max(n, 1)), np.uint64)
     cnt = np.empty(buf.shape[0], np.uint8)
@@ -82,15 +162,9 @@ def within(column: np.ndarray, queries: Sequence[int], radius: int) -> list[tupl
             np.bitwise_count(b, out=c)
             hit = np.flatnonzero(c <= radius)
             if hit.size:
-                rows[i].append(hit + start)
-                dists[i].append(c[hit].astype(np.int16))
-    out = []
-    for r, d in zip(rows, dists):
-        if r:
-            out.append((np.concatenate(r), np.concatenate(d)))
-        else:
-            out.append((np.zeros(0, np.int64), np.zeros(0, np.int16)))
-    return out
+                found[i][0].append(hit + (start + offset))
+                found[i][1].append(c[hit].astype(np.int16))
+    return found
 
 
 def distance(a: int, b: int) -> int:
