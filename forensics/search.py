@@ -7,14 +7,12 @@ runs in cache-sized chunks so that numpy's temporaries stay small.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
-CHUNK = 1 << 15  # rows per step: the temporaries (XOR and popcount) stay in L2
+CHUNK = 1 << 16  # rows per step: the temporaries (XOR and popcount, 576 KB) stay in L2
 
 
 @dataclass
@@ -72,15 +70,13 @@ def within(column: np.ndarray, queries: Sequence[int], radius: int) -> list[tupl
     return within_columns([column], [queries], radius)[0]
 
 
-def within_columns(
-    columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int, *, threads: int | None = None
-) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+def within_columns(columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int) -> list[list[tuple[np.ndarray, np.ndarray]]]:
     """:func:`within` for several columns at once, each with its own query hashes.
 
-    The rows of every column are cut into slices that a small thread pool
-    scans side by side (numpy releases the GIL inside its loops, so the
-    slices run on separate cores); each slice is read from memory once for
-    all the queries of its column.
+    Each chunk of a column is read from memory once for all the queries of
+    that column. (Threads do not help here: numpy's loops over a chunk that
+    fits in cache are too short for two threads to overlap, and chunks that
+    are long enough fall out of the cache; measured in performance.md.)
 
     Parameters
     ----------
@@ -90,8 +86,6 @@ def within_columns(
         The query hashes of each column (an empty sequence skips the column).
     radius : int
         Largest Hamming distance returned.
-    threads : int, optional
-        Threads to scan with; default one per core (at most 4).
 
     Returns
     -------
@@ -104,51 +98,19 @@ def within_columns(
     >>> [[(r.tolist(), d.tolist()) for r, d in c] for c in within_columns([col, col], [[0b1], []], 2)]
     [[([0, 1], [1, 2])], []]
     """
-    threads = threads or _default_threads()
-    tasks = []
-    for c, (column, qlist) in enumerate(zip(columns, queries)):
-        if len(qlist) == 0:
-            continue
+    out: list[list[tuple[np.ndarray, np.ndarray]]] = []
+    for column, qlist in zip(columns, queries):
         qs = np.array([q & 0xFFFFFFFFFFFFFFFF for q in qlist], dtype=np.uint64)
-        n = column.shape[0]
-        parts = threads if threads > 1 and n >= PARALLEL_ROWS else 1
-        step = -(-n // parts) if n else 0
-        step = -(-step // CHUNK) * CHUNK  # slices start on chunk boundaries
-        for lo in range(0, max(n, 1), max(step, 1)):
-            tasks.append((c, lo, column[lo : lo + step] if step else column, qs))
-    if threads > 1 and len(tasks) > 1:
-        found = list(_pool(threads).map(lambda t: _scan(t[2], t[3], radius, t[1]), tasks))
-    else:
-        found = [_scan(t[2], t[3], radius, t[1]) for t in tasks]
-    out: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in columns]
-    pieces: dict[int, list[list[tuple[list[np.ndarray], list[np.ndarray]]]]] = {}
-    for (c, _, _, _), f in zip(tasks, found):  # tasks are in row order within a column
-        pieces.setdefault(c, []).append(f)
-    for c, per_slice in pieces.items():
-        for i in range(len(per_slice[0])):
-            r = [a for rows, _ in (s[i] for s in per_slice) for a in rows]
-            d = [a for _, dists in (s[i] for s in per_slice) for a in dists]
-            out[c].append((np.concatenate(r), np.concatenate(d)) if r else (np.zeros(0, np.int64), np.zeros(0, np.int16)))
+        found = _scan(column, qs, radius) if len(qs) else []
+        out.append([
+            (np.concatenate(rows), np.concatenate(dists)) if rows else (np.zeros(0, np.int64), np.zeros(0, np.int16))
+            for rows, dists in found
+        ])  # fmt: skip
     return out
 
 
-PARALLEL_ROWS = 4 * CHUNK  # below this a column is scanned in one piece
-_POOL: ThreadPoolExecutor | None = None
-
-
-def _default_threads() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def _pool(threads: int) -> ThreadPoolExecutor:
-    global _POOL
-    if _POOL is None or _POOL._max_workers < threads:
-        _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hamming")
-    return _POOL
-
-
-def _scan(column: np.ndarray, qs: np.ndarray, radius: int, offset: int) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
-    """Rows (plus ``offset``) of ``column`` within ``radius`` of each of ``qs``, as lists of pieces."""
+def _scan(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
+    """Rows of ``column`` within ``radius`` of each of ``qs``, and their distances, as lists of pieces."""
     found: list[tuple[list[np.ndarray], list[np.ndarray]]] = [([], []) for _ in qs]
     n = column.shape[0]
     buf = np.empty(min(CHUNK, max(n, 1)), np.uint64)
@@ -162,7 +124,7 @@ def _scan(column: np.ndarray, qs: np.ndarray, radius: int, offset: int) -> list[
             np.bitwise_count(b, out=c)
             hit = np.flatnonzero(c <= radius)
             if hit.size:
-                found[i][0].append(hit + (start + offset))
+                found[i][0].append(hit + start)
                 found[i][1].append(c[hit].astype(np.int16))
     return found
 
