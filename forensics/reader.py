@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import io
 import os
+import re
 import stat
 import warnings
 from typing import Any
@@ -32,10 +33,18 @@ def _register_heif() -> None:
         _heif_registered = True
 
 
-def _pixel_limit() -> int:
+# JPEGs are decoded at up to 1/8 scale, so a 200-megapixel phone photo costs what a
+# 3-megapixel one does; other formats decode whole and keep Pillow's own refusal
+# threshold (twice MAX_IMAGE_PIXELS, about 179 million pixels).
+JPEG_PIXEL_LIMIT = 1_000_000_000
+
+
+def _pixel_limit(fmt: str | None) -> int:
     from PIL import Image
 
-    return int(Image.MAX_IMAGE_PIXELS or 0) or 178956970
+    if fmt == "JPEG":
+        return JPEG_PIXEL_LIMIT
+    return 2 * int(Image.MAX_IMAGE_PIXELS or 0) or 178956970
 
 
 def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Any = None) -> ImageRecord:
@@ -103,7 +112,7 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
     # Decoder warnings (corrupt EXIF, truncated chunks…) are damage to report, not noise on stderr.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies, per format
         try:
             record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes)
         except Exception as exc:  # noqa: BLE001 - a last guard: a file must never stop a scan
@@ -182,9 +191,15 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     if fmt in ("HEIF", "AVIF"):
         _register_heif()
     try:
-        image = Image.open(io.BytesIO(data))
+        if fmt == "JPEG":
+            from PIL import JpegImagePlugin
+
+            # The plugin's own factory skips Image.open's size refusal: JPEG has its own limit below.
+            image = JpegImagePlugin.jpeg_factory(io.BytesIO(data))
+        else:
+            image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        return dataclasses.replace(base, error=f"refused as a decompression bomb: {exc}")
+        return dataclasses.replace(base, error=f"refused as a decompression bomb: {_reason(exc)}")
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
         return dataclasses.replace(base, metadata=_salvage_metadata(data, fmt), error=f"cannot open as {fmt}: {_reason(exc)}")
 
@@ -270,9 +285,9 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     )
     record = dataclasses.replace(base, width=width, height=height, metadata=meta)
 
-    if width * height > _pixel_limit():
+    if width * height > _pixel_limit(fmt):
         return dataclasses.replace(
-            record, error=f"refused as a decompression bomb: {width}×{height} pixels exceeds the limit of {_pixel_limit()}",
+            record, error=f"refused as a decompression bomb: {width}×{height} pixels exceeds the limit of {_pixel_limit(fmt)}",
             problems=tuple(problems),
         )  # fmt: skip
     if not want_hashes:
@@ -335,8 +350,17 @@ def _thumbnail(data: bytes, orientation: int | None, problems: list[str]) -> Thu
     )  # fmt: skip
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-f]+>")
+
+
+def _reason(exc: BaseException | Warning | str) -> str:
+    """An error as a stable one-line reason: no object addresses, no trailing full stops."""
+    from PIL import UnidentifiedImageError
+
+    if isinstance(exc, UnidentifiedImageError):
+        return "not a valid picture of this type (the decoder does not recognise its data)"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = _OBJECT_REPR.sub("the data", text).rstrip(". ")
     return text if len(text) < 300 else text[:300] + "…"
 
 

@@ -220,3 +220,16 @@ def test_exif_ifd_loops_end(tmp_path):
     jpeg, tif = read_file(tmp_path / "loop.jpg"), read_file(tmp_path / "loop.tif")
     assert jpeg.error is None and jpeg.metadata.make == "ABC"
     assert tif.error and tif.metadata.make == "ABC"  # no picture in it, but what EXIF says is kept
+
+
+def test_a_200_megapixel_phone_jpeg_is_read_not_refused(tmp_path):
+    """Reduced decoding makes a 200-MP JPEG cheap, so only absurd sizes are refused as bombs."""
+    from PIL import Image
+
+    from forensics import read_file
+
+    path = tmp_path / "200mp.jpg"
+    Image.new("L", (16320, 12240), 128).save(path, quality=50)
+    record = read_file(path)
+    assert record.error is None, record.error
+    assert (record.width, record.height) == (16320, 12240) and record.hashes is not None
