@@ -64,12 +64,20 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = (
     """
     found = Discovery()
     seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[str] = set()
+    seen_files: set[tuple[int, int] | str] = set()
     skip_names = set(skip)
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]  # one path, not a sequence of one-letter paths
 
     def add(path: str) -> None:
-        if path not in seen_files:
-            seen_files.add(path)
+        # the same file reached twice (./a.jpg and a.jpg, a hard link, a folder and a file in it) is read once
+        try:
+            st = os.stat(path)
+            key: tuple[int, int] | str = (st.st_dev, st.st_ino)
+        except OSError:
+            key = os.path.abspath(path)  # the reader reports why it cannot be opened
+        if key not in seen_files:
+            seen_files.add(key)
             found.files.append(path)
 
     for raw in paths:

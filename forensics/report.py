@@ -24,7 +24,11 @@ def printable_path(path: str) -> str:
         path.encode("utf-8")
         return path
     except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
+        try:
+            raw = path.encode("utf-8", "surrogateescape")  # the bytes of a file-system name
+        except UnicodeEncodeError:
+            raw = path.encode("utf-8", "backslashreplace")  # a lone surrogate from elsewhere
+        return raw.decode("utf-8", "backslashreplace")
 
 
 def common_folder(paths: list[str]) -> str:
@@ -101,10 +105,10 @@ class Report:
             },
             "images": [image_dict(r) for r in self.images],
             "findings": [finding_dict(f) for f in self.findings],
-            "matches": [_jsonable(m) for m in self.matches],
-            "hypotheses": [_jsonable(h) for h in self.hypotheses],
+            "matches": [_printable(_jsonable(m)) for m in self.matches],
+            "hypotheses": [_printable(_jsonable(h)) for h in self.hypotheses],
             "skipped": self.skipped.to_dict(),
-            **({"set": _jsonable(self.extras)} if self.extras else {}),
+            **({"set": _printable(_jsonable(self.extras))} if self.extras else {}),
         }
 
 
@@ -120,15 +124,12 @@ def _printable(value: Any) -> Any:
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
-    d = f.to_dict()
-    d["paths"] = [printable_path(p) for p in f.paths]
-    d["evidence"] = _printable(d["evidence"])  # set checks list paths in their evidence
-    return d
+    # messages and evidence name files too, and a file's name may not be valid UTF-8
+    return _printable(f.to_dict())
 
 
 def image_dict(r: ImageRecord) -> dict[str, Any]:
     """One record in the report schema (paths made printable)."""
     d = r.to_dict()
-    d["path"] = printable_path(r.path)
-    d["findings"] = [finding_dict(f) for f in r.findings]
-    return d
+    d["findings"] = [f.to_dict() for f in r.findings]
+    return _printable(d)

@@ -117,6 +117,8 @@ def scan(
     >>> len(report.images)
     0
     """
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]  # one path, not a sequence of one-letter paths
     paths = [os.fsdecode(p) for p in paths]
     case_obj = _load_case(case, paths)
     skip = ("case.toml",) if case_obj is not None or case is None else ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -124,3 +125,35 @@ def test_progress_only_on_a_terminal(case, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     with progress_bar("Reading", quiet=True) as p:
         assert p is None
+
+
+def test_names_that_are_not_utf8_survive_json_files_and_text(tmp_path):
+    """Messages and evidence name files too: every output stays valid UTF-8."""
+    import json as _json
+
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems refuse names that are not UTF-8")
+    folder = tmp_path / "n"
+    folder.mkdir()
+    imagegen.camera_jpeg(folder / "ok.jpg", seed=3)
+    bad = os.path.join(os.fsencode(folder), b"bad\xff\xfe.jpg")
+    with open(bad, "wb") as f:
+        f.write((folder / "ok.jpg").read_bytes())
+    out = tmp_path / "r.json"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["scan", str(folder), "--json", "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    doc = _json.loads(out.read_bytes().decode("utf-8"))
+    assert any("bad\\xff\\xfe.jpg" in f["message"] for f in doc["findings"])  # the near-duplicate names both
+    text = tmp_path / "r.txt"
+    assert runner.invoke(cli, ["scan", str(folder), "-o", str(text), "--quiet"]).exit_code == 0
+    text.read_bytes().decode("utf-8")
+
+
+def test_missing_path_and_unwritable_output_fail_before_and_after_the_scan(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["scan", str(tmp_path / "nope"), "--quiet"])
+    assert result.exit_code == 1 and "not found" in result.output
+    imagegen.write_jpeg(tmp_path / "a.jpg")
+    result = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(tmp_path / "no" / "r.json")])
+    assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output

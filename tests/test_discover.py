@@ -151,3 +151,16 @@ def test_a_reference_index_beside_the_evidence_is_passed_over(tmp_path):
     idx.close()
     assert [os.path.basename(f) for f in found.files] == ["a.jpg"]
     assert {os.path.basename(p) for p, _ in found.skipped_other} >= {"refs.db", "refs.db-wal", "refs.db-shm"}
+
+
+def test_one_file_named_three_ways_is_read_once(tmp_path, monkeypatch):
+    imagegen.write_jpeg(tmp_path / "a.jpg")
+    monkeypatch.chdir(tmp_path)
+    found = discover(["a.jpg", "./a.jpg", str(tmp_path / "a.jpg"), str(tmp_path)])
+    assert found.files == ["a.jpg"]
+
+
+def test_a_single_path_string_is_one_path(tmp_path):
+    imagegen.write_jpeg(tmp_path / "a.jpg")
+    assert [os.path.basename(f) for f in discover(str(tmp_path)).files] == ["a.jpg"]
+    assert len(scan(str(tmp_path), workers=1).images) == 1

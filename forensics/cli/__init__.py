@@ -46,4 +46,8 @@ cli.add_command(match_command)
 
 
 def main() -> None:
+    # A file name that is not valid UTF-8 must never stop a report half-way.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     cli(prog_name="forensics")

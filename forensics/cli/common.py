@@ -43,11 +43,30 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     try:
-        f = open(path, "w", encoding="utf-8", newline="\n")
+        f = open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n")
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
-    with f:
-        yield f
+    try:
+        with f:
+            yield f
+    except OSError as exc:  # a full disk, a device that refuses writes
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def check_writable(*paths: str | None) -> None:
+    """Fail before a long scan, not after it, when an output file cannot be created."""
+    import os
+
+    for path in paths:
+        if path in (None, "-"):
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise click.ClickException(f"cannot write {path}: it is a folder")
+        if not os.path.isdir(folder):
+            raise click.ClickException(f"cannot write {path}: no folder {folder}")
+        if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+            raise click.ClickException(f"cannot write {path}: permission denied")
 
 
 PIPE_WIDTH = 160  # rich would wrap a piped report at 80 columns, folding every path

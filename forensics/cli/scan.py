@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import click
+from rich.markup import escape
 
 from ..findings import Severity
-from .common import output_stream, progress_bar, quiet_option, stderr_console, stdout_console
+from ..report import printable_path
+from .common import check_writable, output_stream, progress_bar, quiet_option, stderr_console, stdout_console
 
 
 @click.command("scan")
@@ -25,13 +27,14 @@ from .common import output_stream, progress_bar, quiet_option, stderr_console, s
 def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, csv_file, quiet) -> None:
     """Read, hash and check the images and videos under PATHS.
 
-    Exit status: 0 when done, 1 when a file could not be read or a finding
-    reaches --fail-on, 2 on a usage error.
+    Exit status: 0 when done, 1 when a file could not be read, a path was not
+    found or a finding reaches --fail-on, 2 on a usage error.
     """
     from ..scan import scan
 
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
+    check_writable(output, html_file, csv_file)
     with progress_bar("Reading", quiet=quiet) as progress:
         report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress)
 
@@ -63,9 +66,12 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
             render_text(report, stdout_console(out))
 
     err = stderr_console()
+    missing = report.skipped.missing
+    if missing:  # said even with --quiet: a mistyped path must not pass for an empty folder
+        err.print(f"[red]not found:[/] {escape(', '.join(printable_path(p) for p in missing))}")
     if report.unreadable and not quiet:
         err.print(f"[yellow]{len(report.unreadable)} file(s) could not be read[/] (see the unreadable findings).")
-    status = 1 if report.unreadable else 0
+    status = 1 if report.unreadable or missing else 0
     if fail_on and (worst := report.worst()) is not None and worst >= Severity(fail_on):
         status = 1
     if status:

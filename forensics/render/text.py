@@ -59,7 +59,7 @@ def render_text(report: Report, console: Console) -> None:
             names = ", ".join(printable_path(p).rsplit("/", 1)[-1] for p in f.paths[:4])
             if len(f.paths) > 4:
                 names += f" and {len(f.paths) - 4} more"
-            console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(f.message)}", highlight=False)
+            console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(printable_path(f.message))}", highlight=False)
     __import__("forensics.render.sets_text", fromlist=["render_set"]).render_set(report, console)
     s = report.skipped
     if s.junk or s.other or s.missing:
