@@ -73,8 +73,12 @@ def _text(tags: dict[str, Any], key: str) -> str | None:
         s = values
     else:
         s = str(tag.printable if hasattr(tag, "printable") else tag)
-    s = s.replace("\x00", "").strip()
+    # control characters are damage or mischief, never part of a name; they would corrupt displays
+    s = _CONTROL.sub("", s).strip()
     return s or None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _number(tags: dict[str, Any], key: str) -> float | None:

@@ -76,7 +76,7 @@ def test_type_mismatch_fires(tmp_path):
     t = tmp_path / "text.jpg"
     t.write_text("hello")
     (f,) = findings(t, "type-mismatch")
-    assert f.severity is Severity.WARNING and f.evidence["detected"] is None
+    assert f.severity is Severity.NOTICE and f.evidence["detected"] is None  # unreadable carries the warning
 
 
 def test_type_mismatch_silent(tmp_path, original):
@@ -154,6 +154,17 @@ def test_date_mismatch_silent(tmp_path, original):
     assert findings(original, "date-mismatch") == []
     p = imagegen.write_jpeg(tmp_path / "d.jpg", datetime_original="2016:06:19 14:22:33", datetime="2016:06:19 14:23:00")
     assert findings(p, "date-mismatch") == []
+
+
+def test_date_mismatch_compares_instants_when_offsets_are_stated(tmp_path):
+    """Taken at 14:00 in +03:00, saved at 11:05 in +00:00: five minutes later, not three hours earlier."""
+    import piexif
+
+    extra = {"Exif": {piexif.ExifIFD.OffsetTime: "+00:00", piexif.ExifIFD.OffsetTimeOriginal: "+03:00",
+                      piexif.ExifIFD.OffsetTimeDigitized: "+03:00"}}  # fmt: skip
+    p = imagegen.write_jpeg(tmp_path / "tz.jpg", datetime_original="2016:06:19 14:00:00", datetime="2016:06:19 11:05:00", extra=extra)
+    (f,) = findings(p, "date-mismatch")
+    assert f.severity is Severity.NOTICE and f.evidence["difference_seconds"] == 300
 
 
 # thumbnail-mismatch

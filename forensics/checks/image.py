@@ -54,8 +54,9 @@ def type_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     if claimed is None:
         return
     if record.format is None:
+        # `unreadable` already warns that the content is no picture; this names the false claim
         yield _f(
-            "type-mismatch", Severity.WARNING, record,
+            "type-mismatch", Severity.NOTICE, record,
             f"Named {ext} but the content is not a recognised image or video.",
             extension=ext, claimed=claimed.format, detected=None,
         )  # fmt: skip
@@ -125,9 +126,7 @@ def editing_software(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding
 def date_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     """The modification time, the digitised time and the capture time disagree."""
     m = record.metadata
-    orig, dig, mod = m.datetime_original, m.datetime_digitized, m.datetime
-    naive = lambda t: t.replace(tzinfo=None) if t else None  # noqa: E731 - compare wall-clock stamps
-    orig, dig, mod = naive(orig), naive(dig), naive(mod)
+    orig, dig, mod = _comparable(m.datetime_original, m.datetime_digitized, m.datetime)
     if orig and mod and mod - orig > DATE_SLACK:
         yield _f(
             "date-mismatch", Severity.NOTICE, record,
@@ -148,6 +147,15 @@ def date_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
             datetime_original=_iso(orig), datetime_digitized=_iso(dig), difference_seconds=(dig - orig).total_seconds(),
         )  # fmt: skip
 
+
+
+def _comparable(*stamps: dt.datetime | None) -> list[dt.datetime | None]:
+    """Stamps made comparable: as instants when every present one states its UTC
+    offset (a file saved in another zone is not "earlier"), else as wall-clock times."""
+    present = [t for t in stamps if t is not None]
+    if present and all(t.tzinfo is not None for t in present):
+        return [t.astimezone(dt.timezone.utc) if t else None for t in stamps]
+    return [t.replace(tzinfo=None) if t else None for t in stamps]
 
 
 def _aspect(w: int | None, h: int | None) -> float | None:
@@ -183,7 +191,7 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
         yield _f(
             "thumbnail-mismatch", Severity.WARNING, record,
             f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
-            "the picture was changed or cropped after capture and the thumbnail kept.",
+            "the picture was changed or cropped after capture and the thumbnail kept (or its picture data is damaged).",
             **evidence,
         )  # fmt: skip
         return
