@@ -55,17 +55,6 @@ def orient(image: Image.Image, orientation: int | None) -> Image.Image:
     return image
 
 
-def shrink(image: Image.Image, *, side: int = MIN_SIDE * 2) -> Image.Image:
-    """Bound the working size for hashing (PNG and others have no reduced decode)."""
-    w, h = image.size
-    if max(w, h) <= side:
-        return image
-    from PIL import Image as _Image
-
-    f = side / max(w, h)
-    return image.resize((max(1, round(w * f)), max(1, round(h * f))), _Image.Resampling.BILINEAR, reducing_gap=2.0)
-
-
 def to_8bit(image: Image.Image) -> Image.Image:
     """RGB or L pixels a viewer would show: transparency over white, 16-bit scaled down."""
     from PIL import Image as _Image

@@ -74,11 +74,6 @@ def sniff(head: bytes) -> FileType:
     return UNKNOWN
 
 
-def extension_matches(ftype: FileType, extension: str) -> bool:
-    """Whether ``extension`` (with dot, any case) honestly names ``ftype``."""
-    return extension.lower() in ftype.extensions
-
-
 def type_for_extension(extension: str) -> FileType | None:
     """The type an extension claims, or None if it claims no known type."""
     ext = extension.lower()

@@ -389,25 +389,6 @@ def frame_at(path: str | os.PathLike[str], timestamp: float) -> Image.Image:
     return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB))
 
 
-def iter_frames(
-    path: str | os.PathLike[str], *, interval: float = DEFAULT_INTERVAL, scenes: bool = True, progress: Progress | None = None,
-) -> Iterator[tuple[VideoInfo, SampledFrame]]:  # fmt: skip
-    """Sample a video's frames for extraction (``forensics frames``).
-
-    Yields ``(info, frame)`` pairs in time order. A video whose decoding
-    stops early yields the frames read so far (:class:`VideoReader` tells
-    why in ``problems``).
-
-    Raises
-    ------
-    UnreadableFile
-        When the video cannot be opened.
-    """
-    with VideoReader(path) as video:
-        for frame in video.sample(interval=interval, scenes=scenes, progress=progress):
-            yield video.info, frame
-
-
 def mp4_creation_time(path: str | os.PathLike[str]) -> dt.datetime | None:
     """The creation time in an MP4/QuickTime ``moov/mvhd`` box, as UTC, or None.
 

@@ -11,7 +11,7 @@ import struct
 import piexif
 import pytest
 from click.testing import CliRunner
-from PIL import Image, ImageCms
+from PIL import ImageCms
 
 import imagegen
 from forensics import read_file, read_metadata

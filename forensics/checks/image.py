@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from ..clock import describe_span
 from ..findings import Finding, Severity
-from ..record import ImageRecord, hex_distance
+from ..record import ImageRecord
 from ..sniff import type_for_extension
 from ..tables.editors import editor_name
 from ..tables.filenames import screenshot_name
