@@ -10,7 +10,7 @@ match loads them:
   when a copy was only resized, recompressed or retouched);
 - ``turns+frame``: the eight turns and flips plus the framed content (10 hashes, one pass);
 - ``crops``: the query and its 10 sub-crops against the regions each can overlap
-  (``VIEW_REGIONS``: 51 view-region pairs), as the match does it (``all 99``: every
+  (``VIEW_REGIONS``: 43 view-region pairs), as the match does it (``all 99``: every
   view against every region, as before ``VIEW_REGIONS``);
 - ``match()``: ``ReferenceIndex.match`` end to end for one picture that is
   not in the index (decode, views, every search, candidate bookkeeping).

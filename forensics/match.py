@@ -64,6 +64,20 @@ DHASH_SLACK = 8  # dHash moves more than pHash under resizing and overlays
 GREY = 8  # whole-picture pHash distances up to max_distance + GREY are verified
 MAX_VERIFY = 6  # candidates verified per query
 NEAREST = 16  # unsure hits kept per (view, hash column)
+TILT_AHEAD_ROWS = 100_000  # from this index size the tilted views are hashed during the scans
+
+
+def _background(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` started on the module's one worker thread; a Future."""
+    global _WORKER
+    if _WORKER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="views")
+    return _WORKER.submit(fn, *args)
+
+
+_WORKER: Any = None
 
 
 def find_matches(index: Any, records: list[Any], *, max_distance: int, verify: bool = True, progress: Any = None) -> list[Match]:
@@ -156,6 +170,9 @@ class _Matcher:
         box = None
         if image is not None:
             views, box = query_views(image)
+            # in a large index the scans below take longer than hashing the tilted views, which
+            # Pillow does without the GIL: hash them meanwhile on another thread, in case they are needed
+            ahead = _background(tilted_views, image) if len(self.table) >= TILT_AHEAD_ROWS else None
             ops = dict((name, op) for op, name in DIHEDRAL)
             cands += self._direct_many(
                 [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
@@ -165,7 +182,7 @@ class _Matcher:
             cands += self._regions([whole] + [v for v in views if v.anchor is not None])
             if not any(c.phash <= self.d for c in cands):
                 # nothing close at all: perhaps a picture turned by a few degrees
-                tilted = tilted_views(image)
+                tilted = ahead.result() if ahead is not None else tilted_views(image)
                 turned = self._direct_many([(v.phash, v.dhash or 0, v.name, None, True) for v in tilted])
                 cands += [dataclasses.replace(c, accepted=False) for c in turned]
                 cands += self._regions(tilted)

@@ -270,3 +270,31 @@ def test_an_index_kept_beside_its_pictures_does_not_index_itself(tmp_path, refs)
         index.add([refs], workers=1)
         again = index.add([refs], workers=1)  # the -wal and -shm files exist now
     assert again.unreadable == () and again.skipped == 5
+
+
+def test_within_columns_finds_what_a_plain_scan_finds():
+    import numpy as np
+
+    from forensics.search import CHUNK, within_columns
+
+    rng = np.random.default_rng(5)
+    cols = [rng.integers(0, 2**63, CHUNK + 777, dtype=np.int64).view(np.uint64) for _ in range(3)]
+    queries = [[int(cols[0][5]), int(cols[0][CHUNK + 3]) ^ 0b111], [], [int(cols[2][0]) ^ 1]]
+    got = within_columns(cols, queries, 20)
+    assert got[1] == []
+    for col, qs, per_query in zip(cols, queries, got):
+        for (rows, dists), q in zip(per_query, qs):
+            d = np.bitwise_count(col ^ np.uint64(q))
+            assert rows.tolist() == np.flatnonzero(d <= 20).tolist() and dists.tolist() == d[d <= 20].tolist()
+    assert CHUNK + 3 in got[0][1][0].tolist() and 0 in got[2][0][0].tolist()
+
+
+def test_every_query_view_has_its_regions():
+    from forensics.views import REGIONS, VIEW_REGIONS, query_views, tilted_views
+
+    names = {name for name, _ in REGIONS}
+    assert all(set(v) <= names for v in VIEW_REGIONS.values())
+    image = photo(3, (400, 300)).convert("RGB")
+    views, _ = query_views(image)
+    for v in [v for v in views if v.anchor is not None or v.name == "identity"] + tilted_views(image):
+        assert VIEW_REGIONS[v.anchor or "identity"]
