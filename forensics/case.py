@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import CaseFileError
+from .geo import country_zones
 from .findings import Finding
 from .record import ImageRecord, _Serialisable
 from .report import printable_path
@@ -171,6 +172,10 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
             countries = [countries]
         if not isinstance(countries, list) or not all(isinstance(c, str) and re.fullmatch(r"[A-Za-z]{2}", c) for c in countries):
             raise fail(f"country of {hid!r} must be an ISO 3166 two-letter code or a list of them", line("country"))
+        for c in countries:
+            if not country_zones(c):  # tzdata's zone.tab lists every inhabited ISO 3166 country
+                hint = " (the United Kingdom is GB)" if c.upper() == "UK" else ""
+                raise fail(f"country of {hid!r}: {c!r} is not an ISO 3166 country code{hint}", line("country"))
         bounds = {}
         for key in ("taken_after", "taken_before", "unpublished_before"):
             value = h.get(key)
@@ -184,6 +189,9 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
                 except ValueError:
                     raise fail(f"{key} of {hid!r} must be a date (2016-06-22) or a date and time, not {value!r}", line(key)) from None
             bounds[key] = value
+        after, before = bounds.get("taken_after"), bounds.get("taken_before")
+        if after is not None and before is not None and _sortable(after) >= _sortable(before):
+            raise fail(f"taken_after of {hid!r} ({after}) is not before its taken_before ({before})", line("taken_after"))
         single = h.get("single_device")
         if single is not None and not isinstance(single, bool):
             raise fail(f"single_device of {hid!r} must be true or false", line("single_device"))

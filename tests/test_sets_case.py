@@ -76,6 +76,8 @@ def test_parse_case_reads_every_criterion():
         ('[[hypotheses]]\nid = "a"\n', 1, "needs a statement"),
         ('title = "t"\n[[hypotheses]]\nid = "a"\nstatement = "x\n', 4, "not valid TOML"),
         ('title = "no hypotheses"\n', None, "at least one"),
+        ('[[hypotheses]]\nid = "a"\nstatement = "x"\ncountry = "UK"\n', 4, "the United Kingdom is GB"),
+        ('[[hypotheses]]\nid = "a"\nstatement = "x"\ntaken_after = 2016-05-01\ntaken_before = 2015-01-01\n', 4, "is not before"),
     ],
 )
 def test_malformed_case_names_the_line(text, line, words):
