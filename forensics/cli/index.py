@@ -6,7 +6,15 @@ import sys
 
 import click
 
+from rich.markup import escape
+
+from ..report import printable_path
 from .common import progress_bar, quiet_option, stderr_console, stdout_console
+
+
+def _shown(path: str) -> str:
+    """A file name as rich prints it: brackets in names are text, not markup."""
+    return escape(printable_path(path))
 
 MATCH_SCHEMA = "forensics.matches/1"
 
@@ -67,7 +75,7 @@ def index_add(db, paths, source, published, url, label, workers, as_json, quiet)
         if not quiet:
             err = stderr_console()
             for path, reason in result.unreadable[:20]:
-                err.print(f"[yellow]unreadable[/] {path}: {reason}", markup=True, highlight=False)
+                err.print(f"[yellow]unreadable[/] {_shown(path)}: {escape(str(reason))}", highlight=False, soft_wrap=True)
             if len(result.unreadable) > 20:
                 err.print(f"… and {len(result.unreadable) - 20} more")
         raise SystemExit(1)
@@ -207,8 +215,8 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
     if not quiet:
         err = stderr_console()
         for r in unreadable:
-            err.print(f"[yellow]unreadable[/] {r.path}: {r.error}", highlight=False)
+            err.print(f"[yellow]unreadable[/] {_shown(r.path)}: {escape(str(r.error))}", highlight=False, soft_wrap=True)
         for p in found.missing:
-            err.print(f"[yellow]not found[/] {p}", highlight=False)
+            err.print(f"[yellow]not found[/] {_shown(p)}", highlight=False, soft_wrap=True)
     if unreadable or found.missing:
         raise SystemExit(1)
