@@ -157,3 +157,14 @@ def test_missing_path_and_unwritable_output_fail_before_and_after_the_scan(tmp_p
     imagegen.write_jpeg(tmp_path / "a.jpg")
     result = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(tmp_path / "no" / "r.json")])
     assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_meta_and_hash_take_folders_like_scan(tmp_path):
+    imagegen.camera_jpeg(tmp_path / "a.jpg", seed=1)
+    imagegen.camera_jpeg(tmp_path / "sub" / "b.jpg" if (tmp_path / "sub").mkdir() is None else None, seed=2)
+    runner = CliRunner()
+    for command in ("meta", "hash"):
+        result = runner.invoke(cli, [command, str(tmp_path), "--json"])
+        assert result.exit_code == 0, result.output
+        assert len(json.loads(result.output)["files"]) == 2
+    assert runner.invoke(cli, ["meta", str(tmp_path / "nope")]).exit_code == 1

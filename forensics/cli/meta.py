@@ -23,16 +23,26 @@ def _flatten(prefix: str, value, out: list[tuple[str, str]]) -> None:
         out.append((prefix, ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
 
 
+def _files(paths: tuple[str, ...]) -> list[str]:
+    """Files named, and the files in folders named (as ``scan`` finds them); a missing path is an error."""
+    from ..discover import discover
+
+    found = discover(paths)
+    if found.missing:
+        raise click.ClickException("not found: " + ", ".join(printable_path(p) for p in found.missing))
+    return found.files
+
+
 @click.command("meta")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @json_option
 @click.option("--all", "all_tags", is_flag=True, help="Add every raw EXIF tag.")
 def meta_command(files, as_json, all_tags) -> None:
-    """Show everything the metadata of FILES says."""
+    """Show everything the metadata of FILES (or of the files in folders) says."""
     from ..reader import read_metadata
     from ..render.json import dumps
 
-    records = [read_metadata(f, all_tags=all_tags) for f in files]
+    records = [read_metadata(f, all_tags=all_tags) for f in _files(files)]
     if as_json:
         docs = [image_dict(r) for r in records]
         for d in docs:
@@ -65,11 +75,11 @@ def meta_command(files, as_json, all_tags) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @json_option
 def hash_command(files, as_json) -> None:
-    """Print SHA-256 and the perceptual hashes of FILES."""
+    """Print SHA-256 and the perceptual hashes of FILES (or of the files in folders)."""
     from ..reader import read_file
     from ..render.json import dumps
 
-    records = [read_file(f) for f in files]
+    records = [read_file(f) for f in _files(files)]
     rows = [
         {"path": printable_path(r.path), "sha256": r.sha256, **(r.hashes.to_dict() if r.hashes else {}), **({"error": r.error} if r.error else {})}
         for r in records
