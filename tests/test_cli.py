@@ -161,7 +161,8 @@ def test_missing_path_and_unwritable_output_fail_before_and_after_the_scan(tmp_p
 
 def test_meta_and_hash_take_folders_like_scan(tmp_path):
     imagegen.camera_jpeg(tmp_path / "a.jpg", seed=1)
-    imagegen.camera_jpeg(tmp_path / "sub" / "b.jpg" if (tmp_path / "sub").mkdir() is None else None, seed=2)
+    (tmp_path / "sub").mkdir()
+    imagegen.camera_jpeg(tmp_path / "sub" / "b.jpg", seed=2)
     runner = CliRunner()
     for command in ("meta", "hash"):
         result = runner.invoke(cli, [command, str(tmp_path), "--json"])
