@@ -352,9 +352,14 @@ def read_video(
         # containers that do not say how long they are (some WebM, streamed MKV): what was decoded says it
         duration = frames[-1].timestamp if info.fps is None else round(decoded / info.fps, 3)
         info = dataclasses.replace(info, frame_count=info.frame_count or decoded, duration=info.duration or duration)
+    error = None
+    if problems and info.frame_count and decoded < info.frame_count / 2:
+        # most of the video is lost: that is a file we could not analyse, not a detail
+        error = f"{problems[0]}; only the frames before the damage were sampled"
+        problems = problems[1:]
     return dataclasses.replace(
         record, width=info.width, height=info.height, video=dataclasses.replace(info, frames=tuple(frames)),
-        problems=record.problems + problems,
+        problems=record.problems + problems, error=error,
     )  # fmt: skip
 
 

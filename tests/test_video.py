@@ -256,6 +256,18 @@ def test_truncated_avi_keeps_what_was_decoded(tmp_path):
     assert f.severity.value == "notice"
 
 
+def test_a_video_mostly_lost_is_unreadable_but_keeps_its_first_frames(tmp_path):
+    full = Clip(2, shots=(2.0, 2.0)).write(tmp_path / "full.avi", fourcc="MJPG")
+    path = tmp_path / "stub.avi"
+    path.write_bytes(full.read_bytes()[: full.stat().st_size // 5])
+    r = read_file(path)
+    assert r.error and "truncated or damaged" in r.error and "only the frames before the damage" in r.error
+    assert r.video.frames  # what was decoded is still there to match
+    records, _ = run_checks([r], CheckContext())
+    [f] = [f for f in records[0].findings if f.check == "unreadable"]
+    assert f.severity.value == "warning"
+
+
 def test_decoding_far_past_the_declared_length_stops(clip_path, monkeypatch):
     monkeypatch.setattr(video_mod, "_OVERRUN_SLACK", 0)
     with VideoReader(clip_path) as v:

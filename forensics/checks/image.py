@@ -39,7 +39,8 @@ def unreadable(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     elif record.problems:
         yield _f(
             "unreadable", Severity.NOTICE, record,
-            "Read, but part of the metadata is damaged: " + "; ".join(record.problems) + ".",
+            ("Read, but part of the video is damaged: " if record.kind == "video" else "Read, but part of the metadata is damaged: ")
+            + "; ".join(record.problems) + ".",
             problems=list(record.problems),
         )  # fmt: skip
 
