@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ReferenceIndexError
 from .match import Match, Reference
 from .record import ImageRecord
+from .report import printable_path
 from .views import REGIONS, hex_to_int, to_signed, to_unsigned
 
 if TYPE_CHECKING:
@@ -82,6 +83,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX refs_file ON refs(file_id);
         """,
     ),
+    (
+        # A file name that is not valid UTF-8 cannot be stored as TEXT: ``path`` keeps it
+        # readable (``\xNN`` escapes) and ``raw_path`` its exact bytes, to reopen the file.
+        "0002_raw_path",
+        "ALTER TABLE files ADD COLUMN raw_path BLOB",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -99,7 +106,7 @@ class AddResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added, "references": self.references, "duplicates": self.duplicates,
-            "skipped": self.skipped, "unreadable": [{"path": p, "reason": r} for p, r in self.unreadable],
+            "skipped": self.skipped, "unreadable": [{"path": printable_path(p), "reason": r} for p, r in self.unreadable],
         }  # fmt: skip
 
 
@@ -282,8 +289,8 @@ class ReferenceIndex:
 
         Parameters
         ----------
-        paths : iterable of str or os.PathLike
-            Files and folders.
+        paths : str, os.PathLike or an iterable of them
+            Files and folders (a single path is one path).
         source, url, label : str, optional
             Where the pictures were published, and a free label to group them by.
         published : str or datetime.date, optional
@@ -307,6 +314,8 @@ class ReferenceIndex:
             published_text = parse_published(published)
         except ValueError as exc:
             raise ReferenceIndexError(f"publication date {published!r} is not ISO 8601 (YYYY-MM-DD)") from exc
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            paths = [paths]
         found = discover([os.path.abspath(os.fsdecode(p)) for p in paths])
         own = {os.path.abspath(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal")}
         files = [f for f in found.files if f not in own]  # an index kept beside its pictures
@@ -345,10 +354,10 @@ class ReferenceIndex:
         """Paths whose file (same size and modification time) is not in the index yet."""
         known: dict[str, tuple[int | None, float | None]] = {}
         for i in range(0, len(files), 500):
-            part = files[i : i + 500]
-            q = f"SELECT path, size, mtime FROM files WHERE path IN ({','.join('?' * len(part))})"
-            for path, size, mtime in self._con.execute(q, part):
-                known[path] = (size, mtime)
+            part = [printable_path(p) for p in files[i : i + 500]]
+            q = f"SELECT path, raw_path, size, mtime FROM files WHERE path IN ({','.join('?' * len(part))})"
+            for path, raw, size, mtime in self._con.execute(q, part):
+                known[_real_path(path, raw)] = (size, mtime)
         todo = []
         for p in files:
             if p in known:
@@ -370,19 +379,19 @@ class ReferenceIndex:
         try:
             for item in items:
                 r = item.record
-                row = con.execute("SELECT id, path FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
+                row = con.execute("SELECT id, path, raw_path FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
                 if row is not None:
                     duplicates += 1
-                    if row[1] != r.path:
+                    if _real_path(row[1], row[2]) != r.path:
                         con.execute("UPDATE files SET copies = copies + 1 WHERE id = ?", (row[0],))
                     continue
                 m = r.metadata
                 size = r.display_size or (None, None)
                 cur = con.execute(
-                    "INSERT INTO files (sha256, path, size, mtime, kind, format, width, height, make, model, software,"
-                    " captured, duration, source, url, published, label, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO files (sha256, path, raw_path, size, mtime, kind, format, width, height, make, model, software,"
+                    " captured, duration, source, url, published, label, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        r.sha256, r.path, r.size, item.mtime, r.kind, r.format, size[0], size[1], m.make, m.model,
+                        r.sha256, *_stored_path(r.path), r.size, item.mtime, r.kind, r.format, size[0], size[1], m.make, m.model,
                         m.software, m.capture_time.isoformat() if m.capture_time else None,
                         r.video.duration if r.video else None, source, url, published, label, _now(),
                     ),
@@ -419,7 +428,7 @@ class ReferenceIndex:
         )
         cur = self._con.execute(sql, args)
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur]
+        return [_without_raw(dict(zip(names, row))) for row in cur]
 
     @_db_errors
     def stats(self) -> dict[str, Any]:
@@ -468,7 +477,7 @@ class ReferenceIndex:
         if paths:
             alts = []
             for p in paths:
-                p = os.path.abspath(os.fsdecode(p)) if not os.path.isabs(p) else os.fsdecode(p)
+                p = printable_path(os.path.abspath(os.fsdecode(p)))
                 alts.append("path = ? OR substr(path, 1, ?) = ?")
                 prefix = p.rstrip(os.sep) + os.sep
                 args.extend([p, len(prefix), prefix])
@@ -497,7 +506,7 @@ class ReferenceIndex:
         cur = con.execute("SELECT * FROM files ORDER BY id")
         names = [d[0] for d in cur.description]
         for row in cur.fetchall():
-            d = dict(zip(names, row))
+            d = _without_raw(dict(zip(names, row)))
             d["references"] = [
                 {
                     "id": rid, "timestamp": ts, "phash": _hex(p), "dhash": _hex(dh), "ahash": _hex(a),
@@ -549,11 +558,12 @@ class ReferenceIndex:
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             q = (
-                "SELECT r.id, r.timestamp, r.phash, r.dhash, r.ahash, r.whash, r.colorhash, f.path, f.sha256, f.source,"
+                "SELECT r.id, r.timestamp, r.phash, r.dhash, r.ahash, r.whash, r.colorhash, f.path, f.raw_path, f.sha256, f.source,"
                 " f.url, f.published, f.label, f.width, f.height, f.kind FROM refs r JOIN files f ON f.id = r.file_id"
                 f" WHERE r.id IN ({','.join('?' * len(part))})"
             )
-            for rid, ts, ph, dh, ah, wh, ch, path, sha, source, url, pub, label, w, h, kind in self._con.execute(q, part):
+            for rid, ts, ph, dh, ah, wh, ch, shown, raw, sha, source, url, pub, label, w, h, kind in self._con.execute(q, part):
+                path = _real_path(shown, raw)  # the exact name, to reopen the file
                 ref = Reference(
                     id=rid, path=path, sha256=sha, source=source, url=url, published=_published_value(pub), label=label,
                     width=w, height=h, timestamp=ts, video=path if kind == "video" else None,
@@ -604,6 +614,21 @@ class ReferenceIndex:
 
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _stored_path(path: str) -> tuple[str, bytes | None]:
+    """A path as the ``path`` (readable text) and ``raw_path`` (exact bytes, only when they differ) columns."""
+    shown = printable_path(path)
+    return shown, (None if shown == path else os.fsencode(path))
+
+
+def _real_path(shown: str, raw: bytes | None) -> str:
+    return shown if raw is None else os.fsdecode(raw)
+
+
+def _without_raw(row: dict[str, Any]) -> dict[str, Any]:
+    row.pop("raw_path", None)  # bytes, for reopening only: ``path`` is the name to show
+    return row
 
 
 def _hex(v: int | None) -> str | None:

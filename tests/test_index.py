@@ -298,3 +298,42 @@ def test_every_query_view_has_its_regions():
     views, _ = query_views(image)
     for v in [v for v in views if v.anchor is not None or v.name == "identity"] + tilted_views(image):
         assert VIEW_REGIONS[v.anchor or "identity"]
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that accepts any bytes in a name")
+def test_a_name_that_is_not_utf8_is_indexed_and_reopened(tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    raw = os.path.join(os.fsencode(folder), b"bad\xff\xfe.jpg")
+    photo(7, (320, 240)).save(raw.decode("utf-8", "surrogateescape"), format="JPEG", quality=88)
+    db = tmp_path / "a.db"
+    with ReferenceIndex(db) as index:
+        result = index.add(str(folder), workers=1)  # one path, not its characters
+        assert (result.added, result.references, result.unreadable) == (1, 1, ())
+        (row,) = index.files()
+        assert row["path"].endswith("bad\\xff\\xfe.jpg") and "raw_path" not in row
+        json.dumps(list(index.export()))  # every value shows as text
+        (ref, _), = index.references(index.table().ids.tolist()).values()
+        assert os.fsencode(ref.path) == raw  # the exact name, to reopen the file for verification
+        assert index.add([folder], workers=1).skipped == 1  # a rerun knows it
+        assert index.remove(paths=[str(folder)]) == 1
+    runner = CliRunner()
+    res = runner.invoke(cli, ["index", "add", str(tmp_path / "b.db"), str(folder), "--json", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["added"] == 1
+
+
+def test_an_index_of_the_first_schema_is_migrated(tmp_path):
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for statement in MIGRATIONS[0][1].split(";"):
+        if statement.strip():
+            con.execute(statement)
+    con.execute("INSERT INTO migrations VALUES ('0001_initial', 'x')")
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.commit()
+    con.close()
+    with ReferenceIndex(db) as index:
+        assert index.stats()["migrations"] == [m[0] for m in MIGRATIONS]
+        assert index.add([_pictures(tmp_path / "p", 1)[0]], workers=1).added == 1

@@ -200,6 +200,9 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
         for m in matches:
             d = m.to_dict()
             d["path"] = printable_path(m.path)
+            for key in ("path", "video"):
+                if d["reference"].get(key):
+                    d["reference"][key] = printable_path(d["reference"][key])
             docs.append(d)
         doc = {
             "schema": MATCH_SCHEMA, "refs": db, "queries": len(records),
