@@ -33,6 +33,15 @@ def _read_chunk(paths: Sequence[str]) -> list[ImageRecord]:
     return [read_file(p) for p in paths]
 
 
+def _quiet_worker() -> None:
+    """Silence C libraries in reading processes: libtiff and libjpeg print damage notes
+    straight to the stderr descriptor, past Python. The reader reports damage as data;
+    results and errors return to the parent through the pool, never through stderr."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Progress | None = None) -> list[ImageRecord]:
     """Read files in parallel (``workers`` processes; default: every core), in order."""
     n = len(paths)
@@ -51,7 +60,7 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
     chunks = [paths[i : i + size] for i in range(0, n, size)]
     out: list[ImageRecord] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
             for chunk in pool.map(_read_chunk, chunks):
                 out.extend(chunk)
                 if progress:
@@ -69,7 +78,7 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
 
 def _read_isolated(path: str) -> ImageRecord:
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with ProcessPoolExecutor(max_workers=1, initializer=_quiet_worker) as pool:
             return pool.submit(read_file, path).result()
     except BrokenProcessPool:
         return ImageRecord(path=path, error="reading this file crashed the decoding process")

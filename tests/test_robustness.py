@@ -6,6 +6,7 @@ import io
 import json
 import os
 import struct
+import sys
 import zlib
 
 import pytest
@@ -233,3 +234,27 @@ def test_a_200_megapixel_phone_jpeg_is_read_not_refused(tmp_path):
     record = read_file(path)
     assert record.error is None, record.error
     assert (record.width, record.height) == (16320, 12240) and record.hashes is not None
+
+
+def test_damaged_tiffs_leave_stderr_clean_in_a_parallel_scan(tmp_path):
+    """libtiff prints damage notes to the stderr descriptor; reading processes silence them."""
+    import random
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    base = tmp_path / "base.tif"
+    Image.fromarray((np.random.default_rng(1).random((300, 400, 3)) * 255).astype("uint8")).save(base, compression="tiff_lzw")
+    data = base.read_bytes()
+    for k in range(8):
+        b, r = bytearray(data), random.Random(k)
+        for _ in range(30):
+            b[r.randrange(200, len(b))] = r.randrange(256)
+        (tmp_path / f"d{k}.tif").write_bytes(bytes(b))
+    done = subprocess.run(
+        [sys.executable, "-m", "forensics", "scan", str(tmp_path), "--json", "--quiet", "--workers", "2"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode in (0, 1) and json.loads(done.stdout)["summary"]["files"] == 9
+    assert done.stderr == ""
