@@ -108,8 +108,18 @@ def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE) -> Im
     """Open a picture as displayed (EXIF orientation applied), about ``side`` px on its long side.
 
     JPEGs are decoded at a reduced scale when that still gives ``side`` pixels.
-    Raises whatever Pillow raises for a file that cannot be decoded.
+    Raises whatever Pillow raises for a file that cannot be decoded. Decoder
+    warnings (corrupt EXIF…) are dropped: the file was read before, and its
+    record reports them; here they would only be noise on stderr.
     """
+    import warnings
+
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        return _load_picture(path, side=side)
+
+
+def _load_picture(path: str | os.PathLike[str], *, side: int) -> Image.Image:
     from PIL import Image as _Image
     from PIL import ImageOps
 

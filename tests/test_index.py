@@ -337,3 +337,28 @@ def test_an_index_of_the_first_schema_is_migrated(tmp_path):
     with ReferenceIndex(db) as index:
         assert index.stats()["migrations"] == [m[0] for m in MIGRATIONS]
         assert index.add([_pictures(tmp_path / "p", 1)[0]], workers=1).added == 1
+
+
+def _corrupt_exif_jpeg(path: Path) -> Path:
+    """A JPEG whose EXIF block is cut short: Pillow warns "Corrupt EXIF data" on every decode."""
+    from imagegen import exif_bytes
+
+    photo(11, (320, 240)).save(path, "JPEG", quality=88, exif=exif_bytes(thumbnail=None)[:22])
+    return path
+
+
+def test_decoder_warnings_stay_off_stderr_and_regions_are_still_indexed(tmp_path):
+    folder = tmp_path / "damaged"
+    folder.mkdir()
+    picture = _corrupt_exif_jpeg(folder / "a.jpg")
+    db = tmp_path / "a.db"
+    with ReferenceIndex(db) as index:  # pytest turns a leaked warning into an error: the regions would be lost
+        assert index.add([folder], workers=1).added == 1
+        assert index.table().has_regions.all()
+    exe = [sys.executable, "-m", "forensics"]
+    env = {**os.environ, "PYTHONWARNINGS": "default"}
+    add = subprocess.run([*exe, "index", "add", "--quiet", str(tmp_path / "b.db"), str(folder)], capture_output=True, text=True, env=env, timeout=120)
+    assert add.returncode == 0 and add.stderr == "", add.stderr
+    found = subprocess.run([*exe, "match", "--quiet", "--json", "--refs", str(db), str(picture)], capture_output=True, text=True, env=env, timeout=120)
+    assert found.returncode == 0 and found.stderr == "", found.stderr
+    assert len(json.loads(found.stdout)["matches"]) == 1
