@@ -124,10 +124,11 @@ def _load_picture(path: str | os.PathLike[str], *, side: int) -> Image.Image:
     from PIL import ImageOps
 
     from .reader import _flatten, _register_heif
+    from .sniff import HEAD_BYTES, sniff
 
     with open(path, "rb") as f:
-        head = f.read(16)
-    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif", b"ftyphevc"):
+        head = f.read(HEAD_BYTES)
+    if sniff(head).format in ("HEIF", "AVIF"):  # every brand the reader knows, not a copy of some
         _register_heif()
     with _Image.open(path) as image:
         if image.format == "JPEG":

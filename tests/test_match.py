@@ -327,3 +327,23 @@ def test_a_video_query_matches_a_video_reference_frame_by_frame(tmp_path):
         assert index.match([read_file(tmp_path / "copy.avi")], verify=False)
     assert m.reference.video == str(tmp_path / "broadcast.mp4") and "query_timestamp" in m.details
     assert m.method == "hash" and m.distances["phash"] <= 10
+
+
+@pytest.mark.parametrize("brand", [b"heim", b"msf1"])
+def test_a_heif_reference_of_any_brand_is_loaded_for_verification(tmp_path, brand):
+    import subprocess
+    import sys
+
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    path = tmp_path / "ref.heic"
+    photo(5, (320, 240)).save(path, format="HEIF", quality=80)
+    data = bytearray(path.read_bytes())
+    assert data[4:8] == b"ftyp"
+    data[8:12] = brand  # a major brand the reader knows, that libheif decodes
+    path.write_bytes(bytes(data))
+    # a fresh interpreter: nothing has registered the HEIF opener yet
+    code = "import sys; from forensics.views import load_picture; print(load_picture(sys.argv[1]).size)"
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "(320, 240)"
