@@ -664,18 +664,19 @@ def _frames(record: ImageRecord) -> tuple[Any, ...]:
 def _read_item(path: str) -> _Item:
     import numpy as np
 
-    from .reader import read_file
-    from .views import load_picture, region_hashes
+    from .reader import read_picture
+    from .views import region_hashes
 
-    record = read_file(path)
+    # one decode: the regions are hashed from the small picture the whole-picture hashes came from
+    # (measured with benchmarks/neardup_eval.py: recall unchanged against hashing a 512-px copy)
+    record, picture = read_picture(path)
     try:
         mtime: float | None = os.stat(path).st_mtime
     except OSError:
         mtime = None
     regions = None
-    if record.error is None and record.kind == "image" and record.hashes is not None:
+    if picture is not None and record.hashes is not None:
         try:
-            picture = load_picture(path, side=512)
             regions = np.array(region_hashes(picture), dtype=np.uint64).astype("<u8").tobytes()
         except Exception:  # noqa: BLE001 - the whole-picture hashes are still good; crops will not be found
             regions = None

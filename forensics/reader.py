@@ -71,6 +71,28 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
     ImageRecord
         File facts, metadata and (when asked) hashes of the picture as displayed.
     """
+    return _read(path, all_tags=all_tags, hashes=hashes, progress=progress, keep=None)
+
+
+def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Any]:
+    """Read one file like :func:`read_file`, and keep the small picture its hashes came from.
+
+    For a caller that hashes more views of the picture (the reference index
+    hashes its regions) without decoding the file a second time.
+
+    Returns
+    -------
+    tuple of (ImageRecord, PIL.Image.Image or None)
+        The record, and the picture as displayed (long side at most
+        :data:`forensics.hashing.HASH_SIDE`, RGB or L); None for a video or
+        a file whose picture could not be decoded.
+    """
+    keep: list[Any] = []
+    record = _read(path, all_tags=False, hashes=True, progress=None, keep=keep)
+    return record, (keep[0] if keep and record.error is None and record.kind == "image" else None)
+
+
+def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progress: Any, keep: list[Any] | None) -> ImageRecord:
     path = os.fsdecode(path)
     ext = os.path.splitext(path)[1].lower() or None
     try:
@@ -114,7 +136,7 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
         warnings.simplefilter("always")
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies, per format
         try:
-            record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes)
+            record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes, keep=keep)
         except Exception as exc:  # noqa: BLE001 - a last guard: a file must never stop a scan
             record = dataclasses.replace(base, error=f"cannot be read: {_reason(exc)}")
     notes = []
@@ -178,7 +200,7 @@ def _heif_stored_size(image: Any) -> tuple[int, int]:
     return (h, w) if rotation in (90, 270) else (w, h)
 
 
-def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool) -> ImageRecord:
+def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None = None) -> ImageRecord:
     from PIL import Image
 
     from . import exif, hashing
@@ -301,6 +323,8 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
         shown = work if heif else hashing.orient(work, meta.orientation)
         hashes = hashing.compute_hashes(shown)
         luma = hashing.mean_luma(shown)
+        if keep is not None:
+            keep.append(shown.copy() if shown is image else shown)  # the file's image is closed below
     except Exception as exc:  # noqa: BLE001 - truncated or corrupt image data
         return dataclasses.replace(record, error=f"image data cannot be decoded: {_reason(exc)}", problems=tuple(problems))
     finally:

@@ -362,3 +362,22 @@ def test_decoder_warnings_stay_off_stderr_and_regions_are_still_indexed(tmp_path
     found = subprocess.run([*exe, "match", "--quiet", "--json", "--refs", str(db), str(picture)], capture_output=True, text=True, env=env, timeout=120)
     assert found.returncode == 0 and found.stderr == "", found.stderr
     assert len(json.loads(found.stdout)["matches"]) == 1
+
+
+def test_regions_come_from_the_one_decode_as_displayed(tmp_path):
+    import numpy as np
+    from imagegen import write_jpeg
+
+    from forensics.reader import read_picture
+    from forensics.views import load_picture, region_hashes
+
+    path = write_jpeg(tmp_path / "turned.jpg", seed=4, size=(400, 300), orientation=6, thumbnail=False)
+    record, picture = read_picture(path)
+    assert record.error is None and picture is not None
+    assert picture.width < picture.height  # EXIF orientation applied, as a viewer shows it
+    with ReferenceIndex(tmp_path / "a.db") as index:
+        index.add(path, workers=1)
+        stored = np.frombuffer(index.table().regions.T.tobytes(), np.uint64)
+    again = region_hashes(load_picture(path, side=512))
+    assert max((int(a) ^ int(b)).bit_count() for a, b in zip(stored, again)) <= 6
+    assert read_picture(tmp_path)[1] is None  # a folder: no picture, no error raised
