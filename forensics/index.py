@@ -467,13 +467,7 @@ class ReferenceIndex:
         """
         if source is None and label is None and not paths:
             raise ReferenceIndexError("say what to remove: a source, a label or paths")
-        clauses, args = [], []
-        if source is not None:
-            clauses.append("source = ?")
-            args.append(source)
-        if label is not None:
-            clauses.append("label = ?")
-            args.append(label)
+        clauses, args = _conditions(source=source, label=label, alias="")
         if paths:
             alts = []
             for p in paths:
@@ -639,14 +633,19 @@ def _opt(v: int | None) -> int | None:
     return None if v is None else to_unsigned(v)
 
 
+def _conditions(*, source: str | None, label: str | None, alias: str = "f.") -> tuple[list[str], list[Any]]:
+    """SQL conditions (and their arguments) selecting files by source and label."""
+    clauses: list[str] = []
+    args: list[Any] = []
+    for column, value in (("source", source), ("label", label)):
+        if value is not None:
+            clauses.append(f"{alias}{column} = ?")
+            args.append(value)
+    return clauses, args
+
+
 def _filters(*, source: str | None, label: str | None) -> tuple[str, list[Any]]:
-    clauses, args = [], []
-    if source is not None:
-        clauses.append("f.source = ?")
-        args.append(source)
-    if label is not None:
-        clauses.append("f.label = ?")
-        args.append(label)
+    clauses, args = _conditions(source=source, label=label)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
 
