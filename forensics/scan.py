@@ -139,8 +139,15 @@ def scan(
     if references is not None:
         from .index import ReferenceIndex
 
-        index = references if isinstance(references, ReferenceIndex) else ReferenceIndex(references, create=False)
-        matches = tuple(index.match(records, max_distance=max_distance))
+        if isinstance(references, ReferenceIndex):
+            index = references
+            matches = tuple(index.match(records, max_distance=max_distance))
+        else:
+            index = ReferenceIndex(references, create=False)
+            try:
+                matches = tuple(index.match(records, max_distance=max_distance))
+            finally:
+                index.close()  # opened here, so closed here: a long-lived caller keeps no handle
 
     options: dict[str, Any] = {}
     if any(r.kind == "video" and r.video is not None and r.video.frames for r in records):
@@ -158,9 +165,11 @@ def scan(
         from .case import assess
 
         hypotheses = tuple(assess(case_obj, records, all_findings, matches))
-    extras = _set_summary(records)
+    from .setinfo import summarise
+
+    extras = summarise(records)
     parameters = {
-        "paths": [p for p in paths],
+        "paths": list(paths),
         "references": os.fsdecode(references) if isinstance(references, (str, os.PathLike)) else (str(index.path) if index else None),
         "case": getattr(case_obj, "path", None),
         "workers": workers or available_cpus(),
@@ -190,8 +199,3 @@ def _load_case(case: Any, paths: Sequence[str]) -> Any:
 
     return case if isinstance(case, Case) else load_case(case)
 
-
-def _set_summary(records: Sequence[ImageRecord]) -> dict[str, Any]:
-    from .setinfo import summarise
-
-    return summarise(records)
