@@ -198,4 +198,3 @@ def _load_case(case: Any, paths: Sequence[str]) -> Any:
     from .case import Case, load_case
 
     return case if isinstance(case, Case) else load_case(case)
-
