@@ -256,8 +256,20 @@ def test_html_report_is_written(walkthrough):
 # --- the Quickstart ------------------------------------------------------------
 
 
+def test_readme_quickstart_scan_weighs_the_case():
+    """The README's first command: the sample evidence against the case's two stories."""
+    readme = (SAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"&& forensics (scan [^\n]+)", readme).group(1).split()
+    assert command[:2] == ["scan", "samples/stolen-phone/evidence"]
+    args = [str(SAMPLES.parent / a) if a.startswith("samples/") else a for a in command]
+    result = CliRunner().invoke(cli, [*args, "--json", "--quiet", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"]["files"] == 11 and {h["id"] for h in report["hypotheses"]} == {"recovered", "stolen"}
+
+
 def test_quickstart_scan_of_samples_exits_cleanly():
-    """`forensics scan samples/` (README Quickstart): every picture read, the notes beside them passed over."""
+    """`forensics scan samples/`: every picture read, the notes beside them passed over."""
     result = CliRunner().invoke(cli, ["scan", str(SAMPLES), "--json", "--quiet", "--workers", "1"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)

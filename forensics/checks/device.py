@@ -21,7 +21,7 @@ def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fi
     evidence_groups = [g.to_dict() for g in groups]
     if len(groups) > 1:
         names = "; ".join(f"{g.label}: {len(g.paths)}" for g in groups)
-        message = f"{len(groups)} devices took these pictures ({names})."
+        message = f"The metadata names {len(groups)} devices ({names}): more than one camera, or tags copied or edited."
         if summary.unknown:
             message += f" {len(summary.unknown)} more name no device."
         yield Finding(

@@ -117,7 +117,8 @@ def editing_software(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding
         return
     editors = sorted({editor_name(v) or v for v in found.values()} | {a["softwareAgent"] for a in actions if "softwareAgent" in a})
     severity = Severity.WARNING if actions else Severity.NOTICE
-    message = f"Saved by editing software: {', '.join(editors)}."
+    named = "; ".join(f"{k} {v!r}" for k, v in found.items())
+    message = f"The metadata names editing software ({named or ', '.join(editors)}): probably saved by it."
     if actions:
         message += f" The XMP history records {len(actions)} editing step(s) after creation."
     yield _f("editing-software", severity, record, message, fields=found, history=actions[:50])
@@ -131,7 +132,7 @@ def date_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     if orig and mod and mod - orig > DATE_SLACK:
         yield _f(
             "date-mismatch", Severity.NOTICE, record,
-            f"Saved again {describe_span(mod - orig)} after capture (DateTime {mod:%Y-%m-%d %H:%M:%S} vs "
+            f"DateTime (last written) is {describe_span(mod - orig)} after DateTimeOriginal: probably saved again (DateTime {mod:%Y-%m-%d %H:%M:%S} vs "
             f"DateTimeOriginal {orig:%Y-%m-%d %H:%M:%S}).",
             datetime_original=_iso(orig), datetime=_iso(mod), difference_seconds=(mod - orig).total_seconds(),
         )  # fmt: skip
@@ -192,7 +193,8 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
         yield _f(
             "thumbnail-mismatch", Severity.WARNING, record,
             f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
-            "the picture was changed or cropped after capture and the thumbnail kept (or its picture data is damaged).",
+            "the picture was changed or cropped after capture and the thumbnail kept, the EXIF block (thumbnail included) "
+            "came from another picture, or the picture data is damaged.",
             **evidence,
         )  # fmt: skip
         return
@@ -235,7 +237,7 @@ def jpeg_recompressed(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
     if j.standard_tables:
         m = record.metadata
         camera = m.device
-        msg = f"Quantisation tables are the standard (libjpeg) tables at quality {j.quality:.0f}: the last encoder was generic software"
+        msg = f"Quantisation tables are the standard (libjpeg) tables at quality {j.quality:.0f}: consistent with a generic encoder (messaging apps, platforms, editors)"
         msg += f", or a camera that uses them ({camera}: many phones and compact cameras do)." if camera else "."
         # Calibration (docs/calibration.md): a third of untouched camera originals carry the
         # standard tables, so with the camera's own metadata intact this is only context.
@@ -278,7 +280,7 @@ def screenshot(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     if named:
         reasons.append(f"{named.source} screenshot file name" + (f" ({named.time:%Y-%m-%d %H:%M:%S})" if named.time else ""))
     if screen:
-        reasons.append(f"the size of a screen ({screen})")
+        reasons.append(f"the pixel size of a common screen ({screen})")
     if "user_comment" in signals:
         reasons.append("UserComment says Screenshot")
     if no_camera:

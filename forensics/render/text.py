@@ -26,16 +26,23 @@ def files_table(report: Report) -> Table:
     table = Table(title=title, title_justify="left", expand=False)
     for col in ("file", "type", "size", "device", "captured", "GPS", "findings"):
         table.add_column(col, overflow="fold")
+    # a file's count includes the set findings that name it (device-mix, travel, matches…)
+    per_file: dict[str, list[Severity]] = {}
+    for f in report.findings:
+        for p in set(f.paths):
+            per_file.setdefault(p, []).append(f.severity)
     for r in report.images:
-        table.add_row(*_row(r, base))
+        table.add_row(*_row(r, base, per_file.get(r.path, [])))
     return table
 
 
-def _row(r: ImageRecord, base: str = "") -> list[str]:
+def _row(r: ImageRecord, base: str = "", severities: list[Severity] | None = None) -> list[str]:
     m = r.metadata
     gps = f"{m.gps.lat:.5f}, {m.gps.lon:.5f}" if m.gps and m.gps.lat is not None and m.gps.lon is not None else None
     size = f"{r.width}×{r.height}" if r.width else None
-    counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
+    if severities is None:
+        severities = [f.severity for f in r.findings]
+    counts = {s: severities.count(s) for s in Severity}
     marks = " ".join(f"[{_STYLE[s]}]{n} {s.value}[/]" for s, n in reversed(counts.items()) if n)
     captured = m.capture_time.isoformat(sep=" ") if m.capture_time else None
     if captured is None and r.video is not None and r.video.creation_time is not None:

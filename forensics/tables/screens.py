@@ -39,7 +39,7 @@ SCREENS: dict[tuple[int, int], str] = {
     (1640, 2360): "iPad Air/iPad 10th gen",
     # computer displays (landscape sizes stored portrait-first like the rest)
     (768, 1366): "1366×768 laptop display",
-    (900, 1440): "1440×900 display (MacBook Air)",
+    (900, 1440): "1440×900, e.g. a MacBook Air",
     (1050, 1680): "1680×1050 display",
     (1200, 1920): "1920×1200 display",
     (1600, 2560): "2560×1600 display (MacBook Pro Retina 13\")",
