@@ -267,6 +267,7 @@ class _Evidence:
     def __init__(self, records: Sequence[ImageRecord], findings: Sequence[Finding], matches: tuple[Any, ...]) -> None:
         from .checks.place import fix
         from .clock import capture_time, exif_offset, gps_offset, name_time
+        from .tables.filenames import screenshot_name
         from .devices import group_devices
 
         self.records = [r for r in records if not r.error and r.kind == "image"]
@@ -280,6 +281,7 @@ class _Evidence:
                 self.places[r.path] = place_at(*p)
         self.times: dict[str, tuple[dt.datetime, dt.datetime | None, str]] = {}  # path -> (local, utc, source)
         self.offsets: dict[str, tuple[dt.timedelta, dt.datetime]] = {}  # path -> (offset, local time)
+        self.screenshot_times: dict[str, dt.datetime] = {}  # path -> time in a screenshot's file name
         for r in self.records:
             ct = capture_time(r)
             if ct.local is not None:
@@ -290,7 +292,11 @@ class _Evidence:
                 if off is not None:
                     self.offsets[r.path] = (off, ct.local)
             elif (nt := name_time(r)) is not None:
-                self.times[r.path] = (nt, None, "file name")
+                if screenshot_name(r.name):
+                    # when someone made the screenshot, not when its picture was taken: context only
+                    self.screenshot_times[r.path] = nt
+                else:
+                    self.times[r.path] = (nt, None, "file name")
         self.devices = group_devices(self.records)
         self.published: dict[str, list[tuple[dt.date | dt.datetime, Any]]] = {}
         for m in matches:
@@ -351,9 +357,12 @@ def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
     observation = "GPS fixes in " + ", ".join(f"{c}: {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
     caveats = ev.ids(PLACE_CAVEATS)
     if outside:
-        where = sorted({ev.places[p].label for p in outside})
+        by_place: dict[str, list[str]] = {}
+        for p in outside:
+            by_place.setdefault(ev.places[p].label, []).append(p)
+        where = "; ".join(f"{place}: {_names(paths)}" for place, paths in sorted(by_place.items(), key=lambda x: -len(x[1])))
         return Row(
-            "country (GPS)", expectation, f"{observation} ({_names(outside)} in {'; '.join(where[:3])})",
+            "country (GPS)", expectation, f"{observation} ({where})",
             Verdict.INCONSISTENT, tuple(outside), ev.ids(("gps-location",), outside), caveats,
         )  # fmt: skip
     return Row("country (GPS)", expectation, observation, Verdict.CONSISTENT, tuple(inside), ev.ids(("gps-location",), inside), caveats)
@@ -413,8 +422,14 @@ def _published_before(ev: _Evidence, bound: Bound) -> list[tuple[str, dt.date | 
 def _taken(bound: Bound, ev: _Evidence, *, after: bool) -> Row:
     label = "taken after" if after else "taken before"
     expectation = f"capture times {'on or after' if after else 'before'} {bound.isoformat()}"
+    shots = ""
+    if ev.screenshot_times:
+        first, last = min(ev.screenshot_times.values()), max(ev.screenshot_times.values())
+        span = f"{first:%Y-%m-%d %H:%M}" + (f" to {last:%Y-%m-%d %H:%M}" if f"{last:%Y%m%d%H%M}" != f"{first:%Y%m%d%H%M}" else "")
+        shots = (f"; not weighed: {len(ev.screenshot_times)} screenshot name(s) ({span}) say when a screen was "
+                 "captured, not when its picture was taken")  # fmt: skip
     if not ev.times:
-        return Row(label, expectation, "no picture carries a capture time", Verdict.SILENT)
+        return Row(label, expectation, "no picture carries a capture time" + shots, Verdict.SILENT)
     bad = [p for p, (local, utc, _) in ev.times.items() if (_compare(local, utc, bound) < 0 if after else _compare(local, utc, bound) >= 0)]
     good = [p for p in ev.times if p not in bad]
     locals_ = sorted(t[0] for t in ev.times.values())
@@ -422,6 +437,7 @@ def _taken(bound: Bound, ev: _Evidence, *, after: bool) -> Row:
     from_names = sum(1 for t in ev.times.values() if t[2] == "file name")
     if from_names:
         observation += f" ({from_names} from file names)"
+    observation += shots
     caveats = ev.ids(TIME_CAVEATS, ev.times)
     earlier = _published_before(ev, bound) if after else []
     if earlier:

@@ -74,21 +74,21 @@ def time_zone(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fin
         zone_name = place_zone(r) if fix(r) else None
         at_sea = zone_name is not None and zone_name.startswith("Etc/")
         place = offsets_at(zone_name, local) if zone_name and not at_sea else ()
-        stated = {"OffsetTimeOriginal": exif, "GPS time": implied[0] if implied else None}
+        stated = {"OffsetTimeOriginal": exif, "camera clock minus GPS UTC": implied[0] if implied else None}
         known = {k: v for k, v in stated.items() if v is not None}
         clashes = []
         if len(known) == 2 and exif != implied[0]:  # type: ignore[index]
-            clashes.append(f"OffsetTimeOriginal {format_offset(exif)} vs GPS time {format_offset(implied[0])}")  # type: ignore[index]
+            clashes.append(f"OffsetTimeOriginal {format_offset(exif)} vs camera clock minus GPS UTC {format_offset(implied[0])}")  # type: ignore[index]
         for label, off in known.items():
             if place and off not in place:
-                clashes.append(f"{label} {format_offset(off)} vs {zone_name} {'/'.join(format_offset(o) or '' for o in place)}")
+                clashes.append(f"{label} {format_offset(off)}, while clocks at its GPS position ({zone_name}) showed {'/'.join(format_offset(o) or '' for o in place)}")
         if not clashes:
             continue
         g = r.metadata.gps
         yield Finding(
             "time-zone", Severity.NOTICE, (r.path,),
             f"Time zones disagree ({'; '.join(clashes)} on {local:%Y-%m-%d}): the camera clock was set for "
-            "another zone than the one it was in, or a time stamp was changed.",
+            "another zone than the one it was in, a time stamp was changed, or the GPS stamp is from an earlier fix.",
             {"local_time": local.isoformat(), "offset_time_original": format_offset(exif),
              "gps_utc": g.utc.isoformat() if g and g.utc else None,
              "gps_implied_offset": format_offset(implied[0]) if implied else None,

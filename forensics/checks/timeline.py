@@ -51,8 +51,8 @@ def timeline(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Find
     if untimed and len(pictures) > 1:
         yield Finding(
             "timeline", Severity.INFO, tuple(untimed),
-            f"{len(untimed)} of {len(pictures)} pictures carry no capture time (metadata or file name): "
-            "they cannot be placed in the timeline.",
+            f"{len(untimed)} of {len(pictures)} pictures {'carries' if len(untimed) == 1 else 'carry'} no capture time "
+            f"(metadata or file name): {'it' if len(untimed) == 1 else 'they'} cannot be placed in the timeline.",
             {"untimed": [printable_path(p) for p in untimed], "pictures": len(pictures)},
         )  # fmt: skip
     yield from _counters(pictures)
@@ -104,7 +104,11 @@ def _inversion(device: str, kind: str, earlier, later, compare_utc: bool) -> Fin
         f"{device}: {r2.name} was taken {describe_span(gap)} after {r1.name} but its {what} is earlier: "
         "renamed files, a reset or changed clock, or edited time stamps."
     )
-    if not compare_utc and gap <= ZONE_SPAN:
+    g1, g2 = r1.metadata.gps, r2.metadata.gps
+    gps_confirms = bool(g1 and g2 and g1.utc and g2.utc and g2.utc - g1.utc > ORDER_SLACK)
+    if gps_confirms:
+        message += " The GPS UTC stamps give the same order, so a time-zone change of the clock does not explain it."
+    elif not compare_utc and gap <= ZONE_SPAN:
         message += " A device clock that followed a time-zone change can explain a gap this small."
     return Finding(
         "timeline", severity, (r1.path, r2.path), message,
