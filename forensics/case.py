@@ -22,7 +22,7 @@ from .errors import CaseFileError
 from .geo import country_zones
 from .findings import Finding
 from .record import ImageRecord, _Serialisable
-from .report import printable_path
+from .report import name_list, printable_path
 
 HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before")
 TOP_KEYS = ("title", "description", "hypotheses")
@@ -338,12 +338,6 @@ def _assess(h: Hypothesis, ev: _Evidence) -> Assessment:
     return Assessment(h.id, h.statement, tuple(rows), tuple(sorted(fits)), tuple(sorted(against)), tuple(silent))
 
 
-def _names(paths: Sequence[str], limit: int = 4) -> str:
-    names = [p.replace("\\", "/").rsplit("/", 1)[-1] for p in paths[:limit]]
-    more = f" and {len(paths) - limit} more" if len(paths) > limit else ""
-    return ", ".join(names) + more
-
-
 def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
     want = " or ".join(h.country)
     expectation = f"GPS fixes in {want}"
@@ -360,7 +354,7 @@ def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
         by_place: dict[str, list[str]] = {}
         for p in outside:
             by_place.setdefault(ev.places[p].label, []).append(p)
-        where = "; ".join(f"{place}: {_names(paths)}" for place, paths in sorted(by_place.items(), key=lambda x: -len(x[1])))
+        where = "; ".join(f"{place}: {name_list(paths)}" for place, paths in sorted(by_place.items(), key=lambda x: -len(x[1])))
         return Row(
             "country (GPS)", expectation, f"{observation} ({where})",
             Verdict.INCONSISTENT, tuple(outside), ev.ids(("gps-location",), outside), caveats,
@@ -388,7 +382,7 @@ def _country_offset(h: Hypothesis, ev: _Evidence) -> Row:
     observation = f"offsets {', '.join(sorted(stated))} stated; {want} used {', '.join(sorted(allowed_seen))}"
     caveats = ev.ids(("time-zone",))
     if misfits:
-        return Row("country (time zone)", expectation, f"{observation}; not fitting: {_names(misfits)}",
+        return Row("country (time zone)", expectation, f"{observation}; not fitting: {name_list(misfits)}",
                    Verdict.INCONSISTENT, tuple(misfits), (), caveats)  # fmt: skip
     return Row("country (time zone)", expectation, observation, Verdict.CONSISTENT, tuple(fits), (), caveats)
 
@@ -444,9 +438,9 @@ def _taken(bound: Bound, ev: _Evidence, *, after: bool) -> Row:
         path, pub, ref = min(earlier, key=lambda x: _sortable(x[1]))
         source = f" by {ref.source}" if getattr(ref, "source", None) else ""
         bad = sorted(set(bad) | {p for p, _, _ in earlier})
-        observation += f"; {_names([path])} was published {_sortable(pub).date().isoformat()}{source}"
+        observation += f"; {name_list([path])} was published {_sortable(pub).date().isoformat()}{source}"
     if bad:
-        return Row(label, expectation, f"{observation}; outside: {_names(bad)}", Verdict.INCONSISTENT,
+        return Row(label, expectation, f"{observation}; outside: {name_list(bad)}", Verdict.INCONSISTENT,
                    tuple(bad), ev.ids(("reference-match",), bad), caveats)  # fmt: skip
     return Row(label, expectation, observation, Verdict.CONSISTENT, tuple(good), (), caveats)
 
@@ -489,7 +483,7 @@ def _unpublished(bound: Bound, ev: _Evidence) -> Row:
         source = f" by {first[2].source}" if getattr(first[2], "source", None) else ""
         return Row(
             "unpublished before", expectation,
-            f"{_names(list(paths))} matched in references published earlier (first {_sortable(first[1]).date().isoformat()}{source})",
+            f"{name_list(list(paths))} matched in references published earlier (first {_sortable(first[1]).date().isoformat()}{source})",
             Verdict.INCONSISTENT, paths, ev.ids(("reference-match",), paths),
         )  # fmt: skip
     paths = tuple(sorted(ev.published))

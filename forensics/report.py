@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,17 @@ def printable_path(path: str) -> str:
         except UnicodeEncodeError:
             raw = path.encode("utf-8", "backslashreplace")  # a lone surrogate from elsewhere
         return raw.decode("utf-8", "backslashreplace")
+
+
+def file_name(path: str) -> str:
+    """The last part of a path, printable, for messages and tables."""
+    return printable_path(os.path.basename(path))  # split first: the printable form may hold backslashes
+
+
+def name_list(paths: Sequence[str], limit: int = 4) -> str:
+    """``a.jpg, b.jpg and 3 more``: the names of files, bounded for a message."""
+    names = ", ".join(file_name(p) for p in paths[:limit])
+    return names + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
 
 def common_folder(paths: list[str]) -> str:

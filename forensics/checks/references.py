@@ -8,6 +8,7 @@ from typing import Any
 
 from ..findings import Finding, Severity
 from ..record import ImageRecord
+from ..report import file_name, name_list
 from .registry import CheckContext, check
 
 # The same thresholds as reference matching (forensics.index / forensics.match).
@@ -25,7 +26,7 @@ def reference_match(records: Sequence[ImageRecord], context: CheckContext) -> It
         captured = record.metadata.capture_time if record is not None else None
         published = ref.published
         earlier = _before(published, captured)
-        where = ref.path.replace("\\", "/").rsplit("/", 1)[-1]
+        where = file_name(ref.path)
         if ref.timestamp is not None:
             where += f" at {ref.timestamp:.1f} s"
         said = [s for s in (ref.source, f"published {published.isoformat()}" if published else None) if s]
@@ -123,7 +124,7 @@ def near_duplicate(records: Sequence[ImageRecord], context: CheckContext) -> Ite
             })  # fmt: skip
         identical = len({sha[i] for i in members if items[i][1] is None}) == 1 and all(items[i][1] is None for i in members)
         kind = "identical copies" if identical else "near-duplicates"
-        names = ", ".join(p.replace("\\", "/").rsplit("/", 1)[-1] for p in paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+        names = name_list(paths, limit=5)
         yield Finding(
             check="near-duplicate",
             severity=Severity.INFO if identical else Severity.NOTICE,

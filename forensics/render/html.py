@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from ..findings import Finding, Severity
 from ..preview import DEFAULT_SIDE, Previews, previews
 from ..record import ImageRecord, _jsonable
-from ..report import Report, printable_path
+from ..report import Report, file_name, printable_path
 from .svg import Point, colour, has_outlines, map_svg, timeline_svg
 
 # Above this many files, cards start collapsed (those with a warning stay open).
@@ -80,7 +80,7 @@ def render_html(
         loader=PackageLoader("forensics.render", "templates"),
         autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )  # fmt: skip
-    env.filters["name"] = _name
+    env.filters["name"] = file_name
     env.filters["safe_url"] = safe_url
     return env.get_template("report.html.j2").render(
         **_view(report, max_side=max_side, ela=ela, workers=workers, collapse_above=collapse_above)
@@ -96,10 +96,6 @@ def safe_url(url: Any) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def _name(path: str) -> str:
-    return printable_path(path).replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _data_uri(jpeg: bytes | None) -> str | None:
@@ -195,7 +191,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
         pv = pictures.get(r.path, Previews())
         worst = max((f.severity for f in r.findings + tuple(by_path.get(r.path, ()))), default=None, key=lambda s: s.rank)
         cards.append({
-            "anchor": anchors[r.path], "path": printable_path(r.path), "name": _name(r.path), "record": r,
+            "anchor": anchors[r.path], "path": printable_path(r.path), "name": file_name(r.path), "record": r,
             "picture": _data_uri(pv.picture), "size": pv.size, "problem": pv.problem,
             "exif_thumbnail": _data_uri(pv.exif_thumbnail), "ela": _data_uri(pv.ela),
             "rows": _rows(r), "findings": [_finding(f, anchors) for f in r.findings],
@@ -210,7 +206,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
         if f.check == "near-duplicate" and len(f.paths) >= 2:
             pairs.append({
                 "finding": _finding(f, anchors),
-                "sides": [{"name": _name(p), "anchor": anchors.get(p), **pic(p)} for p in f.paths[:4]],
+                "sides": [{"name": file_name(p), "anchor": anchors.get(p), **pic(p)} for p in f.paths[:4]],
             })  # fmt: skip
 
     matches = _group_matches([_match(m, records, anchors, pic) for m in report.matches])
@@ -265,7 +261,7 @@ def _point(r: ImageRecord, anchor: str) -> Point:
     m = r.metadata
     t = _wall(m.capture_time)
     gps = m.gps
-    label = _name(r.path)
+    label = file_name(r.path)
     if t:
         label += f" · {t.isoformat(sep=' ')}"
     if gps and gps.lat is not None and gps.lon is not None:
@@ -347,7 +343,7 @@ def _finding(f: Finding, anchors: dict[str, str], anchor: str | None = None) -> 
     return {
         "anchor": anchor, "evidence_size": _leaves(f.evidence),
         "check": f.check, "severity": f.severity.value, "message": f.message, "evidence": _jsonable(f.evidence),
-        "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in f.paths],
+        "files": [{"name": file_name(p), "anchor": anchors.get(p)} for p in f.paths],
     }  # fmt: skip
 
 
@@ -376,10 +372,10 @@ def _match(m: Any, records: dict[str, ImageRecord], anchors: dict[str, str], pic
     ref_pic = pic(key) if key else {"src": None, "size": None, "problem": None}
     ref_rows = [(k, ref.get(k)) for k in ("source", "published", "label", "sha256", "video", "timestamp") if ref.get(k) not in (None, "")]
     return {
-        "name": _name(path), "anchor": anchors.get(path), "query": query, "box": box,
-        "reference": ref, "ref_name": _name(ref_path) if isinstance(ref_path, str) else "reference",
+        "name": file_name(path), "anchor": anchors.get(path), "query": query, "box": box,
+        "reference": ref, "ref_name": file_name(ref_path) if isinstance(ref_path, str) else "reference",
         "ref_picture": ref_pic, "ref_rows": ref_rows, "url": ref.get("url"),
-        "ref_caption": f"reference: {_name(key[0])}" + (f" at {key[1]:g} s" if key and key[1] is not None else "") if key else "reference",
+        "ref_caption": f"reference: {file_name(key[0])}" + (f" at {key[1]:g} s" if key and key[1] is not None else "") if key else "reference",
         "distances": d.get("distances") or {}, "transform": d.get("transform"), "confidence": d.get("confidence"),
         "method": d.get("method"), "region": region, "details": d.get("details") or {},
         "group": (path, str(ref.get("video") or ref_path)), "timestamp": ref.get("timestamp"), "more": [],
@@ -431,13 +427,13 @@ def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, A
     for g in time.get("gaps") or ():
         if isinstance(g, dict):
             gaps.append({
-                "after": {"name": _name(str(g.get("after", ""))), "anchor": anchors.get(g.get("after"))},
-                "before": {"name": _name(str(g.get("before", ""))), "anchor": anchors.get(g.get("before"))},
+                "after": {"name": file_name(str(g.get("after", ""))), "anchor": anchors.get(g.get("after"))},
+                "before": {"name": file_name(str(g.get("before", ""))), "anchor": anchors.get(g.get("before"))},
                 "from": g.get("from"), "to": g.get("to"), "length": _duration(g.get("seconds")),
             })  # fmt: skip
     def linked(key: str) -> list[dict[str, Any]]:
         paths = extras.get(key)
-        return [{"name": _name(p), "anchor": anchors.get(p)} for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
+        return [{"name": file_name(p), "anchor": anchors.get(p)} for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
 
     return {
         "devices": _counted(extras.get("devices"), "device"),
@@ -484,7 +480,7 @@ def _hypotheses(report: Report, anchors: dict[str, str], finding_anchor: list[st
             return None
         f = report.findings[i]
         return {"check": f.check, "severity": f.severity.value, "message": f.message, "anchor": finding_anchor[i],
-                "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in f.paths]}  # fmt: skip
+                "files": [{"name": file_name(p), "anchor": anchors.get(p)} for p in f.paths]}  # fmt: skip
 
     columns: list[dict[str, Any]] = []
     criteria: dict[str, dict[str, Any]] = {}
@@ -505,7 +501,7 @@ def _hypotheses(report: Report, anchors: dict[str, str], finding_anchor: list[st
             criteria.setdefault(name, {})[hid] = {
                 "verdict": str(row.get("verdict") or ""), "expectation": row.get("expectation"),
                 "observation": row.get("observation"),
-                "files": [{"name": _name(p), "anchor": anchors.get(p)} for p in paths],
+                "files": [{"name": file_name(p), "anchor": anchors.get(p)} for p in paths],
                 "findings": _by_check_refs([r for i in row.get("findings") or () if (r := ref(i))]),
                 "caveats": _by_check_refs([r for i in row.get("caveats") or () if (r := ref(i))]),
             }  # fmt: skip

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..report import Report
+from ..report import Report, file_name
 
 _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "silent": "dim"}
 
@@ -44,8 +44,7 @@ def _summary(s: dict[str, Any], console: Console) -> None:
         line += f", {t['untimed']} without a time)" if t.get("untimed") else ")"
         console.print(escape(line), highlight=False)
         for g in t.get("gaps", [])[:3]:
-            name = lambda p: p.replace("\\", "/").rsplit("/", 1)[-1]  # noqa: E731
-            console.print(f"  gap: {_hours(g['seconds'])} between {escape(name(g['after']))} and {escape(name(g['before']))}", highlight=False)
+            console.print(f"  gap: {_hours(g['seconds'])} between {escape(file_name(g['after']))} and {escape(file_name(g['before']))}", highlight=False)
     if s.get("countries"):
         places = ", ".join(f"{p['place']} ({p['country_code']}): {p['count']}" for p in s.get("places", [])[:6])
         countries = ", ".join(f"{c['code']}: {c['count']}" for c in s["countries"])

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from ..findings import Severity
 from ..record import ImageRecord
-from ..report import Report, common_folder, printable_path, shorten
+from ..report import Report, common_folder, name_list, printable_path, shorten
+from .sets_text import render_set
 from .matches import matches_section
 
 _STYLE = {Severity.WARNING: "bold red", Severity.NOTICE: "yellow", Severity.INFO: "cyan"}
@@ -63,11 +64,9 @@ def render_text(report: Report, console: Console) -> None:
             continue
         console.print(f"\n[{_STYLE[severity]}]{severity.value.upper()}[/] ({len(group)})")
         for f in group:
-            names = ", ".join(printable_path(p).rsplit("/", 1)[-1] for p in f.paths[:4])
-            if len(f.paths) > 4:
-                names += f" and {len(f.paths) - 4} more"
+            names = name_list(f.paths)
             console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(printable_path(f.message))}", highlight=False)
-    __import__("forensics.render.sets_text", fromlist=["render_set"]).render_set(report, console)
+    render_set(report, console)
     s = report.skipped
     if s.junk or s.other or s.missing:
         parts = []
