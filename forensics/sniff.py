@@ -81,3 +81,9 @@ def type_for_extension(extension: str) -> FileType | None:
         if ext in t.extensions:
             return t
     return None
+
+
+def extensions_of(fmt: str | None) -> tuple[str, ...]:
+    """The extensions that honestly name a detected format (empty if unknown)."""
+    t = _TYPES.get(fmt or "")
+    return t.extensions if t else ()

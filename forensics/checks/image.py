@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..clock import describe_span
 from ..findings import Finding, Severity
 from ..record import ImageRecord
-from ..sniff import type_for_extension
+from ..sniff import extensions_of, type_for_extension
 from ..tables.editors import editor_name
 from ..tables.filenames import screenshot_name
 from ..tables.screens import screen_for
@@ -61,18 +61,12 @@ def type_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
             f"Named {ext} but the content is not a recognised image or video.",
             extension=ext, claimed=claimed.format, detected=None,
         )  # fmt: skip
-    elif ext not in _extensions_of(record.format):
+    elif ext not in extensions_of(record.format):
         yield _f(
             "type-mismatch", Severity.NOTICE, record,
             f"Named {ext} but the content is {record.format}: the file was converted or renamed.",
             extension=ext, claimed=claimed.format, detected=record.format, mime=record.mime,
         )  # fmt: skip
-
-
-def _extensions_of(fmt: str) -> tuple[str, ...]:
-    from ..sniff import _TYPES
-
-    return _TYPES[fmt].extensions if fmt in _TYPES else ()
 
 
 _CAMERA_FORMATS = ("JPEG", "HEIF", "TIFF")
