@@ -123,11 +123,11 @@ def _to_utc(local: dt.datetime, offset: dt.timedelta) -> dt.datetime | None:
         return None
 
 
-def describe_span(delta: dt.timedelta) -> str:
-    """A duration as a person says it: ``3 days``, ``1 hour``, ``42 seconds``."""
-    s = abs(delta.total_seconds())
+def describe_span(delta: dt.timedelta | float, *, decimals: int = 0) -> str:
+    """A duration (or seconds) as a person says it: ``3 days``, ``2.4 days``, ``42 seconds``."""
+    s = abs(delta.total_seconds() if isinstance(delta, dt.timedelta) else float(delta))
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if s >= size:
-            n = s / size
-            return f"{n:.0f} {unit}{'s' if round(n) != 1 else ''}"
+            n = round(s / size, decimals)
+            return f"{n:.{decimals}f} {unit}{'' if n == 1 else 's'}"
     return f"{s:.0f} seconds"

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from ..findings import Finding, Severity
 from ..preview import DEFAULT_SIDE, Previews, previews
 from ..record import ImageRecord, _jsonable
+from ..clock import describe_span
 from ..report import Report, file_name, printable_path
 from .svg import Point, colour, has_outlines, map_svg, timeline_svg
 
@@ -409,14 +410,7 @@ def _counted(items: Any, *keys: str) -> list[str]:
 
 
 def _duration(seconds: Any) -> str:
-    if not isinstance(seconds, (int, float)):
-        return str(seconds)
-    s = abs(seconds)
-    for unit, n in (("day", 86400), ("h", 3600), ("min", 60)):
-        if s >= n:
-            v = s / n
-            return f"{v:.1f} {unit}{'s' if unit == 'day' and v >= 2 else ''}"
-    return f"{s:.0f} s"
+    return describe_span(seconds, decimals=1) if isinstance(seconds, (int, float)) else str(seconds)
 
 
 def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, Any]:

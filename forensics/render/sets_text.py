@@ -8,17 +8,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..clock import describe_span
 from ..report import Report, file_name
 
 _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "silent": "dim"}
-
-
-def _hours(seconds: float) -> str:
-    if seconds >= 86400:
-        return f"{seconds / 86400:.1f} days"
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f} hours"
-    return f"{seconds / 60:.0f} minutes"
 
 
 def render_set(report: Report, console: Console) -> None:
@@ -44,7 +37,7 @@ def _summary(s: dict[str, Any], console: Console) -> None:
         line += f", {t['untimed']} without a time)" if t.get("untimed") else ")"
         console.print(escape(line), highlight=False)
         for g in t.get("gaps", [])[:3]:
-            console.print(f"  gap: {_hours(g['seconds'])} between {escape(file_name(g['after']))} and {escape(file_name(g['before']))}", highlight=False)
+            console.print(f"  gap: {describe_span(g['seconds'], decimals=1)} between {escape(file_name(g['after']))} and {escape(file_name(g['before']))}", highlight=False)
     if s.get("countries"):
         places = ", ".join(f"{p['place']} ({p['country_code']}): {p['count']}" for p in s.get("places", [])[:6])
         countries = ", ".join(f"{c['code']}: {c['count']}" for c in s["countries"])
