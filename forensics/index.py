@@ -18,7 +18,6 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -688,14 +687,13 @@ def _read_chunk(paths: Sequence[str]) -> list[_Item]:
 
 def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]:
     """Read files in worker processes, yielding in order as chunks finish."""
-    n = len(paths)
-    workers = max(1, workers or os.cpu_count() or 1)
-    if workers == 1 or n < 6:
+    from .scan import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
+
+    workers = max(1, workers or available_cpus())
+    if workers == 1 or len(paths) < POOL_MIN_FILES:
         for p in paths:
             yield _read_item(p)
         return
-    size = max(1, min(16, n // (workers * 4)))
-    chunks = [paths[i : i + size] for i in range(0, n, size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for chunk in pool.map(_read_chunk, chunks):
+    with reading_pool(workers) as pool:
+        for chunk in pool.map(_read_chunk, chunks_for(paths, workers, most=16)):
             yield from chunk

@@ -18,7 +18,7 @@ from .report import Report, Skipped
 Progress = Callable[[int, int], None]  # (done, total)
 
 # Below this many files a process pool costs more than it saves.
-_POOL_MIN_FILES = 6
+POOL_MIN_FILES = 6
 
 
 def available_cpus() -> int:
@@ -31,6 +31,18 @@ def available_cpus() -> int:
 
 def _read_chunk(paths: Sequence[str]) -> list[ImageRecord]:
     return [read_file(p) for p in paths]
+
+
+def chunks_for(paths: Sequence[str], workers: int, *, most: int = 32) -> list[Sequence[str]]:
+    """Paths in chunks for a pool: large enough that a task's overhead is negligible,
+    several per worker so that all stay busy to the end."""
+    size = max(1, min(most, len(paths) // (workers * 4)))
+    return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+def reading_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes that read files, with C libraries' stderr silenced."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
 
 
 def _quiet_worker() -> None:
@@ -46,7 +58,7 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
     """Read files in parallel (``workers`` processes; default: every core), in order."""
     n = len(paths)
     workers = max(1, workers or available_cpus())
-    if workers == 1 or n < _POOL_MIN_FILES:
+    if workers == 1 or n < POOL_MIN_FILES:
         out = []
         for i, p in enumerate(paths, 1):
             # a long video moves the bar while its frames are decoded, not only when it is done
@@ -55,13 +67,10 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
             if progress:
                 progress(i, n)
         return out
-    # Large chunks keep the pool's per-task cost negligible; several per worker keep them busy to the end.
-    size = max(1, min(32, n // (workers * 4)))
-    chunks = [paths[i : i + size] for i in range(0, n, size)]
     out: list[ImageRecord] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-            for chunk in pool.map(_read_chunk, chunks):
+        with reading_pool(workers) as pool:
+            for chunk in pool.map(_read_chunk, chunks_for(paths, workers)):
                 out.extend(chunk)
                 if progress:
                     progress(len(out), n)
@@ -78,7 +87,7 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
 
 def _read_isolated(path: str) -> ImageRecord:
     try:
-        with ProcessPoolExecutor(max_workers=1, initializer=_quiet_worker) as pool:
+        with reading_pool(1) as pool:
             return pool.submit(read_file, path).result()
     except BrokenProcessPool:
         return ImageRecord(path=path, error="reading this file crashed the decoding process")

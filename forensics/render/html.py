@@ -18,7 +18,6 @@ import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +32,6 @@ from .svg import Point, colour, has_outlines, map_svg, timeline_svg
 COLLAPSE_ABOVE = 60
 # Side-by-side comparisons shown (each embeds its pictures again); the rest stay listed as findings.
 MAX_COMPARISONS = 100
-_POOL_MIN_FILES = 6
 
 # How a finding bears on a hypothesis (forensics.case.Verdict values).
 _VERDICTS = ("consistent", "inconsistent", "silent")
@@ -147,15 +145,15 @@ def _chunk(jobs: Sequence[tuple[Any, dict[str, Any]]]) -> list[Previews]:
 
 def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -> dict[Any, Previews]:
     jobs = _jobs(report, max_side=max_side, ela=ela)
-    workers = max(1, workers or os.cpu_count() or 1)
-    if workers == 1 or len(jobs) < _POOL_MIN_FILES:
+    from ..scan import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
+
+    workers = max(1, workers or available_cpus())
+    if workers == 1 or len(jobs) < POOL_MIN_FILES:
         results = [_one(j) for j in jobs]
     else:
-        size = max(1, min(16, len(jobs) // (workers * 4)))
-        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
         results = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(_chunk, chunks):
+        with reading_pool(workers) as pool:
+            for part in pool.map(_chunk, chunks_for(jobs, workers, most=16)):
                 results.extend(part)
     return {path: res for (path, _), res in zip(jobs, results)}
 
