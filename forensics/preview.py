@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from .reader import register_heif
+from .sniff import HEAD_BYTES, sniff
+
 DEFAULT_SIDE = 320
 _JPEG_QUALITY = 72
 
@@ -95,13 +98,9 @@ def previews(
         return Previews(problem=f"cannot read file: {exc.strerror or exc}")
 
     try:
+        if sniff(data[:HEAD_BYTES]).format in ("HEIF", "AVIF"):
+            register_heif()  # Pillow cannot even identify these without it
         image = Image.open(io.BytesIO(data))
-        if image.format in ("HEIF", "AVIF"):
-            image.close()
-            from pillow_heif import register_heif_opener
-
-            register_heif_opener()
-            image = Image.open(io.BytesIO(data))
         is_jpeg = image.format == "JPEG"
         if getattr(image, "n_frames", 1) > 1:
             image.seek(0)

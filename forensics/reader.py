@@ -24,7 +24,8 @@ _HASH_CHUNK = 1 << 20
 _heif_registered = False
 
 
-def _register_heif() -> None:
+def register_heif() -> None:
+    """Let Pillow open HEIF and AVIF (pillow-heif), once per process."""
     global _heif_registered
     if not _heif_registered:
         from pillow_heif import register_heif_opener
@@ -211,7 +212,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     problems: list[str] = []
     fmt = base.format
     if fmt in ("HEIF", "AVIF"):
-        _register_heif()
+        register_heif()
     try:
         if fmt == "JPEG":
             from PIL import JpegImagePlugin

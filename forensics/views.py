@@ -123,13 +123,13 @@ def _load_picture(path: str | os.PathLike[str], *, side: int) -> Image.Image:
     from PIL import Image as _Image
     from PIL import ImageOps
 
-    from .reader import _flatten, _register_heif
+    from .reader import _flatten, register_heif
     from .sniff import HEAD_BYTES, sniff
 
     with open(path, "rb") as f:
         head = f.read(HEAD_BYTES)
     if sniff(head).format in ("HEIF", "AVIF"):  # every brand the reader knows, not a copy of some
-        _register_heif()
+        register_heif()
     with _Image.open(path) as image:
         if image.format == "JPEG":
             w, h = image.size

@@ -264,3 +264,18 @@ def test_cli_no_ela_and_unwritable_report(case, tmp_path):
     assert "error levels of" not in without.read_text(encoding="utf-8")
     result = runner.invoke(cli, ["scan", str(case), "--html", str(tmp_path / "missing" / "r.html"), "--quiet"])
     assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_report_picture_of_a_heic_in_a_fresh_process(tmp_path):
+    """Pillow cannot identify HEIC until pillow-heif is registered: previews must do it themselves."""
+    import subprocess
+    import sys
+
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    path = tmp_path / "p.heic"
+    photo(5, (320, 240)).save(path, format="HEIF", quality=80)
+    code = "import sys; from forensics.preview import previews; p = previews(sys.argv[1]); print(p.problem, p.size)"
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "None (320, 240)"
