@@ -21,9 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 def make(folder: Path, n: int, side: int) -> None:
     import numpy as np
-    from PIL import Image
-
     from imagegen import camera_jpeg, photo
+    from PIL import Image
 
     base = [photo(s, (640, 480)) for s in range(8)]
     rng = np.random.default_rng(0)

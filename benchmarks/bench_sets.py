@@ -44,7 +44,7 @@ country = "RU"
 
 
 def records(n: int):
-    from forensics.record import GPS, Hashes, ImageRecord, Metadata
+    from forensics.records.record import GPS, Hashes, ImageRecord, Metadata
 
     rng = random.Random(7)
     out = []
@@ -79,12 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
 
-    from forensics.case import assess, parse_case
+    from forensics.case.assess import assess
+    from forensics.case.file import parse_case
     from forensics.checks import CheckContext
     from forensics.checks.daylight import daylight
     from forensics.checks.place import gps_location
     from forensics.checks.registry import REGISTRY, run_set_checks
-    from forensics.setinfo import summarise
+    from forensics.sets.summary import summarise
 
     recs = records(args.images)
     ctx = CheckContext()
@@ -96,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         return [f for r in recs for f in (*gps_location(r, ctx), *daylight(r, ctx))]
 
     timings: dict[str, list[float]] = {"per-image place and sun": [], "set checks": [], "summary": [], "case (2 hypotheses)": []}
-    from forensics import geo
+    from forensics.geo import places as geo
 
     geo.place_at(0.5, 0.5)  # data loaded once per process: measured above
     for _ in range(args.repeat):

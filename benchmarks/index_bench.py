@@ -36,11 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from forensics.index import ReferenceIndex  # noqa: E402
-from forensics.match import GREY  # noqa: E402
-from forensics.reader import read_file  # noqa: E402
-from forensics.search import within, within_columns  # noqa: E402
-from forensics.views import REGIONS, VIEW_REGIONS, load_picture, query_views  # noqa: E402
+from forensics.read.files import read_file  # noqa: E402
+from forensics.refs.index import ReferenceIndex  # noqa: E402
+from forensics.refs.match import GREY  # noqa: E402
+from forensics.refs.queries import REGIONS, VIEW_REGIONS, load_picture, query_views  # noqa: E402
+from forensics.refs.search import within, within_columns  # noqa: E402
 
 
 def rss_mb() -> float:

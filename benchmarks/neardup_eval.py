@@ -158,8 +158,8 @@ def build(folder: Path, n: int, n_distractors: int, seed: int) -> tuple[list[Pat
 
 
 def run_forensics(db: Path, bases: list[Path], queries: list[Path], workers: int) -> tuple[dict[str, set[str]], dict[str, float]]:
-    from forensics.index import ReferenceIndex
-    from forensics.scan import read_all
+    from forensics.read.pool import read_all
+    from forensics.refs.index import ReferenceIndex
 
     t0 = time.perf_counter()
     with ReferenceIndex(db) as index:
@@ -218,8 +218,8 @@ def score(variants, distractors, found, bases) -> dict:
 def score_pdq(workers: int) -> dict | None:
     if not CORPORA.is_dir():
         return None
-    from forensics.index import ReferenceIndex
-    from forensics.scan import read_all
+    from forensics.read.pool import read_all
+    from forensics.refs.index import ReferenceIndex
 
     orig = CORPORA / "bridge-mods" / "aaa-orig.jpg"
     edits = sorted((CORPORA / "bridge-mods").glob("*.jpg")) + sorted((CORPORA / "dih").glob("*.jpg"))

@@ -75,8 +75,8 @@ def plain(path: Path, convert: bool) -> int:
 
 
 def ours(path: Path, scenes: bool) -> int:
-    from forensics import video
-    from forensics.reader import read_file
+    from forensics.read import video
+    from forensics.read.files import read_file
 
     if not scenes:
         with video.VideoReader(path) as v:
@@ -94,8 +94,8 @@ def player_windows(n: int) -> dict[str, float]:
 
     from videogen import Clip, player_screenshot
 
-    from forensics.reader import read_file
-    from forensics.videomatch import match_set_videos
+    from forensics.read.files import read_file
+    from forensics.refs.videos import match_set_videos
 
     clip = Clip(1)
     with tempfile.TemporaryDirectory() as tmp:

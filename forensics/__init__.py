@@ -12,14 +12,14 @@ and check them one by one and as a set against the competing claims of a case.
 
 __version__ = "0.1.0"
 
-from .errors import CaseFileError, ForensicsError, ReferenceIndexError, UnreadableFile
-from .findings import Finding, Severity
-from .hashing import hash_image
-from .match import Match, Reference
-from .reader import read_file, read_metadata
-from .record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo
-from .report import SCHEMA, Report
-from .scan import scan
+from forensics.errors import CaseFileError, ForensicsError, ReferenceIndexError, UnreadableFile
+from forensics.pipeline import scan
+from forensics.read.files import read_file, read_metadata
+from forensics.read.hashing import hash_image
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo
+from forensics.refs.match import Match, Reference
+from forensics.report import SCHEMA, Report
 
 __all__ = [
     "GPS", "SCHEMA", "CaseFileError", "Finding", "ForensicsError", "FrameHash", "Hashes", "ImageRecord",
@@ -32,7 +32,7 @@ def __getattr__(name: str):
     # The index pulls in numpy and SQLite search structures; import it on first use so that
     # `import forensics` (and `forensics --help`) stays quick.
     if name == "ReferenceIndex":
-        from .index import ReferenceIndex
+        from forensics.refs.index import ReferenceIndex
 
         return ReferenceIndex
     raise AttributeError(f"module 'forensics' has no attribute {name!r}")

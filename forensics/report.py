@@ -3,61 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding, Severity
-from .record import ImageRecord, _jsonable
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord, _jsonable
+from forensics.records.text import printable_path
 
 SCHEMA = "forensics.report/1"
 
 
-def printable_path(path: str) -> str:
-    """A path as text that any terminal or JSON reader accepts.
-
-    Names that are not valid UTF-8 keep their bytes visible as ``\\xNN``
-    escapes instead of breaking the output.
-    """
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        try:
-            raw = path.encode("utf-8", "surrogateescape")  # the bytes of a file-system name
-        except UnicodeEncodeError:
-            raw = path.encode("utf-8", "backslashreplace")  # a lone surrogate from elsewhere
-        return raw.decode("utf-8", "backslashreplace")
 
 
-def file_name(path: str) -> str:
-    """The last part of a path, printable, for messages and tables."""
-    return printable_path(os.path.basename(path))  # split first: the printable form may hold backslashes
 
 
-def name_list(paths: Sequence[str], limit: int = 4) -> str:
-    """``a.jpg, b.jpg and 3 more``: the names of files, bounded for a message."""
-    names = ", ".join(file_name(p) for p in paths[:limit])
-    return names + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
 
-def common_folder(paths: list[str]) -> str:
-    """The folder every path lies under ('' when they share none), to shorten tables."""
-    dirs = [os.path.dirname(p) for p in paths]
-    if not dirs:
-        return ""
-    try:
-        base = os.path.commonpath(dirs)
-    except ValueError:  # mixed absolute and relative paths
-        return ""
-    return "" if base in ("", ".", os.sep) else base
 
 
-def shorten(path: str, base: str) -> str:
-    """``path`` relative to ``base`` when it lies under it (for display only)."""
-    return path[len(base) :].lstrip("/\\") if base and path.startswith(base) else path
 
 
 @dataclass(frozen=True)
@@ -101,7 +65,7 @@ class Report:
         return max((f.severity for f in self.findings), default=None, key=lambda s: s.rank)
 
     def to_dict(self) -> dict[str, Any]:
-        from . import __version__
+        from forensics import __version__
 
         return {
             "schema": SCHEMA,

@@ -212,7 +212,7 @@ def exif_bytes(
 
 def _camera_qtables() -> list[list[int]]:
     """Quantisation tables of a phone's firmware: near quality 94, not libjpeg's scaled tables."""
-    from forensics.jpeg import STD_CHROMA, STD_LUMA, scaled_table
+    from forensics.read.jpeg import STD_CHROMA, STD_LUMA, scaled_table
 
     luma = [v + (i % 3 == 0) for i, v in enumerate(scaled_table(STD_LUMA, 94))]
     chroma = [v + (i % 4 == 1) for i, v in enumerate(scaled_table(STD_CHROMA, 94))]

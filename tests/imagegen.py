@@ -166,7 +166,7 @@ def write_jpeg(
 # Camera-like quantisation tables: near quality 94 but not libjpeg's scaled
 # Annex K tables (firmware tunes its own), in natural order.
 def _camera_tables() -> list[list[int]]:
-    from forensics.jpeg import STD_CHROMA, STD_LUMA, scaled_table
+    from forensics.read.jpeg import STD_CHROMA, STD_LUMA, scaled_table
 
     luma = [v + (i % 3 == 0) for i, v in enumerate(scaled_table(STD_LUMA, 94))]
     chroma = [v + (i % 4 == 1) for i, v in enumerate(scaled_table(STD_CHROMA, 94))]

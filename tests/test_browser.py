@@ -12,10 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from reportgen import ARTIST, CREATOR_TOOL, DESCRIPTION, MAKE, make_case
 
 from forensics import scan
 from forensics.render.html import write_html
-from reportgen import ARTIST, CREATOR_TOOL, DESCRIPTION, MAKE, make_case
 
 LAUNCH_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -120,7 +120,6 @@ def test_report_prints_with_collapsed_cards_open(browser, sample, tmp_path):
 def worked_case(tmp_path_factory, browser) -> Path:
     """The sample case of the README, with its case file and reference index: every section has content."""
     import tomllib
-
     from click.testing import CliRunner
 
     from forensics.cli import cli

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import imagegen
 import pytest
 from PIL import Image
 
-import imagegen
 from forensics import Severity, read_file
 from forensics.checks import REGISTRY, CheckContext
 from forensics.checks.registry import run_image_checks
-from forensics.tables.filenames import screenshot_name
+from forensics.knowledge.filenames import screenshot_name
 
 NOW = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 PER_IMAGE = ("unreadable", "type-mismatch", "metadata-stripped", "editing-software", "date-mismatch",

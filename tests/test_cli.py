@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 
+import imagegen
 import pytest
 from click.testing import CliRunner
 
 import forensics
-import imagegen
 from forensics.cli import cli
 
 

@@ -6,14 +6,14 @@ import json
 import os
 import sys
 
+import imagegen
 import pytest
 from click.testing import CliRunner
 
-import imagegen
 from forensics import scan
 from forensics.cli import cli
-from forensics.discover import discover, is_junk
-from forensics.sniff import sniff
+from forensics.read.discover import discover, is_junk
+from forensics.read.sniff import sniff
 
 
 def _png(path, seed=0, size=(64, 48)):

@@ -6,17 +6,17 @@ import hashlib
 import io
 import json
 
+import imagegen
 import imagehash
 import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-import imagegen
 from forensics import Hashes, hash_image, read_file
 from forensics.cli import cli
 from forensics.errors import UnreadableFile
-from forensics.hashing import WHASH_SCALE, compute_hashes, orient, phash, whash, working_image
-from forensics.record import hex_distance
+from forensics.read.hashing import WHASH_SCALE, compute_hashes, orient, phash, whash, working_image
+from forensics.records.record import hex_distance
 
 # Largest Hamming distance (of 64 bits) between hashes of a reduced decode and of a full decode.
 DRAFT_TOLERANCE = {"phash": 4, "dhash": 8, "ahash": 6, "whash": 6, "colorhash": 6}

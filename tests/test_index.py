@@ -18,7 +18,7 @@ from imagegen import photo
 
 from forensics import ReferenceIndex, ReferenceIndexError
 from forensics.cli import cli
-from forensics.index import APPLICATION_ID, MIGRATIONS, parse_published
+from forensics.refs.index import APPLICATION_ID, MIGRATIONS, parse_published
 
 
 def _pictures(folder: Path, n: int, *, start: int = 0, size=(320, 240)) -> list[Path]:
@@ -275,7 +275,7 @@ def test_an_index_kept_beside_its_pictures_does_not_index_itself(tmp_path, refs)
 def test_within_columns_finds_what_a_plain_scan_finds():
     import numpy as np
 
-    from forensics.search import CHUNK, within_columns
+    from forensics.refs.search import CHUNK, within_columns
 
     rng = np.random.default_rng(5)
     cols = [rng.integers(0, 2**63, CHUNK + 777, dtype=np.int64).view(np.uint64) for _ in range(3)]
@@ -290,7 +290,7 @@ def test_within_columns_finds_what_a_plain_scan_finds():
 
 
 def test_every_query_view_has_its_regions():
-    from forensics.views import REGIONS, VIEW_REGIONS, query_views, tilted_views
+    from forensics.refs.queries import REGIONS, VIEW_REGIONS, query_views, tilted_views
 
     names = {name for name, _ in REGIONS}
     assert all(set(v) <= names for v in VIEW_REGIONS.values())
@@ -368,8 +368,8 @@ def test_regions_come_from_the_one_decode_as_displayed(tmp_path):
     import numpy as np
     from imagegen import write_jpeg
 
-    from forensics.reader import read_picture
-    from forensics.views import load_picture, region_hashes
+    from forensics.read.files import read_picture
+    from forensics.refs.queries import load_picture, region_hashes
 
     path = write_jpeg(tmp_path / "turned.jpg", seed=4, size=(400, 300), orientation=6, thumbnail=False)
     record, picture = read_picture(path)

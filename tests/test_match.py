@@ -15,9 +15,9 @@ from PIL import Image, ImageDraw
 import forensics
 from forensics import Match, ReferenceIndex
 from forensics.cli import cli
-from forensics.reader import read_file
-from forensics.search import within
-from forensics.views import content_box, map_box
+from forensics.read.files import read_file
+from forensics.refs.queries import content_box, map_box
+from forensics.refs.search import within
 
 BASES = 6
 TARGET = 3  # the base the query variants are made from
@@ -343,7 +343,7 @@ def test_a_heif_reference_of_any_brand_is_loaded_for_verification(tmp_path, bran
     data[8:12] = brand  # a major brand the reader knows, that libheif decodes
     path.write_bytes(bytes(data))
     # a fresh interpreter: nothing has registered the HEIF opener yet
-    code = "import sys; from forensics.views import load_picture; print(load_picture(sys.argv[1]).size)"
+    code = "import sys; from forensics.refs.queries import load_picture; print(load_picture(sys.argv[1]).size)"
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "(320, 240)"

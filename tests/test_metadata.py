@@ -8,15 +8,15 @@ import io
 import json
 import struct
 
+import imagegen
 import piexif
 import pytest
 from click.testing import CliRunner
 from PIL import ImageCms
 
-import imagegen
 from forensics import read_file, read_metadata
 from forensics.cli import cli
-from forensics.jpeg import STD_CHROMA, STD_LUMA, estimate_quality, markers, scaled_table, segments
+from forensics.read.jpeg import STD_CHROMA, STD_LUMA, estimate_quality, markers, scaled_table, segments
 
 XMP = b"""<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -199,7 +199,7 @@ def test_all_tags_and_body_serial(corpora):
 
 
 def test_maker_note_serials():
-    from forensics.exif import makernote_serials
+    from forensics.read.exif import makernote_serials
 
     class Tag:
         def __init__(self, v):

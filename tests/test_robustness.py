@@ -9,13 +9,14 @@ import struct
 import sys
 import zlib
 
+import imagegen
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import imagegen
-from forensics import read_file, scan
+from forensics import scan
+from forensics import read_file
 from forensics.cli import cli
 
 
@@ -184,7 +185,7 @@ def test_fuzz_read_file_never_raises(tmp_path_factory, cut, flips, insert, at):
 
 
 def _crash_on_poison(path, *args, **kwargs):
-    from forensics.reader import read_file as real
+    from forensics.read.files import read_file as real
 
     if str(path).endswith("poison.jpg"):
         os._exit(139)  # as a segfaulting decoder would
@@ -197,12 +198,12 @@ def test_a_crashing_worker_does_not_end_the_scan(tmp_path, monkeypatch):
     (tmp_path / "poison.jpg").write_bytes(_jpeg(9, (32, 24)))
     import importlib
 
-    scan_module = importlib.import_module("forensics.scan")
+    pool = importlib.import_module("forensics.read.pool")
 
-    monkeypatch.setattr(scan_module, "read_file", _crash_on_poison)
+    monkeypatch.setattr(pool, "read_file", _crash_on_poison)
     if __import__("multiprocessing").get_start_method() != "fork":
         pytest.skip("the patched reader reaches the workers only when they are forked")
-    report = scan_module.scan([tmp_path], workers=2)
+    report = scan([tmp_path], workers=2)
     assert len(report.images) == 9
     (bad,) = report.unreadable
     assert bad.name == "poison.jpg" and "crashed" in bad.error

@@ -282,7 +282,7 @@ def test_quickstart_scan_of_samples_exits_cleanly():
 def test_folder_walk_passes_over_notes_but_reads_pictures_whatever_their_name(tmp_path):
     from imagegen import write_jpeg
 
-    from forensics.discover import discover
+    from forensics.read.discover import discover
 
     (tmp_path / "notes.txt").write_text("a note", encoding="utf-8")
     (tmp_path / "index.db").write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)

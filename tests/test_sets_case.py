@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from imagegen import camera_jpeg
 
 from forensics import scan
-from forensics.case import Case, Verdict, assess, load_case, parse_case
+from forensics.case.assess import Verdict, assess
+from forensics.case.file import Case, load_case, parse_case
 from forensics.cli import cli
 from forensics.errors import CaseFileError
-from forensics.match import Match, Reference
+from forensics.refs.match import Match, Reference
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 SIZE = (320, 240)

@@ -15,7 +15,7 @@ from imagegen import camera_jpeg, photo
 from PIL import Image
 
 from forensics import scan
-from forensics.findings import Severity
+from forensics.records.findings import Severity
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 DAMASCUS = (33.5138, 36.2765)
@@ -273,9 +273,9 @@ def test_geodata_loads_offline_and_silently():
         "import socket\n"
         "def refuse(*a, **k): raise OSError('network access attempted')\n"
         "socket.socket.connect = refuse\nsocket.create_connection = refuse\nsocket.getaddrinfo = refuse\n"
-        "import forensics.geo as g, json\n"
+        "import forensics.geo.places as g, forensics.geo.sun as s, json\n"
         "p = g.place_at(55.7558, 37.6173)\n"
-        "print(json.dumps([p.country_code, p.place, p.time_zone, round(g.sun_elevation(55.75, 37.62, "
+        "print(json.dumps([p.country_code, p.place, p.time_zone, round(s.sun_elevation(55.75, 37.62, "
         "__import__('datetime').datetime(2016, 6, 21, 9, 0)), 1)]))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -287,7 +287,8 @@ def test_geodata_loads_offline_and_silently():
 
 
 def test_distance_and_offsets_known_values():
-    from forensics.geo import country_offsets, distance_km, format_offset
+    from forensics.geo.places import distance_km
+    from forensics.geo.zones import country_offsets, format_offset
 
     assert distance_km(*DAMASCUS, *MOSCOW) == pytest.approx(2470, abs=15)
     summer = country_offsets("SY", dt.datetime(2016, 6, 19, 12))
@@ -302,10 +303,11 @@ def test_set_analysis_survives_records_at_the_edges():
     """Stamps at the ends of the calendar, poles, half-filled GPS, junk offsets: data, never a crash."""
     import random
 
-    from forensics.case import assess, parse_case
+    from forensics.case.assess import assess
+    from forensics.case.file import parse_case
     from forensics.checks import CheckContext, run_checks
-    from forensics.record import GPS, Hashes, ImageRecord, Metadata
-    from forensics.setinfo import summarise
+    from forensics.records.record import GPS, Hashes, ImageRecord, Metadata
+    from forensics.sets.summary import summarise
 
     utc = dt.timezone.utc
     times = [None, dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(2016, 3, 27, 2, 30),

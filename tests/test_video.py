@@ -15,16 +15,16 @@ import pytest
 from click.testing import CliRunner
 from videogen import Clip, plain_screenshot, player_screenshot, rgb
 
-from forensics import video as video_mod
 from forensics.checks import CheckContext, run_checks
 from forensics.checks.video import frame_matches
 from forensics.cli import cli
 from forensics.errors import UnreadableFile
-from forensics.match import Match, Reference
-from forensics.reader import read_file
-from forensics.record import hex_distance
-from forensics.scan import scan
-from forensics.video import SCENE_STEP, VideoReader, frame_at, mp4_creation_time
+from forensics.pipeline import scan
+from forensics.read import video as video_mod
+from forensics.read.files import read_file
+from forensics.read.video import SCENE_STEP, VideoReader, frame_at, mp4_creation_time
+from forensics.records.record import hex_distance
+from forensics.refs.match import Match, Reference
 
 CLIP = Clip(1)  # shots of 3.0, 2.5 and 3.5 s: cuts at 3.0 and 5.5 s
 
@@ -89,7 +89,7 @@ def test_other_containers(tmp_path, fourcc, name, fmt):
 
 def test_sampled_hashes_are_the_frames(clip_record):
     # each sampled frame's hash is that of the picture the clip shows at its time
-    from forensics.hashing import hash_image
+    from forensics.read.hashing import hash_image
 
     for f in clip_record.video.frames[::4]:
         truth = hash_image(rgb(CLIP.frame(f.timestamp)))
@@ -121,7 +121,7 @@ def test_scan_progress_moves_while_a_video_is_decoded(clip_path):
 
 
 def test_metadata_only_reads_no_frames(clip_path):
-    from forensics.reader import read_metadata
+    from forensics.read.files import read_metadata
 
     r = read_metadata(clip_path)
     assert r.error is None and r.video.frames == () and r.video.duration == 9.0
@@ -139,7 +139,7 @@ def test_interval_zero_keeps_first_frame_and_cuts(clip_path):
 
 @pytest.mark.parametrize("t", [0.0, 2.0, 4.52, 7.2])
 def test_frame_at_is_the_frame_shown(clip_path, t):
-    from forensics.hashing import hash_image
+    from forensics.read.hashing import hash_image
 
     img = frame_at(clip_path, t)
     assert img.size == (320, 240) and img.mode == "RGB"
@@ -445,7 +445,7 @@ def test_reference_matches_to_video_frames_are_grouped(tmp_path):
 
 def _index_and_scan(clip_path: Path, tmp_path: Path, shots: dict[str, tuple[float, object]]) -> dict:
     """Index the clip with ``forensics index add``, scan the screenshots with --refs; the JSON report."""
-    pytest.importorskip("forensics.index", reason="the reference index is not in this build")
+    pytest.importorskip("forensics.refs.index", reason="the reference index is not in this build")
     folder = tmp_path / "shots"
     folder.mkdir()
     for name, (_, img) in shots.items():
@@ -551,7 +551,7 @@ def test_player_screenshots_of_a_video_in_the_same_scan(clip_path, tmp_path):
 def test_set_matching_leaves_camera_photos_and_plain_frames_alone(clip_path, clip_record, tmp_path):
     from imagegen import camera_jpeg
 
-    from forensics.videomatch import match_set_videos
+    from forensics.refs.videos import match_set_videos
 
     plain = read_file(_save(plain_screenshot(CLIP.frame(2.0)), tmp_path / "plain.png"))  # found from the record alone
     photo = read_file(camera_jpeg(tmp_path / "IMG_0001.JPG", seed=3))

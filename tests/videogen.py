@@ -8,9 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
-
 from imagegen import photo
+from PIL import Image, ImageDraw
 
 FPS = 25
 SIZE = (320, 240)

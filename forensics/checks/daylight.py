@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..clock import capture_time
-from ..findings import Finding, Severity
-from ..record import ImageRecord
-from .place import fix
-from .registry import CheckContext, check
+from forensics.checks.registry import CheckContext, check
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord
+from forensics.sets.places import fix
+from forensics.sets.times import capture_time
 
 # Sun elevation (degrees): below -12 the sky is dark (end of nautical twilight);
 # above +10 it is full day even under cloud.
@@ -31,7 +31,7 @@ def daylight(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     ct = capture_time(record)
     if ct.utc is None:
         return
-    from ..geo import sun_elevation
+    from forensics.geo.sun import sun_elevation
 
     elevation = sun_elevation(pos[0], pos[1], ct.utc)
     luma = record.luma_mean

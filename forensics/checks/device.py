@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from ..clock import local_time
-from ..devices import firmware, group_devices
-from ..findings import Finding, Severity
-from ..record import ImageRecord
-from ..report import printable_path
-from .registry import CheckContext, check
+from forensics.checks.registry import CheckContext, check
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord
+from forensics.records.text import printable_path
+from forensics.sets.devices import firmware, group_devices
+from forensics.sets.times import local_time
 
 
 @check("device-mix", scope="set")

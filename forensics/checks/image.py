@@ -6,14 +6,14 @@ import datetime as dt
 import math
 from collections.abc import Iterator
 
-from ..clock import describe_span
-from ..findings import Finding, Severity
-from ..record import ImageRecord
-from ..sniff import extensions_of, type_for_extension
-from ..tables.editors import editor_name
-from ..tables.filenames import screenshot_name
-from ..tables.screens import screen_for
-from .registry import CheckContext, check
+from forensics.checks.registry import CheckContext, check
+from forensics.knowledge.editors import editor_name
+from forensics.knowledge.filenames import screenshot_name
+from forensics.knowledge.screens import screen_for
+from forensics.read.sniff import extensions_of, type_for_extension
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord
+from forensics.records.text import describe_span
 
 # Hamming distances (of 64) between an EXIF thumbnail and its own picture stay
 # at 4 bits or less (measured on 600 JPEGs); unrelated pictures sit near 32.

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..clock import capture_time, exif_offset, gps_offset, local_time, place_zone
-from ..findings import Finding, Severity
-from ..record import ImageRecord
-from ..report import printable_path
-from .registry import CheckContext, check
+from forensics.checks.registry import CheckContext, check
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord
+from forensics.records.text import printable_path
+from forensics.sets.places import fix
+from forensics.sets.times import capture_time, exif_offset, gps_offset, local_time, place_zone
 
 # Speeds (km/h). Airliners cruise at 800–950 km/h over ground; with a jet stream
 # behind them a little more. Faster than AIRLINER between two fixes is not
@@ -25,12 +26,6 @@ TIME_TOLERANCE = {"gps": 60.0, "offset": 60.0, "place": 3600.0}  # seconds per s
 MIN_DISTANCE_KM = 50.0
 
 
-def fix(record: ImageRecord) -> tuple[float, float] | None:
-    """The (lat, lon) of a usable GPS fix; ``0, 0`` is a placeholder, not a fix."""
-    g = record.metadata.gps
-    if g is None or g.lat is None or g.lon is None or (g.lat == 0 and g.lon == 0):
-        return None
-    return g.lat, g.lon
 
 
 @check("gps-location")
@@ -46,7 +41,7 @@ def gps_location(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
             {"lat": 0.0, "lon": 0.0},
         )  # fmt: skip
         return
-    from ..geo import place_at
+    from forensics.geo.places import place_at
 
     p = place_at(g.lat, g.lon)
     where = p.label
@@ -63,7 +58,7 @@ def gps_location(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
 @check("time-zone", scope="set")
 def time_zone(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
     """The UTC offsets from OffsetTimeOriginal, from GPS time and from the place disagree."""
-    from ..geo import format_offset, offsets_at
+    from forensics.geo.zones import format_offset, offsets_at
 
     for r in records:
         local = local_time(r)
@@ -100,7 +95,7 @@ def time_zone(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fin
 @check("impossible-travel", scope="set")
 def impossible_travel(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
     """Consecutive GPS fixes are farther apart than any traveller covers in the time between them."""
-    from ..geo import distance_km
+    from forensics.geo.places import distance_km
 
     fixes = []
     for r in records:

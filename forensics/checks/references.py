@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..findings import Finding, Severity
-from ..record import ImageRecord
-from ..report import file_name, name_list
-from .registry import CheckContext, check
+from forensics.checks.registry import CheckContext, check
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord
+from forensics.records.text import file_name, name_list
 
 # The same thresholds as reference matching (forensics.index / forensics.match).
 NEAR_PHASH = 10

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Finding
-from ..record import ImageRecord
+from forensics.records.findings import Finding
+from forensics.records.record import ImageRecord
 
 
 @dataclass(frozen=True)

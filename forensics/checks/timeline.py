@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from ..clock import describe_span, exif_offset, local_time, name_time
-from ..devices import group_devices
-from ..findings import Finding, Severity
-from ..record import ImageRecord, hex_distance
-from ..report import printable_path
-from ..tables.filenames import capture_time_from_name, counter_from_name, screenshot_name
-from .registry import CheckContext, check
+from forensics.checks.registry import CheckContext, check
+from forensics.knowledge.filenames import capture_time_from_name, counter_from_name, screenshot_name
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord, hex_distance
+from forensics.records.text import describe_span, printable_path
+from forensics.sets.devices import group_devices
+from forensics.sets.times import exif_offset, local_time, name_time
 
 # Wall clocks of two zones differ by at most 26 hours (UTC-12 to UTC+14): a
 # smaller inversion can be a device clock that followed a zone change.

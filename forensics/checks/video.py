@@ -7,11 +7,11 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ..findings import Finding, Severity
-from ..record import FrameHash, ImageRecord
-from ..tables.filenames import screenshot_name
-from ..videomatch import best_frame
-from .registry import CheckContext, check
+from forensics.checks.registry import CheckContext, check
+from forensics.knowledge.filenames import screenshot_name
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import FrameHash, ImageRecord
+from forensics.refs.videos import best_frame
 
 FAR_APART = dt.timedelta(days=1)  # screenshots of one video taken further apart than this are reported
 # A file-name time is local and its zone unknown; a container time is UTC.

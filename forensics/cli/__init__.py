@@ -6,12 +6,12 @@ import sys
 
 import click
 
-from .. import __version__
-from ..errors import ForensicsError
-from .scan import scan_command
-from .meta import hash_command, meta_command
-from .frames import frames_command
-from .index import index_group, match_command
+from forensics import __version__
+from forensics.cli.frames import frames_command
+from forensics.cli.index import index_group, match_command
+from forensics.cli.meta import hash_command, meta_command
+from forensics.cli.scan import scan_command
+from forensics.errors import ForensicsError
 
 
 class _Group(click.Group):

@@ -9,8 +9,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..video import DEFAULT_INTERVAL
-from .common import json_option, progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.cli.common import json_option, progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.read.video import DEFAULT_INTERVAL
 
 
 @click.command("frames")
@@ -28,10 +28,10 @@ def frames_command(video, out_dir, interval, no_scenes, fmt, as_json, quiet) -> 
     image search; the listing gives each frame's time and pHash. Exit status 1
     when the video cannot be opened or its decoding stops early.
     """
-    from ..report import printable_path
-    from ..render.json import dumps
-    from ..errors import UnreadableFile
-    from ..video import VideoReader, hash_frame
+    from forensics.errors import UnreadableFile
+    from forensics.read.video import VideoReader, hash_frame
+    from forensics.records.text import printable_path
+    from forensics.render.json import dumps
 
     try:
         os.makedirs(out_dir, exist_ok=True)

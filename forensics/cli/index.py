@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
-
 from rich.markup import escape
 
-from ..report import printable_path
-from .common import progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.records.text import printable_path
 
 
 def _shown(path: str) -> str:
@@ -20,13 +19,13 @@ MATCH_SCHEMA = "forensics.matches/1"
 
 
 def _open(db: str, *, create: bool = False):
-    from ..index import ReferenceIndex
+    from forensics.refs.index import ReferenceIndex
 
     return ReferenceIndex(db, create=create)
 
 
 def _dumps(data) -> str:
-    from ..render.json import dumps
+    from forensics.render.json import dumps
 
     return dumps(data)
 
@@ -54,7 +53,7 @@ def index_add(db, paths, source, published, url, label, workers, as_json, quiet)
     becomes a reference with its timestamp. Exit status 1 when a file could not
     be read.
     """
-    from ..index import parse_published
+    from forensics.refs.index import parse_published
 
     try:
         parse_published(published)
@@ -160,7 +159,7 @@ def index_rm(db, source, label, paths, as_json, quiet) -> None:
 @quiet_option
 def index_export(db, as_jsonl, quiet) -> None:
     """Print every file of the index DB with its provenance and hashes, as JSON Lines."""
-    from ..render.json import dumps
+    from forensics.render.json import dumps
 
     with _open(db) as index:
         for row in index.export():
@@ -182,9 +181,9 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
     the distance of each hash, the transform found and a confidence; a file
     without a match is not listed. Exit status 1 when a file could not be read.
     """
-    from ..discover import discover
-    from ..index import DEFAULT_MAX_DISTANCE
-    from ..scan import read_all
+    from forensics.read.discover import discover
+    from forensics.read.pool import read_all
+    from forensics.refs.index import DEFAULT_MAX_DISTANCE
 
     with _open(db) as index:
         found = discover(paths)
@@ -194,7 +193,7 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
             matches = index.match(records, max_distance=max_distance, verify=not no_verify, progress=progress)
     unreadable = [r for r in records if r.error]
     if as_json:
-        from ..report import printable_path
+        from forensics.records.text import printable_path
 
         docs = []
         for m in matches:
@@ -212,7 +211,7 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
         }  # fmt: skip
         sys.stdout.write(_dumps(doc) + "\n")
     else:
-        from ..render.matches import print_matches
+        from forensics.render.matches import print_matches
 
         print_matches(matches, stdout_console(sys.stdout), queries=len(records))
     if not quiet:

@@ -8,8 +8,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ..report import image_dict, printable_path
-from .common import json_option, stdout_console
+from forensics.cli.common import json_option, stdout_console
+from forensics.records.text import printable_path
+from forensics.report import image_dict
 
 
 def _flatten(prefix: str, value, out: list[tuple[str, str]]) -> None:
@@ -25,7 +26,7 @@ def _flatten(prefix: str, value, out: list[tuple[str, str]]) -> None:
 
 def _files(paths: tuple[str, ...]) -> list[str]:
     """Files named, and the files in folders named (as ``scan`` finds them); a missing path is an error."""
-    from ..discover import discover
+    from forensics.read.discover import discover
 
     found = discover(paths)
     if found.missing:
@@ -39,8 +40,8 @@ def _files(paths: tuple[str, ...]) -> list[str]:
 @click.option("--all", "all_tags", is_flag=True, help="Add every raw EXIF tag.")
 def meta_command(files, as_json, all_tags) -> None:
     """Show everything the metadata of FILES (or of the files in folders) says."""
-    from ..reader import read_metadata
-    from ..render.json import dumps
+    from forensics.read.files import read_metadata
+    from forensics.render.json import dumps
 
     records = [read_metadata(f, all_tags=all_tags) for f in _files(files)]
     if as_json:
@@ -76,8 +77,8 @@ def meta_command(files, as_json, all_tags) -> None:
 @json_option
 def hash_command(files, as_json) -> None:
     """Print SHA-256 and the perceptual hashes of FILES (or of the files in folders)."""
-    from ..reader import read_file
-    from ..render.json import dumps
+    from forensics.read.files import read_file
+    from forensics.render.json import dumps
 
     records = [read_file(f) for f in _files(files)]
     rows = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from ..findings import Severity
-from ..report import printable_path
-from .common import check_writable, output_stream, progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.cli.common import check_writable, output_stream, progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.records.findings import Severity
+from forensics.records.text import printable_path
 
 
 @click.command("scan")
@@ -30,7 +30,7 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     Exit status: 0 when done, 1 when a file could not be read, a path was not
     found or a finding reaches --fail-on, 2 on a usage error.
     """
-    from ..scan import scan
+    from forensics.pipeline import scan
 
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
@@ -40,11 +40,11 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
 
     try:
         if html_file:
-            from ..render.html import write_html
+            from forensics.render.html import write_html
 
             write_html(report, html_file, ela=not no_ela)
         if csv_file:
-            from ..render.csv import write_csv
+            from forensics.render.csv import write_csv
 
             write_csv(report, csv_file)
     except OSError as exc:
@@ -52,16 +52,16 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
 
     with output_stream(output) as out:
         if as_json:
-            from ..render.json import render_json
+            from forensics.render.json import render_json
 
             out.write(render_json(report))
         elif as_jsonl:
-            from ..render.json import render_jsonl
+            from forensics.render.json import render_jsonl
 
             for line in render_jsonl(report):
                 out.write(line + "\n")
         else:
-            from ..render.text import render_text
+            from forensics.render.text import render_text
 
             render_text(report, stdout_console(out))
 

@@ -8,9 +8,10 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from ..findings import Severity
-from ..record import ImageRecord
-from ..report import Report, printable_path
+from forensics.records.findings import Severity
+from forensics.records.record import ImageRecord
+from forensics.records.text import printable_path
+from forensics.report import Report
 
 COLUMNS = (
     "path", "name", "format", "kind", "size", "sha256", "width", "height",

@@ -21,12 +21,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..findings import Finding, Severity
-from ..preview import DEFAULT_SIDE, Previews, previews
-from ..record import ImageRecord, _jsonable
-from ..clock import describe_span
-from ..report import Report, file_name, printable_path
-from .svg import Point, colour, has_outlines, map_svg, timeline_svg
+from forensics.read.preview import DEFAULT_SIDE, Previews, previews
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord, _jsonable
+from forensics.records.text import describe_span, file_name, printable_path
+from forensics.render.svg import Point, colour, has_outlines, map_svg, timeline_svg
+from forensics.report import Report
 
 # Above this many files, cards start collapsed (those with a warning stay open).
 COLLAPSE_ABOVE = 60
@@ -145,7 +145,7 @@ def _chunk(jobs: Sequence[tuple[Any, dict[str, Any]]]) -> list[Previews]:
 
 def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -> dict[Any, Previews]:
     jobs = _jobs(report, max_side=max_side, ela=ela)
-    from ..scan import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
+    from forensics.read.pool import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
 
     workers = max(1, workers or available_cpus())
     if workers == 1 or len(jobs) < POOL_MIN_FILES:
@@ -162,7 +162,7 @@ def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -
 
 
 def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, collapse_above: int) -> dict[str, Any]:
-    from .. import __version__
+    from forensics import __version__
 
     scan_workers = report.parameters.get("workers")
     workers = workers or (scan_workers if isinstance(scan_workers, int) else None)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..report import SCHEMA, Report, finding_dict, image_dict
+from forensics.report import SCHEMA, Report, finding_dict, image_dict
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:

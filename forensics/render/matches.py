@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..report import common_folder, printable_path, shorten
+from forensics.records.text import common_folder, printable_path, shorten
 
 
 def matches_table(matches: Sequence[Any], *, title: str | None = None) -> Table:

@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..clock import describe_span
-from ..report import Report, file_name
+from forensics.records.text import describe_span, file_name
+from forensics.report import Report
 
 _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "silent": "dim"}
 

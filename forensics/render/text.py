@@ -8,11 +8,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..findings import Severity
-from ..record import ImageRecord
-from ..report import Report, common_folder, name_list, printable_path, shorten
-from .sets_text import render_set
-from .matches import matches_section
+from forensics.records.findings import Severity
+from forensics.records.record import ImageRecord
+from forensics.records.text import common_folder, name_list, printable_path, shorten
+from forensics.render.matches import matches_section
+from forensics.render.sets_text import render_set
+from forensics.report import Report
 
 _STYLE = {Severity.WARNING: "bold red", Severity.NOTICE: "yellow", Severity.INFO: "cyan"}
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .record import ImageRecord
-from .tables.filenames import capture_time_from_name, screenshot_name
+from forensics.knowledge.filenames import capture_time_from_name, screenshot_name
+from forensics.records.record import ImageRecord
 
 # A GPS time stamp is written when the fix is taken, which can lag the shutter;
 # an implied offset is only trusted when it lands this close to a 15-minute step.
@@ -47,7 +47,7 @@ def name_time(record: ImageRecord) -> dt.datetime | None:
 
 def exif_offset(record: ImageRecord) -> dt.timedelta | None:
     """The UTC offset the camera wrote with its capture time (OffsetTimeOriginal)."""
-    from .exif import parse_offset  # exifread stays out of the start-up path
+    from forensics.read.exif import parse_offset  # exifread stays out of the start-up path
 
     m = record.metadata
     tz = parse_offset(m.offset_time_original) or parse_offset(m.offset_time_digitized)
@@ -84,7 +84,7 @@ def place_zone(record: ImageRecord) -> str | None:
     g = record.metadata.gps
     if g is None or g.lat is None or g.lon is None:
         return None
-    from .geo import time_zone_at
+    from forensics.geo.zones import time_zone_at
 
     return time_zone_at(g.lat, g.lon)
 
@@ -108,7 +108,7 @@ def capture_time(record: ImageRecord) -> CaptureTime:
         return CaptureTime(local, utc, "offset" if utc else None)
     zone_name = place_zone(record)
     if zone_name:
-        from .geo import offsets_at
+        from forensics.geo.zones import offsets_at
 
         offs = offsets_at(zone_name, local)
         if offs and (utc := _to_utc(local, offs[0])) is not None:
@@ -123,11 +123,3 @@ def _to_utc(local: dt.datetime, offset: dt.timedelta) -> dt.datetime | None:
         return None
 
 
-def describe_span(delta: dt.timedelta | float, *, decimals: int = 0) -> str:
-    """A duration (or seconds) as a person says it: ``3 days``, ``2.4 days``, ``42 seconds``."""
-    s = abs(delta.total_seconds() if isinstance(delta, dt.timedelta) else float(delta))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if s >= size:
-            n = round(s / size, decimals)
-            return f"{n:.{decimals}f} {unit}{'' if n == 1 else 's'}"
-    return f"{s:.0f} seconds"

@@ -11,7 +11,7 @@ from typing import Any
 
 import exifread
 
-from .record import GPS
+from forensics.records.record import GPS
 
 # exifread reports damage through logging; we report it as evidence instead.
 _log = logging.getLogger("exifread")

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from .findings import Finding
+from forensics.records.findings import Finding
 
 
 def _jsonable(value: Any) -> Any:

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import UnreadableFile
-from .record import FrameHash, ImageRecord, VideoInfo
+from forensics.errors import UnreadableFile
+from forensics.records.record import FrameHash, ImageRecord, VideoInfo
 
 if TYPE_CHECKING:
     import numpy as np
@@ -90,7 +90,7 @@ class VideoReader:
         self.frame_size: tuple[int, int] | None = None  # as decoded (rotation applied), once a frame was seen
         if not os.path.isfile(self.path):
             raise UnreadableFile(f"{self.path}: no such file")
-        from .sniff import HEAD_BYTES, sniff
+        from forensics.read.sniff import HEAD_BYTES, sniff
 
         try:
             with open(self.path, "rb") as f:
@@ -287,7 +287,7 @@ def hash_frame(pixels: np.ndarray) -> Any:
     import cv2
     from PIL import Image
 
-    from . import hashing
+    from forensics.read import hashing
 
     h, w = pixels.shape[:2]
     k = max(w, h) // hashing.HASH_SIDE

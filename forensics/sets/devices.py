@@ -14,9 +14,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .record import ImageRecord
-from .report import printable_path
-from .tables.editors import editor_name
+from forensics.knowledge.editors import editor_name
+from forensics.records.record import ImageRecord
+from forensics.records.text import printable_path
 
 
 def _norm(value: str | None) -> str | None:

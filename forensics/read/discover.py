@@ -28,7 +28,7 @@ COMPANION_EXTENSIONS = frozenset({
 
 def is_companion(path: str) -> bool:
     """A note, case file, script, report or index by name, and not an image or video by content."""
-    from .sniff import HEAD_BYTES, sniff
+    from forensics.read.sniff import HEAD_BYTES, sniff
 
     name = path
     for sidecar in ("-wal", "-shm", "-journal"):  # SQLite's files beside an index

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .record import FrameHash, Hashes, ImageRecord, hex_distance
+from forensics.records.record import FrameHash, Hashes, ImageRecord, hex_distance
 
 # A picture and a sampled frame are the same picture when both the pHash and
 # the dHash agree this well. Scaling and recompression move each by a few bits;
@@ -94,8 +94,8 @@ def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> 
     videos = [r for r in records if r.kind == "video" and r.error is None and r.video is not None and r.video.frames]
     if not videos:
         return []
-    from .hashing import compute_hashes
-    from .views import content_box, load_picture
+    from forensics.read.hashing import compute_hashes
+    from forensics.refs.queries import content_box, load_picture
 
     out = []
     for r in records:
@@ -128,7 +128,7 @@ def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> 
             if not verify:
                 continue
             if query_features is None:
-                from .features import Features
+                from forensics.refs.features import Features
 
                 query_features = Features(content)
             found = _confirm(v, frames, _candidates(hashes, frames), query_features)
@@ -139,10 +139,10 @@ def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> 
 
 
 def _confirm(video: ImageRecord, frames: Sequence[FrameHash], candidates: list[tuple[int, int, int]], query: Any) -> tuple[int, dict[str, int], float] | None:
-    from .errors import UnreadableFile
-    from .features import Features, verify
-    from .video import frame_at
-    from .views import VERIFY_SIDE
+    from forensics.errors import UnreadableFile
+    from forensics.read.video import frame_at
+    from forensics.refs.features import Features, verify
+    from forensics.refs.queries import VERIFY_SIDE
 
     best = None
     for i, p, d in candidates:
@@ -160,7 +160,7 @@ def _confirm(video: ImageRecord, frames: Sequence[FrameHash], candidates: list[t
 
 
 def _match(picture: ImageRecord, video: ImageRecord, frame: FrameHash, distances: dict[str, int], region: tuple[int, int, int, int], method: str, confidence: float) -> Any:
-    from .match import Match, Reference
+    from forensics.refs.match import Match, Reference
 
     ref = Reference(id=0, path=video.path, sha256=video.sha256, width=video.width, height=video.height,
                     timestamp=frame.timestamp, video=video.path)  # fmt: skip

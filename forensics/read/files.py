@@ -16,8 +16,8 @@ import stat
 import warnings
 from typing import Any
 
-from .record import ImageRecord, Metadata, Thumbnail
-from .sniff import HEAD_BYTES, sniff
+from forensics.read.sniff import HEAD_BYTES, sniff
+from forensics.records.record import ImageRecord, Metadata, Thumbnail
 
 MAX_IMAGE_BYTES = 1 << 30  # larger "images" are refused rather than read into memory
 _HASH_CHUNK = 1 << 20
@@ -123,7 +123,7 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     if st.st_size == 0:
         return dataclasses.replace(base, error="empty file (0 bytes)")
     if ftype.kind == "video":
-        from .video import read_video
+        from forensics.read.video import read_video
 
         return read_video(base, sample=hashes, progress=progress)
     if ftype.kind == "unknown":
@@ -159,7 +159,7 @@ _XMP_SIG = b"http://ns.adobe.com/xap/1.0/\x00"
 def _exif_block(image: Any, data: bytes, fmt: str | None, segs: list[tuple[int, int, int]] | None) -> bytes | None:
     """The TIFF-structured EXIF block of a file (None when it has none)."""
     if fmt == "JPEG":
-        from .jpeg import app_payload
+        from forensics.read.jpeg import app_payload
 
         payload = app_payload(data, segs or [], 0xE1, _EXIF_SIG)
         return bytes(payload) if payload is not None and len(payload) >= 8 else None
@@ -204,10 +204,10 @@ def _heif_stored_size(image: Any) -> tuple[int, int]:
 def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None = None) -> ImageRecord:
     from PIL import Image
 
-    from . import exif, hashing
-    from .icc import profile_description
-    from .iptc import iptc_fields
-    from .xmp import find_packet, parse_xmp
+    from forensics.read import exif, hashing
+    from forensics.read.icc import profile_description
+    from forensics.read.iptc import iptc_fields
+    from forensics.read.xmp import find_packet, parse_xmp
 
     problems: list[str] = []
     fmt = base.format
@@ -230,7 +230,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     width, height = _heif_stored_size(image) if heif else image.size
     segs = None
     if fmt == "JPEG":
-        from .jpeg import segments
+        from forensics.read.jpeg import segments
 
         segs = segments(data)
 
@@ -274,7 +274,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
     xmp_info = None
     if fmt == "JPEG":
-        from .jpeg import app_payload
+        from forensics.read.jpeg import app_payload
 
         payload = app_payload(data, segs or [], 0xE1, _XMP_SIG)
         packet = find_packet(bytes(payload)) if payload is not None else None
@@ -290,7 +290,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
     jpeg_info = None
     if fmt == "JPEG":
-        from .jpeg import jpeg_info as _jpeg_info
+        from forensics.read.jpeg import jpeg_info as _jpeg_info
 
         try:
             jpeg_info = _jpeg_info(image, data, segs)
@@ -335,7 +335,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
 def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
     """What EXIF says in a file whose picture cannot be opened (a cut or damaged JPEG)."""
-    from . import exif
+    from forensics.read import exif
 
     if fmt not in ("JPEG", "TIFF"):
         return Metadata()
@@ -348,7 +348,7 @@ def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
 
 def _flatten(image):
     """RGB (or L) pixels as a viewer shows them: transparency composited over white."""
-    from .hashing import to_8bit
+    from forensics.read.hashing import to_8bit
 
     return to_8bit(image)
 
@@ -356,7 +356,7 @@ def _flatten(image):
 def _thumbnail(data: bytes, orientation: int | None, problems: list[str]) -> Thumbnail:
     from PIL import Image
 
-    from . import hashing
+    from forensics.read import hashing
 
     try:
         with Image.open(io.BytesIO(data)) as t:

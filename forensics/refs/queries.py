@@ -123,8 +123,8 @@ def _load_picture(path: str | os.PathLike[str], *, side: int) -> Image.Image:
     from PIL import Image as _Image
     from PIL import ImageOps
 
-    from .reader import _flatten, register_heif
-    from .sniff import HEAD_BYTES, sniff
+    from forensics.read.files import _flatten, register_heif
+    from forensics.read.sniff import HEAD_BYTES, sniff
 
     with open(path, "rb") as f:
         head = f.read(HEAD_BYTES)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from .record import Hashes
+from forensics.records.record import Hashes
 
 if TYPE_CHECKING:
     import imagehash
@@ -215,11 +215,11 @@ def hash_image(image: Image.Image | str | os.PathLike[str], *, orientation: int 
 
     if isinstance(image, _Image.Image):
         return compute_hashes(orient(working_image(image), orientation))
-    from .reader import read_file
+    from forensics.read.files import read_file
 
     record = read_file(image)
     if record.hashes is None:
-        from .errors import UnreadableFile
+        from forensics.errors import UnreadableFile
 
         raise UnreadableFile(f"{os.fsdecode(image)}: {record.error or 'no picture to hash'}")
     return record.hashes

@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import ReferenceIndexError
-from .match import Match, Reference
-from .record import ImageRecord
-from .report import printable_path
-from .views import REGIONS, hex_to_int, to_signed, to_unsigned
+from forensics.errors import ReferenceIndexError
+from forensics.records.record import ImageRecord
+from forensics.records.text import printable_path
+from forensics.refs.match import Match, Reference
+from forensics.refs.queries import REGIONS, hex_to_int, to_signed, to_unsigned
 
 if TYPE_CHECKING:
-    from .search import HashTable
+    from forensics.refs.search import HashTable
 
 Progress = Callable[[int, int], None]
 
@@ -307,7 +307,7 @@ class ReferenceIndex:
         AddResult
             Counts of added, duplicate, skipped and unreadable files.
         """
-        from .discover import discover
+        from forensics.read.discover import discover
 
         try:
             published_text = parse_published(published)
@@ -521,7 +521,7 @@ class ReferenceIndex:
         """The packed search arrays, loaded once and reloaded when the file changed."""
         import numpy as np
 
-        from .search import HashTable
+        from forensics.refs.search import HashTable
 
         key = (self._con.execute("PRAGMA data_version").fetchone()[0], self._con.total_changes)
         if self._table is not None and key == self._table_key:
@@ -600,7 +600,7 @@ class ReferenceIndex:
         list of Match
             One per (query, reference) pair found; a query without a match has none.
         """
-        from .match import find_matches
+        from forensics.refs.match import find_matches
 
         return find_matches(self, list(records), max_distance=DEFAULT_MAX_DISTANCE if max_distance is None else max_distance, verify=verify, progress=progress)
 
@@ -662,8 +662,8 @@ def _frames(record: ImageRecord) -> tuple[Any, ...]:
 def _read_item(path: str) -> _Item:
     import numpy as np
 
-    from .reader import read_picture
-    from .views import region_hashes
+    from forensics.read.files import read_picture
+    from forensics.refs.queries import region_hashes
 
     # one decode: the regions are hashed from the small picture the whole-picture hashes came from
     # (measured with benchmarks/neardup_eval.py: recall unchanged against hashing a 512-px copy)
@@ -687,7 +687,7 @@ def _read_chunk(paths: Sequence[str]) -> list[_Item]:
 
 def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]:
     """Read files in worker processes, yielding in order as chunks finish."""
-    from .scan import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
+    from forensics.read.pool import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
 
     workers = max(1, workers or available_cpus())
     if workers == 1 or len(paths) < POOL_MIN_FILES:

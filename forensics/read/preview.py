@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from .reader import register_heif
-from .sniff import HEAD_BYTES, sniff
+from forensics.read.files import register_heif
+from forensics.read.sniff import HEAD_BYTES, sniff
 
 DEFAULT_SIDE = 320
 _JPEG_QUALITY = 72
@@ -44,7 +44,7 @@ def _fit(image: Image.Image, side: int) -> Image.Image:
 
 
 def _viewable(image: Image.Image) -> Image.Image:
-    from .reader import _flatten
+    from forensics.read.files import _flatten
 
     return image if image.mode in ("RGB", "L") else _flatten(image)
 
@@ -83,7 +83,7 @@ def previews(
     Previews
         Whatever could be made; a file that cannot be decoded gives ``problem``.
     """
-    from .hashing import orient
+    from forensics.read.hashing import orient
 
     try:
         if video:
@@ -111,7 +111,7 @@ def previews(
         image.load()
         levels = None
         if want_ela:
-            from .ela import error_level
+            from forensics.pixels.ela import error_level
 
             levels = _fit(orient(error_level(image), orientation), max_side)
         pic = _fit(orient(_viewable(image), orientation), max_side)
@@ -128,8 +128,8 @@ def previews(
 
 
 def _exif_thumbnail(data: bytes, orientation: int | None) -> bytes | None:
-    from .exif import read_tags
-    from .hashing import orient
+    from forensics.read.exif import read_tags
+    from forensics.read.hashing import orient
 
     try:
         raw = read_tags(io.BytesIO(data), details=False).get("JPEGThumbnail")

@@ -9,10 +9,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from .clock import local_time, name_time
-from .devices import group_devices
-from .record import ImageRecord
-from .report import printable_path
+from forensics.records.record import ImageRecord
+from forensics.records.text import printable_path
+from forensics.sets.devices import group_devices
+from forensics.sets.times import local_time, name_time
 
 # Gaps shorter than this are the rhythm of ordinary shooting, not worth listing.
 MIN_GAP_SECONDS = 3600
@@ -74,12 +74,12 @@ def _time(pictures: Sequence[ImageRecord]) -> dict[str, Any]:
 
 
 def _places(pictures: Sequence[ImageRecord]) -> dict[str, Any]:
-    from .checks.place import fix
+    from forensics.sets.places import fix
 
     located = [(r, p) for r in pictures if (p := fix(r)) is not None]
     if not located:
         return {"located": 0, "countries": [], "places": [], "time_zones": []}
-    from .geo import place_at
+    from forensics.geo.places import place_at
 
     places = [place_at(*p) for _, p in located]
     countries = Counter((p.country_code, p.country) for p in places)

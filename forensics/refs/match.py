@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .record import _Serialisable
+from forensics.records.record import _Serialisable
 
 
 @dataclass(frozen=True)
@@ -118,14 +118,14 @@ class _Matcher:
 
     # whole-picture stage, shared by pictures and video frames
     def _direct(self, phash: int, dhash: int, view: str, op: str | None, *, grey: bool) -> list[_Candidate]:
-        from .search import within
+        from forensics.refs.search import within
 
         radius = self.d + (GREY if grey else 0)
         return self._close(phash, dhash, view, op, within(self.table.phash, [phash], radius)[0])
 
     def _direct_many(self, views: list[tuple[int, int, str, str | None, bool]]) -> list[_Candidate]:
         """:meth:`_direct` for several (phash, dhash, view, op, grey) in one parallel pass."""
-        from .search import within_columns
+        from forensics.refs.search import within_columns
 
         if not views:
             return []
@@ -138,7 +138,7 @@ class _Matcher:
         return out
 
     def _close(self, phash: int, dhash: int, view: str, op: str | None, found: Any) -> list[_Candidate]:
-        from .search import distance
+        from forensics.refs.search import distance
 
         rows, dists = _nearest(*found, keep_within=self.d)
         out = []
@@ -149,7 +149,7 @@ class _Matcher:
         return out
 
     def picture(self, record: Any) -> list[Match]:
-        from .views import DIHEDRAL, hex_to_int, load_picture, query_views, tilted_views
+        from forensics.refs.queries import DIHEDRAL, hex_to_int, load_picture, query_views, tilted_views
 
         h = record.hashes
         cands = self._direct(hex_to_int(h.phash), hex_to_int(h.dhash), "identity", None, grey=True)
@@ -190,8 +190,8 @@ class _Matcher:
 
     def _regions(self, views: list[Any]) -> list[_Candidate]:
         """Candidates whose indexed regions are close to one of ``views`` (always unsure)."""
-        from .search import within_columns
-        from .views import REGIONS, VIEW_REGIONS
+        from forensics.refs.queries import REGIONS, VIEW_REGIONS
+        from forensics.refs.search import within_columns
 
         # each view against the regions it can meet (VIEW_REGIONS), all columns in one parallel pass
         per_column = [[v for v in views if name in VIEW_REGIONS[v.anchor or "identity"]] for name, _ in REGIONS]
@@ -206,7 +206,7 @@ class _Matcher:
         return out
 
     def video(self, record: Any) -> list[Match]:
-        from .views import hex_to_int
+        from forensics.refs.queries import hex_to_int
 
         best: dict[int, _Candidate] = {}
         for frame in record.video.frames:
@@ -217,7 +217,7 @@ class _Matcher:
         return self._finish(record, list(best.values()), None, None, set())
 
     def _finish(self, record: Any, cands: list[_Candidate], image: Any, box: Any, exact: set[int]) -> list[Match]:
-        from .views import map_box
+        from forensics.refs.queries import map_box
 
         # the best candidate per reference row
         best: dict[int, _Candidate] = {}
@@ -236,7 +236,7 @@ class _Matcher:
             ref, stored = refs[int(self.table.ids[c.row])]
             out.append(self._hash_match(record, c, ref, stored, exact, image, box))
         if unsure:
-            from .features import Features, verify
+            from forensics.refs.features import Features, verify
 
             qfeat: dict[str | None, Any] = {}
             for c in unsure:
@@ -245,7 +245,7 @@ class _Matcher:
                 if rfeat is None:
                     continue
                 if c.op not in qfeat:
-                    from .views import transpose
+                    from forensics.refs.queries import transpose
 
                     qfeat[c.op] = Features(transpose(image, c.op))
                 v = verify(rfeat, qfeat[c.op])
@@ -274,7 +274,7 @@ class _Matcher:
         return out
 
     def _hash_match(self, record: Any, c: _Candidate, ref: Reference, stored: dict[str, Any], exact: set[int], image: Any, box: Any) -> Match:
-        from .record import hex_distance
+        from forensics.records.record import hex_distance
 
         details: dict[str, Any] = {"view": c.view}
         if c.query_timestamp is not None:
@@ -309,18 +309,18 @@ class _Matcher:
     def _reference_features(self, ref: Reference) -> Any:
         if ref.id in self._ref_features:
             return self._ref_features[ref.id]
-        from .features import Features
-        from .views import load_picture
+        from forensics.refs.features import Features
+        from forensics.refs.queries import load_picture
 
         feat = None
         try:
             if ref.timestamp is not None:
-                from . import video
+                from forensics.read import video
 
                 frame_at = getattr(video, "frame_at", None)
                 picture = frame_at(ref.path, ref.timestamp) if frame_at else None
                 if picture is not None:
-                    from .views import VERIFY_SIDE
+                    from forensics.refs.queries import VERIFY_SIDE
 
                     picture = picture.convert("RGB")
                     picture.thumbnail((VERIFY_SIDE, VERIFY_SIDE))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from .record import XmpInfo
+from forensics.records.record import XmpInfo
 
 _NS = {
     "x": "adobe:ns:meta/",

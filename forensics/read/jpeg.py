@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .record import JpegInfo
+from forensics.records.record import JpegInfo
 
 # ITU-T T.81 Annex K tables, natural (row-major) order, as libjpeg uses them.
 STD_LUMA = (
