@@ -10,8 +10,6 @@ and check them one by one and as a set against the competing claims of a case.
 'forensics.report/1'
 """
 
-__version__ = "0.1.0"
-
 from forensics.errors import CaseFileError, ForensicsError, ReferenceIndexError, UnreadableFile
 from forensics.pipeline import scan
 from forensics.read.files import read_file, read_metadata
@@ -20,6 +18,7 @@ from forensics.records.findings import Finding, Severity
 from forensics.records.record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo
 from forensics.refs.match import Match, Reference
 from forensics.report import SCHEMA, Report
+from forensics.version import __version__
 
 __all__ = [
     "GPS", "SCHEMA", "CaseFileError", "Finding", "ForensicsError", "FrameHash", "Hashes", "ImageRecord",

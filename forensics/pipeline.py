@@ -5,19 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
+from forensics.case.assess import assess
+from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
-from forensics.report import Report, Skipped
+from forensics.refs.match import Match
+from forensics.report import Report, ScanParameters, Skipped
+from forensics.sets.facts import set_facts
+
+if TYPE_CHECKING:  # the index is imported when a scan asks for it (numpy, SQLite search structures)
+    from forensics.refs.index import ReferenceIndex
 
 
 def scan(
     paths: Iterable[str | os.PathLike[str]],
     *,
-    references: Any = None,
-    case: Any = None,
+    references: str | os.PathLike[str] | ReferenceIndex | None = None,
+    case: str | os.PathLike[str] | Case | None = None,
     workers: int | None = None,
     max_distance: int | None = None,
     progress: Progress | None = None,
@@ -63,59 +70,52 @@ def scan(
     found = discover(paths, skip=skip)
     records = read_all(found.files, workers=workers, progress=progress)
 
-    matches: tuple[Any, ...] = ()
-    index = None
+    matches: tuple[Match, ...] = ()
+    index_path: str | None = None
     if references is not None:
+        # the index pulls in numpy and its search structures: imported only when asked for
         from forensics.refs.index import ReferenceIndex
 
         if isinstance(references, ReferenceIndex):
-            index = references
-            matches = tuple(index.match(records, max_distance=max_distance))
+            index_path = str(references.path)
+            matches = tuple(references.match(records, max_distance=max_distance))
         else:
+            index_path = os.fsdecode(references)
             index = ReferenceIndex(references, create=False)
             try:
                 matches = tuple(index.match(records, max_distance=max_distance))
             finally:
                 index.close()  # opened here, so closed here: a long-lived caller keeps no handle
 
-    options: dict[str, Any] = {}
+    video_matches: tuple[Match, ...] = ()
     if any(r.kind == "video" and r.video is not None and r.video.frames for r in records):
-        from forensics.refs.videos import match_set_videos
+        from forensics.refs.videos import match_set_videos  # OpenCV: only when the set holds a video
 
         # screenshots of a player window showing a video of this set (for video-screenshots)
-        options["video_matches"] = tuple(match_set_videos(records))
+        video_matches = tuple(match_set_videos(records))
 
-    context = CheckContext(now=now or dt.datetime.now(dt.timezone.utc), case=case_obj, matches=matches, options=options)
+    facts = set_facts(records, reference_matches=matches, video_matches=video_matches)
+    context = CheckContext(now=now or dt.datetime.now(dt.timezone.utc), case=case_obj, facts=facts)
     records, set_findings = run_checks(records, context)
     all_findings = tuple(f for r in records for f in r.findings) + tuple(set_findings)
-
-    hypotheses: tuple[Any, ...] = ()
-    if case_obj is not None:
-        from forensics.case.assess import assess
-
-        hypotheses = tuple(assess(case_obj, records, all_findings, matches))
-    from forensics.sets.summary import summarise
-
-    extras = summarise(records)
-    parameters = {
-        "paths": list(paths),
-        "references": os.fsdecode(references) if isinstance(references, (str, os.PathLike)) else (str(index.path) if index else None),
-        "case": getattr(case_obj, "path", None),
-        "workers": workers or available_cpus(),
-        "max_distance": max_distance,
-    }
+    hypotheses = tuple(assess(case_obj, records, all_findings, facts)) if case_obj is not None else ()
     return Report(
         images=tuple(records),
-        findings=all_findings,
-        parameters=parameters,
-        matches=matches,
+        set_findings=tuple(set_findings),
+        parameters=ScanParameters(
+            paths=tuple(paths),
+            references=index_path,
+            case=case_obj.path if case_obj is not None else None,
+            workers=workers or available_cpus(),
+            max_distance=max_distance,
+        ),
+        facts=facts,
         hypotheses=hypotheses,
         skipped=Skipped(found.skipped_junk, tuple(found.skipped_other), tuple(found.missing)),
-        extras=extras,
     )
 
 
-def _load_case(case: Any, paths: Sequence[str]) -> Any:
+def _load_case(case: str | os.PathLike[str] | Case | None, paths: Sequence[str]) -> Case | None:
     if case is None:
         for p in paths:
             candidate = os.path.join(p, "case.toml")
@@ -124,6 +124,4 @@ def _load_case(case: Any, paths: Sequence[str]) -> Any:
                 break
         else:
             return None
-    from forensics.case.file import Case, load_case
-
     return case if isinstance(case, Case) else load_case(case)

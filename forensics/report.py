@@ -5,23 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from forensics.case.assess import Assessment
 from forensics.records.findings import Finding, Severity
-from forensics.records.record import ImageRecord, _jsonable
+from forensics.records.record import ImageRecord, jsonable
 from forensics.records.text import printable_path
+from forensics.refs.match import Match
+from forensics.sets.facts import SetFacts
+from forensics.version import __version__
 
 SCHEMA = "forensics.report/1"
-
-
-
-
-
-
-
-
-
-
 
 
 @dataclass(frozen=True)
@@ -41,17 +36,62 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class ScanParameters:
+    """How a scan was asked for: what a reader needs to run it again."""
+
+    paths: tuple[str, ...] = ()
+    references: str | None = None  # the reference index, when one was given
+    case: str | None = None  # the case file, when one was given or found
+    workers: int = 1
+    max_distance: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"paths": list(self.paths), "references": self.references, "case": self.case,
+                "workers": self.workers, "max_distance": self.max_distance}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts over a report: files, kinds, unreadable files, findings by severity."""
+
+    files: int
+    images: int
+    videos: int
+    unreadable: int
+    findings: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": self.files, "images": self.images, "videos": self.videos,
+                "unreadable": self.unreadable, "findings": dict(self.findings)}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Report:
-    """Everything a scan found. Serialise with :meth:`to_dict` (schema :data:`SCHEMA`)."""
+    """Everything a scan found. Serialise with :meth:`to_dict` (schema :data:`SCHEMA`).
+
+    Each record in ``images`` carries its own findings; ``set_findings`` are
+    the findings about the set as a whole; ``facts`` what the set shows
+    (devices, times, places, reference and in-set video matches);
+    ``hypotheses`` the assessment of a case's hypotheses, when a case was given.
+    """
 
     images: tuple[ImageRecord, ...]
-    findings: tuple[Finding, ...]  # every finding: per image, then across the set
-    parameters: dict[str, Any] = field(default_factory=dict)
+    set_findings: tuple[Finding, ...] = ()
+    parameters: ScanParameters = field(default_factory=ScanParameters)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
-    matches: tuple[Any, ...] = ()
-    hypotheses: tuple[Any, ...] = ()
+    facts: SetFacts = field(default_factory=SetFacts)
+    hypotheses: tuple[Assessment, ...] = ()
     skipped: Skipped = field(default_factory=Skipped)
-    extras: dict[str, Any] = field(default_factory=dict)  # set-level summaries (devices, timeline, places…)
+
+    @cached_property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding in report order: each file's, then the set's."""
+        return tuple(f for r in self.images for f in r.findings) + self.set_findings
+
+    @property
+    def matches(self) -> tuple[Match, ...]:
+        """Matches against the reference index, when one was given."""
+        return self.facts.reference_matches
 
     @property
     def unreadable(self) -> list[ImageRecord]:
@@ -64,27 +104,30 @@ class Report:
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None, key=lambda s: s.rank)
 
-    def to_dict(self) -> dict[str, Any]:
-        from forensics import __version__
+    @property
+    def summary(self) -> Summary:
+        return Summary(
+            files=len(self.images),
+            images=sum(1 for r in self.images if r.kind == "image"),
+            videos=sum(1 for r in self.images if r.kind == "video"),
+            unreadable=len(self.unreadable),
+            findings=self.severity_counts(),
+        )
 
+    def to_dict(self) -> dict[str, Any]:
+        summary = self.facts.to_dict()
         return {
             "schema": SCHEMA,
             "tool": {"name": "forensics", "version": __version__},
             "generated_at": self.generated_at.isoformat(),
-            "parameters": _printable(_jsonable(self.parameters)),
-            "summary": {
-                "files": len(self.images),
-                "images": sum(1 for r in self.images if r.kind == "image"),
-                "videos": sum(1 for r in self.images if r.kind == "video"),
-                "unreadable": len(self.unreadable),
-                "findings": self.severity_counts(),
-            },
+            "parameters": _printable(self.parameters.to_dict()),
+            "summary": self.summary.to_dict(),
             "images": [image_dict(r) for r in self.images],
             "findings": [finding_dict(f) for f in self.findings],
-            "matches": [_printable(_jsonable(m)) for m in self.matches],
-            "hypotheses": [_printable(_jsonable(h)) for h in self.hypotheses],
+            "matches": [_printable(jsonable(m)) for m in self.matches],
+            "hypotheses": [_printable(jsonable(h)) for h in self.hypotheses],
             "skipped": self.skipped.to_dict(),
-            **({"set": _printable(_jsonable(self.extras))} if self.extras else {}),
+            **({"set": _printable(jsonable(summary))} if summary else {}),
         }
 
 

@@ -159,7 +159,7 @@ def test_reference_matches_and_near_duplicates_side_by_side(report, case):
                   confidence=0.9, region=(64, 48, 320, 240), method="features")  # fmt: skip
     web = dataclasses.replace(match, reference=dataclasses.replace(ref, url="https://example.org/p/1", path="/nonexistent/ref.jpg"))
     dup = Finding("near-duplicate", Severity.NOTICE, (str(case / "IMG_0001.jpg"), str(case / "IMG_0003.jpg")), "Near-duplicates", {"phash": 6})
-    rich = dataclasses.replace(report, matches=(match, web), findings=report.findings + (dup,))
+    rich = dataclasses.replace(report, facts=dataclasses.replace(report.facts, reference_matches=(match, web)), set_findings=(*report.set_findings, dup))
     page = render_html(rich, workers=1, ela=False)
     assert '<section id="comparisons"' in page
     assert 'class="region" style="left:10.00%;top:10.00%;width:50.00%;height:50.00%"' in page

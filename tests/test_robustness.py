@@ -15,8 +15,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forensics import scan
-from forensics import read_file
+from forensics import read_file, scan
 from forensics.cli import cli
 
 

@@ -16,6 +16,7 @@ from forensics.case.file import Case, load_case, parse_case
 from forensics.cli import cli
 from forensics.errors import CaseFileError
 from forensics.refs.match import Match, Reference
+from forensics.sets.facts import set_facts
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 SIZE = (320, 240)
@@ -142,12 +143,12 @@ def test_reference_publications_against_unpublished_and_taken_after(tmp_path):
     early = Match(path=path, reference=Reference(id=1, path="ref.jpg", source="news.example", published=dt.date(2016, 4, 2)))
     late = Match(path=path, reference=Reference(id=2, path="ref2.jpg", published=dt.datetime(2016, 7, 1, 9, 0)))
     case = parse_case(CASE)
-    _, stolen = assess(case, report.images, report.findings, [early])
+    _, stolen = assess(case, report.images, report.findings, set_facts(report.images, reference_matches=[early]))
     row = _rows(stolen)["unpublished before"]
     assert row.verdict is Verdict.INCONSISTENT and "2016-04-02" in row.observation and "news.example" in row.observation
-    recovered, _ = assess(case, report.images, report.findings, [early])
+    recovered, _ = assess(case, report.images, report.findings, set_facts(report.images, reference_matches=[early]))
     assert _rows(recovered)["taken after"].verdict is Verdict.INCONSISTENT  # it existed before 1 May
-    _, stolen = assess(case, report.images, report.findings, [late])
+    _, stolen = assess(case, report.images, report.findings, set_facts(report.images, reference_matches=[late]))
     assert _rows(stolen)["unpublished before"].verdict is Verdict.CONSISTENT
 
 

@@ -96,7 +96,7 @@ def test_device_mix_silent_when_fields_are_only_missing(tmp_path):
     _shot(tmp_path, "d.jpg", seed=4, make=None, model=None, camera_fields=False)  # stripped
     report = _scan(tmp_path)
     assert not _of(report, "device-mix")
-    assert [os.path.basename(p) for p in report.extras["unknown_device"]] == ["d.jpg"]
+    assert [os.path.basename(p) for p in report.facts.to_dict()["unknown_device"]] == ["d.jpg"]
 
 
 def test_software_versions_alternating_in_time_point_to_two_bodies(tmp_path):
@@ -307,7 +307,7 @@ def test_set_analysis_survives_records_at_the_edges():
     from forensics.case.file import parse_case
     from forensics.checks import CheckContext, run_checks
     from forensics.records.record import GPS, Hashes, ImageRecord, Metadata
-    from forensics.sets.summary import summarise
+    from forensics.sets.facts import set_facts
 
     utc = dt.timezone.utc
     times = [None, dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(2016, 3, 27, 2, 30),
@@ -338,8 +338,9 @@ def test_set_analysis_survives_records_at_the_edges():
             out, set_findings = run_checks(records[start : start + size], CheckContext(now=NOW))
             findings = tuple(f for r in out for f in r.findings) + tuple(set_findings)
             json.dumps([f.to_dict() for f in findings], allow_nan=False)
-            json.dumps(summarise(out), allow_nan=False, default=str)
-            json.dumps([a.to_dict() for a in assess(case, out, findings)], allow_nan=False)
+            facts = set_facts(out)
+            json.dumps(facts.to_dict(), allow_nan=False, default=str)
+            json.dumps([a.to_dict() for a in assess(case, out, findings, facts)], allow_nan=False)
 
 
 def test_real_camera_gps_series_draws_no_set_finding(corpora):

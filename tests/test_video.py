@@ -25,6 +25,7 @@ from forensics.read.files import read_file
 from forensics.read.video import SCENE_STEP, VideoReader, frame_at, mp4_creation_time
 from forensics.records.record import hex_distance
 from forensics.refs.match import Match, Reference
+from forensics.sets.facts import set_facts
 
 CLIP = Clip(1)  # shots of 3.0, 2.5 and 3.5 s: cuts at 3.0 and 5.5 s
 
@@ -433,7 +434,7 @@ def test_reference_matches_to_video_frames_are_grouped(tmp_path):
     )
     found = frame_matches(records, matches)
     assert [(Path(m.path).name, m.timestamp, m.source) for m in found] == [(NAMES[0], 6.0, "reference"), (NAMES[1], 2.0, "reference")]
-    _, findings = run_checks(records, CheckContext(matches=matches), only=["video-screenshots"])
+    _, findings = run_checks(records, CheckContext(facts=set_facts(records, reference_matches=matches)), only=["video-screenshots"])
     assert {f.severity.value for f in findings} == {"info", "notice"}
     info = next(f for f in findings if f.severity.value == "info")
     assert [s["time"] for s in info.evidence["screenshots"]] == [2.0, 6.0]

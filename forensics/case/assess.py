@@ -17,9 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from forensics.case.file import Bound, Case, Hypothesis, sortable_time
+from forensics.geo.places import Place
+from forensics.knowledge.filenames import screenshot_name
 from forensics.records.findings import Finding
-from forensics.records.record import ImageRecord, _Serialisable
+from forensics.records.record import ImageRecord, Serialisable
 from forensics.records.text import name_list, printable_path
+from forensics.refs.match import Reference
+from forensics.sets.facts import SetFacts, set_facts
+from forensics.sets.times import exif_offset, gps_offset
 
 # Findings that question a picture's time stamps rather than speak for or against a claim.
 TIME_CAVEATS = ("date-mismatch", "timeline", "future-date", "time-zone", "daylight")
@@ -40,7 +45,7 @@ class Verdict(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Row(_Serialisable):
+class Row(Serialisable):
     """One criterion of one hypothesis: what it expects, what the files show, how they bear on it.
 
     ``findings`` are indices into the report's findings that decide the row
@@ -63,7 +68,7 @@ class Row(_Serialisable):
 
 
 @dataclass(frozen=True)
-class Assessment(_Serialisable):
+class Assessment(Serialisable):
     """A hypothesis with its evidence rows and every finding sorted by how it bears on it."""
 
     id: str
@@ -97,8 +102,8 @@ class Assessment(_Serialisable):
 # Weighing
 
 
-def assess(case: Case, records: Sequence[ImageRecord], findings: Sequence[Finding], matches: Iterable[Any] = ()) -> list[Assessment]:
-    """Confront each hypothesis of ``case`` with the records, findings and reference matches.
+def assess(case: Case, records: Sequence[ImageRecord], findings: Sequence[Finding], facts: SetFacts | None = None) -> list[Assessment]:
+    """Confront each hypothesis of ``case`` with the records, findings and the set's facts.
 
     Parameters
     ----------
@@ -108,41 +113,31 @@ def assess(case: Case, records: Sequence[ImageRecord], findings: Sequence[Findin
         The scanned files.
     findings : sequence of Finding
         Every finding of the scan, in report order; rows refer to them by index.
-    matches : iterable of Match
-        Reference matches (``.path`` the query file, ``.reference.published``).
+    facts : SetFacts, optional
+        Devices, capture times, places and reference matches of the set
+        (worked out from ``records``, without matches, when not given).
 
     Returns
     -------
     list of Assessment
         One per hypothesis, in the case file's order.
     """
-    evidence = _Evidence(records, findings, tuple(matches))
+    evidence = _Evidence(records, findings, facts if facts is not None else set_facts(records))
     return [_assess(h, evidence) for h in case.hypotheses]
 
 
 class _Evidence:
     """What the set shows, computed once for every hypothesis."""
 
-    def __init__(self, records: Sequence[ImageRecord], findings: Sequence[Finding], matches: tuple[Any, ...]) -> None:
-        from forensics.knowledge.filenames import screenshot_name
-        from forensics.sets.devices import group_devices
-        from forensics.sets.places import fix
-        from forensics.sets.times import capture_time, exif_offset, gps_offset, name_time
-
+    def __init__(self, records: Sequence[ImageRecord], findings: Sequence[Finding], facts: SetFacts) -> None:
         self.records = [r for r in records if not r.error and r.kind == "image"]
         self.findings = list(findings)
-        self.matches = matches
-        self.places: dict[str, Any] = {}
-        for r in self.records:
-            if (p := fix(r)) is not None:
-                from forensics.geo.places import place_at
-
-                self.places[r.path] = place_at(*p)
+        self.places: dict[str, Place] = {loc.path: loc.place for loc in facts.located}
         self.times: dict[str, tuple[dt.datetime, dt.datetime | None, str]] = {}  # path -> (local, utc, source)
         self.offsets: dict[str, tuple[dt.timedelta, dt.datetime]] = {}  # path -> (offset, local time)
         self.screenshot_times: dict[str, dt.datetime] = {}  # path -> time in a screenshot's file name
         for r in self.records:
-            ct = capture_time(r)
+            ct = facts.capture(r)
             if ct.local is not None:
                 self.times[r.path] = (ct.local, ct.utc, "metadata")
                 off = exif_offset(r)
@@ -150,16 +145,16 @@ class _Evidence:
                     off = implied[0]
                 if off is not None:
                     self.offsets[r.path] = (off, ct.local)
-            elif (nt := name_time(r)) is not None:
+            elif (nt := facts.name_times.get(r.path)) is not None:
                 if screenshot_name(r.name):
                     # when someone made the screenshot, not when its picture was taken: context only
                     self.screenshot_times[r.path] = nt
                 else:
                     self.times[r.path] = (nt, None, "file name")
-        self.devices = group_devices(self.records)
-        self.published: dict[str, list[tuple[dt.date | dt.datetime, Any]]] = {}
-        for m in matches:
-            pub = getattr(getattr(m, "reference", None), "published", None)
+        self.devices = facts.devices
+        self.published: dict[str, list[tuple[dt.date | dt.datetime, Reference]]] = {}
+        for m in facts.reference_matches:
+            pub = m.reference.published
             if isinstance(pub, (dt.date, dt.datetime)):
                 self.published.setdefault(m.path, []).append((pub, m.reference))
 
@@ -258,7 +253,7 @@ def _compare(value: dt.datetime, utc: dt.datetime | None, bound: Bound) -> int:
     return (value > b) - (value < b)
 
 
-def _published_before(ev: _Evidence, bound: Bound) -> list[tuple[str, dt.date | dt.datetime, Any]]:
+def _published_before(ev: _Evidence, bound: Bound) -> list[tuple[str, dt.date | dt.datetime, Reference]]:
     """Reference publications of the set's pictures that precede ``bound`` (dates compare by day)."""
     out = []
     for path, pubs in ev.published.items():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from forensics.errors import CaseFileError
 from forensics.geo.zones import country_zones
-from forensics.records.record import _Serialisable
+from forensics.records.record import Serialisable
 
 HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before")
 
@@ -20,7 +20,7 @@ Bound = dt.date | dt.datetime
 
 
 @dataclass(frozen=True)
-class Hypothesis(_Serialisable):
+class Hypothesis(Serialisable):
     """One claim about the set; unset criteria are not tested."""
 
     id: str
@@ -33,7 +33,7 @@ class Hypothesis(_Serialisable):
 
 
 @dataclass(frozen=True)
-class Case(_Serialisable):
+class Case(Serialisable):
     """A case file: a title and the competing hypotheses."""
 
     hypotheses: tuple[Hypothesis, ...]

@@ -8,7 +8,6 @@ from forensics.checks.registry import CheckContext, check
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.sets.places import fix
-from forensics.sets.times import capture_time
 
 # Sun elevation (degrees): below -12 the sky is dark (end of nautical twilight);
 # above +10 it is full day even under cloud.
@@ -28,7 +27,7 @@ def daylight(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     pos = fix(record)
     if pos is None:
         return
-    ct = capture_time(record)
+    ct = ctx.capture(record)
     if ct.utc is None:
         return
     from forensics.geo.sun import sun_elevation

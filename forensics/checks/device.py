@@ -9,14 +9,14 @@ from forensics.checks.registry import CheckContext, check
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
-from forensics.sets.devices import firmware, group_devices
+from forensics.sets.devices import firmware
 from forensics.sets.times import local_time
 
 
 @check("device-mix", scope="set")
 def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
     """The set holds pictures from more than one device (make, model, serial, software)."""
-    summary = group_devices(records)
+    summary = ctx.facts_for(records).devices
     groups = summary.groups
     evidence_groups = [g.to_dict() for g in groups]
     if len(groups) > 1:

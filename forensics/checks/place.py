@@ -12,7 +12,7 @@ from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
 from forensics.sets.places import fix
-from forensics.sets.times import capture_time, exif_offset, gps_offset, local_time, place_zone
+from forensics.sets.times import exif_offset, gps_offset, local_time, place_zone
 
 # Speeds (km/h). Airliners cruise at 800–950 km/h over ground; with a jet stream
 # behind them a little more. Faster than AIRLINER between two fixes is not
@@ -101,7 +101,7 @@ def impossible_travel(records: Sequence[ImageRecord], ctx: CheckContext) -> Iter
     for r in records:
         if r.error or (pos := fix(r)) is None:
             continue
-        ct = capture_time(r)
+        ct = ctx.capture(r)
         if ct.utc is not None and ct.utc_source is not None:
             fixes.append((ct.utc, ct.utc_source, pos, r))
     fixes.sort(key=lambda x: x[0])

@@ -20,7 +20,7 @@ NEAR_DHASH = 18
 def reference_match(records: Sequence[ImageRecord], context: CheckContext) -> Iterator[Finding]:
     """A scanned picture was found in a reference set (with its source and publication date)."""
     by_path = {r.path: r for r in records}
-    for m in context.matches:
+    for m in context.facts_for(records).reference_matches:
         ref = m.reference
         record = by_path.get(m.path)
         captured = record.metadata.capture_time if record is not None else None

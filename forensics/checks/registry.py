@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from forensics.case.file import Case
 from forensics.records.findings import Finding
 from forensics.records.record import ImageRecord
+from forensics.sets.facts import SetFacts, set_facts
+from forensics.sets.times import CaptureTime, capture_time
 
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What checks may know besides the records: the clock, the case, matches."""
+    """What checks may know besides the records: the clock, the case, the set's facts.
+
+    ``facts`` holds what the set shows as a whole (devices, capture times,
+    places, reference and in-set video matches); :func:`run_checks` works them
+    out from the records when they are not given.
+    """
 
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
-    case: Any = None  # forensics.case.Case, when a case file was given
-    matches: tuple[Any, ...] = ()  # forensics reference matches, when --refs was given
-    options: dict[str, Any] = field(default_factory=dict)
+    case: Case | None = None
+    facts: SetFacts | None = None
+
+    def facts_for(self, records: Sequence[ImageRecord]) -> SetFacts:
+        """The set's facts, worked out from ``records`` when the context carries none."""
+        return self.facts if self.facts is not None else set_facts(records)
+
+    def capture(self, record: ImageRecord) -> CaptureTime:
+        """A record's capture time, from the set's facts when the context carries them."""
+        return self.facts.capture(record) if self.facts is not None else capture_time(record)
 
 
 @dataclass(frozen=True)
@@ -72,9 +87,12 @@ def run_set_checks(records: Sequence[ImageRecord], context: CheckContext, only: 
 
 
 def run_checks(records: Sequence[ImageRecord], context: CheckContext, only: Sequence[str] | None = None) -> tuple[list[ImageRecord], list[Finding]]:
-    """Run per-image checks (attaching findings to records), then set checks."""
-    import dataclasses
+    """Run per-image checks (attaching findings to records), then set checks.
 
+    The set's facts are worked out from ``records`` when ``context`` has none.
+    """
+    if context.facts is None:
+        context = dataclasses.replace(context, facts=set_facts(records))
     out_records = []
     for r in records:
         out_records.append(dataclasses.replace(r, findings=tuple(run_image_checks(r, context, only))))

@@ -10,7 +10,7 @@ from forensics.knowledge.filenames import capture_time_from_name, counter_from_n
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord, hex_distance
 from forensics.records.text import describe_span, printable_path
-from forensics.sets.devices import group_devices
+from forensics.sets.devices import DeviceSummary
 from forensics.sets.times import exif_offset, local_time, name_time
 
 # Wall clocks of two zones differ by at most 26 hours (UTC-12 to UTC+14): a
@@ -55,13 +55,12 @@ def timeline(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Find
             f"(metadata or file name): {'it' if len(untimed) == 1 else 'they'} cannot be placed in the timeline.",
             {"untimed": [printable_path(p) for p in untimed], "pictures": len(pictures)},
         )  # fmt: skip
-    yield from _counters(pictures)
+    yield from _counters(pictures, ctx.facts_for(records).devices)
     yield from _screenshots(pictures)
 
 
-def _counters(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
+def _counters(pictures: Sequence[ImageRecord], summary: DeviceSummary) -> Iterator[Finding]:
     """Within one device, counters and name times must rise with capture time."""
-    summary = group_devices(pictures)
     by_path = {r.path: r for r in pictures}
     for group in summary.groups:
         members = [by_path[p] for p in group.paths if p in by_path]

@@ -109,7 +109,8 @@ def _clock(seconds: float) -> str:
 def video_screenshots(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
     """Screenshots that show frames of one video, in video order, against their file-name times."""
     groups: dict[tuple[str, str], dict[str, FrameMatch]] = {}
-    for fm in frame_matches(records, ctx.matches, ctx.options.get("video_matches", ())):
+    facts = ctx.facts_for(records)
+    for fm in frame_matches(records, facts.reference_matches, facts.video_matches):
         group = groups.setdefault((fm.source, fm.video), {})
         # one place per screenshot and video: the closest reference frame, else the in-scan one
         if fm.path not in group or sum(fm.distances.values()) < sum(group[fm.path].distances.values()):

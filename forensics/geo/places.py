@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from forensics.geo.zones import time_zone_at
-from forensics.records.record import _Serialisable
+from forensics.records.record import Serialisable
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 
 
 @dataclass(frozen=True)
-class Place(_Serialisable):
+class Place(Serialisable):
     """What offline data says about a point: country, nearest place, time zone."""
 
     lat: float

@@ -16,7 +16,7 @@ from typing import Any
 from forensics.records.findings import Finding
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, enum.Enum):
@@ -24,23 +24,23 @@ def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return value.to_dict()
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, bytes):
         return value.hex()
     return value
 
 
-class _Serialisable:
+class Serialisable:
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
-class GPS(_Serialisable):
+class GPS(Serialisable):
     """A GPS fix as written in the EXIF GPS IFD."""
 
     lat: float | None = None
@@ -55,7 +55,7 @@ class GPS(_Serialisable):
 
 
 @dataclass(frozen=True)
-class Thumbnail(_Serialisable):
+class Thumbnail(Serialisable):
     """The thumbnail embedded in EXIF IFD1, compared against the picture."""
 
     present: bool = False
@@ -69,7 +69,7 @@ class Thumbnail(_Serialisable):
 
 
 @dataclass(frozen=True)
-class XmpInfo(_Serialisable):
+class XmpInfo(Serialisable):
     """The XMP fields that tell of editing and origin."""
 
     creator_tool: str | None = None
@@ -83,7 +83,7 @@ class XmpInfo(_Serialisable):
 
 
 @dataclass(frozen=True)
-class JpegInfo(_Serialisable):
+class JpegInfo(Serialisable):
     """Structure of a JPEG file: markers, quantisation and encoding choices."""
 
     markers: tuple[str, ...] = ()
@@ -95,7 +95,7 @@ class JpegInfo(_Serialisable):
 
 
 @dataclass(frozen=True)
-class Metadata(_Serialisable):
+class Metadata(Serialisable):
     """Everything the metadata of one file says, in typed fields."""
 
     make: str | None = None
@@ -147,7 +147,7 @@ class Metadata(_Serialisable):
 
 
 @dataclass(frozen=True)
-class Hashes(_Serialisable):
+class Hashes(Serialisable):
     """Perceptual hashes of the picture as displayed, as hex strings."""
 
     phash: str
@@ -169,7 +169,7 @@ def hex_distance(a: str, b: str) -> int:
 
 
 @dataclass(frozen=True)
-class FrameHash(_Serialisable):
+class FrameHash(Serialisable):
     """One sampled frame of a video: its time and hashes."""
 
     timestamp: float
@@ -178,7 +178,7 @@ class FrameHash(_Serialisable):
 
 
 @dataclass(frozen=True)
-class VideoInfo(_Serialisable):
+class VideoInfo(Serialisable):
     """Container facts of a video and the frames sampled from it."""
 
     duration: float | None = None
@@ -192,7 +192,7 @@ class VideoInfo(_Serialisable):
 
 
 @dataclass(frozen=True)
-class ImageRecord(_Serialisable):
+class ImageRecord(Serialisable):
     """One input file as read: file facts, metadata, hashes, findings.
 
     ``error`` is set when the file could not be read; the other fields then

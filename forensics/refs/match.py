@@ -7,11 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from forensics.records.record import _Serialisable
+from forensics.records.record import Serialisable
 
 
 @dataclass(frozen=True)
-class Reference(_Serialisable):
+class Reference(Serialisable):
     """A picture in a reference index, with its provenance."""
 
     id: int
@@ -28,7 +28,7 @@ class Reference(_Serialisable):
 
 
 @dataclass(frozen=True)
-class Match(_Serialisable):
+class Match(Serialisable):
     """A query file found in a reference set.
 
     ``transform`` names what turns the reference into the query (``identical``,

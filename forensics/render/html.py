@@ -17,16 +17,18 @@ import base64
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from forensics.read.preview import DEFAULT_SIDE, Previews, previews
 from forensics.records.findings import Finding, Severity
-from forensics.records.record import ImageRecord, _jsonable
+from forensics.records.record import ImageRecord, jsonable
 from forensics.records.text import describe_span, file_name, printable_path
 from forensics.render.svg import Point, colour, has_outlines, map_svg, timeline_svg
 from forensics.report import Report
+from forensics.sets.facts import SetFacts
+from forensics.version import __version__
 
 # Above this many files, cards start collapsed (those with a warning stay open).
 COLLAPSE_ABOVE = 60
@@ -162,24 +164,20 @@ def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -
 
 
 def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, collapse_above: int) -> dict[str, Any]:
-    from forensics import __version__
-
-    scan_workers = report.parameters.get("workers")
-    workers = workers or (scan_workers if isinstance(scan_workers, int) else None)
+    workers = workers or report.parameters.workers
     pictures = _imagery(report, max_side=max_side, ela=ela, workers=workers)
     anchors = {r.path: f"f{i}" for i, r in enumerate(report.images, 1)}
     records = {r.path: r for r in report.images}
-    devices = _devices(report.images)
+    devices = _devices(report)
     groups = list(devices)
-    points = [_point(r, anchors[r.path]) for r in report.images]
-    own = {id(f) for r in report.images for f in r.findings}
-    set_findings = [f for f in report.findings if id(f) not in own]
-    set_anchor = {id(f): f"s{i}" for i, f in enumerate(set_findings, 1)}
-    finding_anchor = [set_anchor.get(id(f)) or (anchors.get(f.paths[0]) if f.paths else None) for f in report.findings]
-    by_path: dict[str, list[Finding]] = {}
-    for f in set_findings:
+    points = [_point(r, anchors[r.path], report.facts) for r in report.images]
+    set_findings = [(f"s{i}", f) for i, f in enumerate(report.set_findings, 1)]
+    finding_anchor = [anchors.get(f.paths[0]) if f.paths else None for r in report.images for f in r.findings]
+    finding_anchor += [anchor for anchor, _ in set_findings]
+    by_path: dict[str, list[tuple[str, Finding]]] = {}
+    for anchor, f in set_findings:
         for p in f.paths:
-            by_path.setdefault(p, []).append(f)
+            by_path.setdefault(p, []).append((anchor, f))
 
     def pic(path: Any) -> dict[str, Any]:
         pv = pictures.get(path, Previews())
@@ -188,20 +186,20 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
     cards = []
     for r in report.images:
         pv = pictures.get(r.path, Previews())
-        worst = max((f.severity for f in r.findings + tuple(by_path.get(r.path, ()))), default=None, key=lambda s: s.rank)
+        worst = max((f.severity for f in r.findings + tuple(f for _, f in by_path.get(r.path, ()))), default=None, key=lambda s: s.rank)
         cards.append({
             "anchor": anchors[r.path], "path": printable_path(r.path), "name": file_name(r.path), "record": r,
             "picture": _data_uri(pv.picture), "size": pv.size, "problem": pv.problem,
             "exif_thumbnail": _data_uri(pv.exif_thumbnail), "ela": _data_uri(pv.ela),
             "rows": _rows(r), "findings": [_finding(f, anchors) for f in r.findings],
-            "set_findings": [_finding(f, anchors, set_anchor[id(f)]) for f in by_path.get(r.path, ())],
+            "set_findings": [_finding(f, anchors, anchor) for anchor, f in by_path.get(r.path, ())],
             "worst": worst.value if worst else None,
             "open": len(report.images) <= collapse_above or worst is Severity.WARNING,
             "osm": _osm(r),
         })  # fmt: skip
 
     pairs = []
-    for f in set_findings:
+    for _, f in set_findings:
         if f.check == "near-duplicate" and len(f.paths) >= 2:
             pairs.append({
                 "finding": _finding(f, anchors),
@@ -214,7 +212,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
     full = report.to_dict()
     summary = full["summary"]
     times = [p.time for p in points if p.time]
-    extras = dict(report.extras or {})
+    set_summary = report.facts.to_dict()
     return {
         "title": f"forensics report: {len(report.images)} file(s)",
         "tool": {"name": "forensics", "version": __version__},
@@ -224,11 +222,11 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
         "by_check": _by_check(report.findings),
         "devices": devices,
         "time_range": (min(times).isoformat(sep=" "), max(times).isoformat(sep=" ")) if times else None,
-        "set": _set_summary(extras, anchors),
+        "set": _set_summary(set_summary, anchors),
         "legend": [(g, colour(i)) for i, g in enumerate(groups)],
         "hypotheses": _hypotheses(report, anchors, finding_anchor),
         "cards": cards,
-        "set_findings": [_finding(f, anchors, set_anchor[id(f)]) for f in sorted(set_findings, key=lambda f: -f.severity.rank)],
+        "set_findings": [_finding(f, anchors, anchor) for anchor, f in sorted(set_findings, key=lambda af: -af[1].severity.rank)],
         "pairs": shown_pairs,
         "matches": shown_matches,
         "hidden_comparisons": hidden,
@@ -240,15 +238,17 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
             {"anchor": anchors[r.path], "path": printable_path(r.path), "size": r.size, "sha256": r.sha256, "format": r.format}
             for r in report.images
         ],
-        "parameters": _jsonable(report.parameters),
+        "parameters": report.parameters.to_dict(),
         "skipped": report.skipped.to_dict(),
         "options": {"max_side": max_side, "ela": ela},
     }
 
 
-def _devices(records: Iterable[ImageRecord]) -> dict[str, int]:
-    c = Counter(r.metadata.device or "" for r in records)
-    return dict(sorted(c.items(), key=lambda kv: (kv[0] == "", -kv[1], kv[0])))
+def _devices(report: Report) -> dict[str, int]:
+    """Pictures per device group of the set (largest first), then those that name no device."""
+    out = {g.label: len(g.paths) for g in report.facts.devices.groups}
+    unnamed = len(report.images) - sum(out.values())
+    return {**out, "": unnamed} if unnamed else out
 
 
 def _wall(t: dt.datetime | None) -> dt.datetime | None:
@@ -256,17 +256,19 @@ def _wall(t: dt.datetime | None) -> dt.datetime | None:
     return t.replace(tzinfo=None) if t is not None else None
 
 
-def _point(r: ImageRecord, anchor: str) -> Point:
+def _point(r: ImageRecord, anchor: str, facts: SetFacts) -> Point:
     m = r.metadata
     t = _wall(m.capture_time)
     gps = m.gps
     label = file_name(r.path)
+    group = facts.device_of(r.path)
+    device = group.label if group is not None else ""
     if t:
         label += f" · {t.isoformat(sep=' ')}"
     if gps and gps.lat is not None and gps.lon is not None:
         label += f" · {gps.lat:.5f}, {gps.lon:.5f}"
-        return Point(label, anchor, gps.lat, gps.lon, t, m.device or "")
-    return Point(label, anchor, time=t, group=m.device or "")
+        return Point(label, anchor, gps.lat, gps.lon, t, device)
+    return Point(label, anchor, time=t, group=device)
 
 
 def _osm(r: ImageRecord) -> str | None:
@@ -341,7 +343,7 @@ def _leaves(value: Any) -> int:
 def _finding(f: Finding, anchors: dict[str, str], anchor: str | None = None) -> dict[str, Any]:
     return {
         "anchor": anchor, "evidence_size": _leaves(f.evidence),
-        "check": f.check, "severity": f.severity.value, "message": f.message, "evidence": _jsonable(f.evidence),
+        "check": f.check, "severity": f.severity.value, "message": f.message, "evidence": jsonable(f.evidence),
         "files": [{"name": file_name(p), "anchor": anchors.get(p)} for p in f.paths],
     }  # fmt: skip
 
@@ -353,7 +355,7 @@ def _by_check(findings: Sequence[Finding]) -> list[dict[str, Any]]:
 
 
 def _match(m: Any, records: dict[str, ImageRecord], anchors: dict[str, str], pic: Any) -> dict[str, Any]:
-    d = _jsonable(m) if not isinstance(m, dict) else m
+    d = jsonable(m) if not isinstance(m, dict) else m
     path = d.get("path") or ""
     ref = d.get("reference") or {}
     rec = records.get(path)
@@ -478,7 +480,7 @@ def _hypotheses(report: Report, anchors: dict[str, str], finding_anchor: list[st
     criteria: dict[str, dict[str, Any]] = {}
     verdicts: dict[int, dict[str, str]] = {}
     for n, h in enumerate(report.hypotheses):
-        h = h if isinstance(h, dict) else _jsonable(h)
+        h = h if isinstance(h, dict) else jsonable(h)
         if not isinstance(h, dict):
             h = {"statement": str(h)}
         hid = str(h.get("id") or f"H{n + 1}")

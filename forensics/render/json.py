@@ -29,10 +29,8 @@ def render_jsonl(report: Report) -> Iterator[str]:
     yield dumps({"type": "header", **header}, indent=None)
     for r in report.images:
         yield dumps({"type": "image", **image_dict(r)}, indent=None)
-    image_findings = {id(f) for r in report.images for f in r.findings}
-    for f in report.findings:
-        if id(f) not in image_findings:
-            yield dumps({"type": "finding", **finding_dict(f)}, indent=None)
+    for f in report.set_findings:
+        yield dumps({"type": "finding", **finding_dict(f)}, indent=None)
     for m in full["matches"]:
         yield dumps({"type": "match", **m}, indent=None)
     for h in full["hypotheses"]:

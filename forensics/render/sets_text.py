@@ -16,9 +16,9 @@ _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "silent": "
 
 def render_set(report: Report, console: Console) -> None:
     """Print the set summary (devices, time range, places) and the case's evidence matrix."""
-    extras = report.extras or {}
-    if extras and len(report.images) > 1:
-        _summary(extras, console)
+    summary = report.facts.to_dict()
+    if summary and len(report.images) > 1:
+        _summary(summary, console)
     if report.hypotheses:
         _matrix(report, console)
 
@@ -45,7 +45,7 @@ def _summary(s: dict[str, Any], console: Console) -> None:
 
 
 def _matrix(report: Report, console: Console) -> None:
-    title = (report.parameters or {}).get("case")
+    title = report.parameters.case
     console.print(f"\n[bold]Hypotheses[/]{f' ({escape(str(title))})' if title else ''}")
     console.print("[dim]  An evidence matrix, not a verdict: what each hypothesis expects and how the files bear on it.[/]")
     for h in report.hypotheses:

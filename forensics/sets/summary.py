@@ -1,59 +1,58 @@
-"""What a set holds as a whole: devices, time range and gaps, countries and places.
+"""What a set holds as a whole, for people: devices, time range and gaps, countries and places.
 
-:func:`summarise` feeds ``Report.extras`` (the ``set`` key of the JSON report).
+:func:`summary_dict` is the ``set`` key of the JSON report, drawn from the
+set's facts (:class:`~forensics.sets.facts.SetFacts`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
-from forensics.sets.devices import group_devices
-from forensics.sets.times import local_time, name_time
+
+if TYPE_CHECKING:  # for the annotation only: facts.py imports this module
+    from forensics.sets.facts import SetFacts
 
 # Gaps shorter than this are the rhythm of ordinary shooting, not worth listing.
 MIN_GAP_SECONDS = 3600
 MAX_GAPS = 5
 
 
-def summarise(records: Sequence[ImageRecord]) -> dict[str, Any]:
+def summary_dict(facts: SetFacts) -> dict[str, object]:
     """Devices, capture-time range and largest gaps, countries and places of a set.
 
     Times are the cameras' wall-clock times (``source`` says whether from
-    metadata or a file name); an empty set gives an empty dict.
+    metadata or a file name); a set without a readable picture gives an empty dict.
 
     Examples
     --------
-    >>> summarise([])
+    >>> from forensics.sets.facts import set_facts
+    >>> summary_dict(set_facts([]))
     {}
     """
-    pictures = [r for r in records if not r.error and r.kind == "image"]
-    if not pictures:
+    if not facts.pictures:
         return {}
-    devices = group_devices(pictures)
+    devices = facts.devices
     return {
         "devices": [g.to_dict() for g in devices.groups],
         "unknown_device": [printable_path(p) for p in devices.unknown],
         "ambiguous_device": [printable_path(p) for p in devices.ambiguous],
-        "time": _time(pictures),
-        **_places(pictures),
+        "time": _time(facts),
+        **_places(facts),
     }
 
 
-def _time(pictures: Sequence[ImageRecord]) -> dict[str, Any]:
+def _time(facts: SetFacts) -> dict[str, object]:
     timed = []
-    for r in pictures:
-        t = local_time(r)
-        source = "metadata"
+    for path, ct in facts.captures.items():
+        t, source = ct.local, "metadata"
         if t is None:
-            t, source = name_time(r), "file name"
+            t, source = facts.name_times.get(path), "file name"
         if t is not None:
-            timed.append((t, source, r.path))
+            timed.append((t, source, path))
     timed.sort(key=lambda x: x[0])
-    out: dict[str, Any] = {"timed": len(timed), "untimed": len(pictures) - len(timed)}
+    out: dict[str, object] = {"timed": len(timed), "untimed": facts.pictures - len(timed)}
     if not timed:
         return out
     gaps = [
@@ -62,7 +61,7 @@ def _time(pictures: Sequence[ImageRecord]) -> dict[str, Any]:
         for a, b in zip(timed, timed[1:])
         if (b[0] - a[0]).total_seconds() >= MIN_GAP_SECONDS
     ]  # fmt: skip
-    gaps.sort(key=lambda g: -g["seconds"])
+    gaps.sort(key=lambda g: -float(g["seconds"]))  # type: ignore[arg-type]  # the value is the float above
     out.update(
         first=timed[0][0].isoformat(),
         last=timed[-1][0].isoformat(),
@@ -73,20 +72,15 @@ def _time(pictures: Sequence[ImageRecord]) -> dict[str, Any]:
     return out
 
 
-def _places(pictures: Sequence[ImageRecord]) -> dict[str, Any]:
-    from forensics.sets.places import fix
-
-    located = [(r, p) for r in pictures if (p := fix(r)) is not None]
-    if not located:
+def _places(facts: SetFacts) -> dict[str, object]:
+    if not facts.located:
         return {"located": 0, "countries": [], "places": [], "time_zones": []}
-    from forensics.geo.places import place_at
-
-    places = [place_at(*p) for _, p in located]
+    places = [loc.place for loc in facts.located]
     countries = Counter((p.country_code, p.country) for p in places)
     named = Counter((p.place, p.country_code) for p in places if p.place)
     zones = Counter(p.time_zone for p in places if p.time_zone)
     return {
-        "located": len(located),
+        "located": len(facts.located),
         "countries": [{"code": c, "name": n, "count": k} for (c, n), k in countries.most_common()],
         "places": [{"place": pl, "country_code": c, "count": k} for (pl, c), k in named.most_common()],
         "time_zones": [{"zone": z, "count": k} for z, k in zones.most_common()],
