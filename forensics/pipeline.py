@@ -62,12 +62,12 @@ def scan(
     >>> len(report.images)
     0
     """
-    if isinstance(paths, (str, bytes, os.PathLike)):
-        paths = [paths]  # one path, not a sequence of one-letter paths
-    paths = [os.fsdecode(p) for p in paths]
-    case_obj = _load_case(case, paths)
+    # one path, not a sequence of one-letter paths
+    given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
+    names = [os.fsdecode(p) for p in given]
+    case_obj = _load_case(case, names)
     skip = ("case.toml",) if case_obj is not None or case is None else ()
-    found = discover(paths, skip=skip)
+    found = discover(names, skip=skip)
     records = read_all(found.files, workers=workers, progress=progress)
 
     matches: tuple[Match, ...] = ()
@@ -103,7 +103,7 @@ def scan(
         images=tuple(records),
         set_findings=tuple(set_findings),
         parameters=ScanParameters(
-            paths=tuple(paths),
+            paths=tuple(names),
             references=index_path,
             case=case_obj.path if case_obj is not None else None,
             workers=workers or available_cpus(),

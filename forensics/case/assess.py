@@ -223,7 +223,8 @@ def _country_offset(h: Hypothesis, ev: _Evidence) -> Row:
     expectation = f"UTC offsets that {want} used on the capture dates"
     if not ev.offsets:
         return Row("country (time zone)", expectation, "no picture states its UTC offset", Verdict.SILENT)
-    fits, misfits = [], []
+    fits: list[str] = []
+    misfits: list[str] = []
     allowed_seen: set[str] = set()
     stated: set[str] = set()
     for path, (off, local) in ev.offsets.items():
@@ -337,9 +338,9 @@ def _unpublished(bound: Bound, ev: _Evidence) -> Row:
             Verdict.INCONSISTENT, paths, ev.ids(("reference-match",), paths),
         )  # fmt: skip
     paths = tuple(sorted(ev.published))
-    first = min((pub for pubs in ev.published.values() for pub, _ in pubs), key=sortable_time)
+    earliest = min((pub for pubs in ev.published.values() for pub, _ in pubs), key=sortable_time)
     return Row(
         "unpublished before", expectation,
-        f"{len(paths)} picture(s) matched in references, earliest publication {sortable_time(first).date().isoformat()}",
+        f"{len(paths)} picture(s) matched in references, earliest publication {sortable_time(earliest).date().isoformat()}",
         Verdict.CONSISTENT, paths, ev.ids(("reference-match",), paths),
     )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 from dataclasses import dataclass
 
 from forensics.errors import CaseFileError
@@ -67,10 +68,10 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
     >>> case.hypotheses[0].country
     ('SY',)
     """
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10
+        import tomli as tomllib
 
     where = path or "case file"
     try:

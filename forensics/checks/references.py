@@ -32,7 +32,7 @@ def reference_match(records: Sequence[ImageRecord], context: CheckContext) -> It
         said = [s for s in (ref.source, f"published {published.isoformat()}" if published else None) if s]
         message = f"found in the reference set as {where}" + (f" ({', '.join(said)})" if said else "")
         message += f": {m.transform}, confidence {m.confidence:.2f}"
-        if earlier:
+        if earlier and captured is not None:
             message += f"; published before the capture time its metadata gives ({captured.isoformat(sep=' ')})"
         yield Finding(
             check="reference-match",
@@ -136,7 +136,7 @@ def near_duplicate(records: Sequence[ImageRecord], context: CheckContext) -> Ite
 
 def _items(records: Sequence[ImageRecord]) -> list[tuple[str, float | None, int, int, str | None]]:
     """(path, timestamp, pHash, dHash, sha256) of every picture and sampled video frame."""
-    out = []
+    out: list[tuple[str, float | None, int, int, str | None]] = []
     for r in records:
         if r.error:
             continue

@@ -79,7 +79,7 @@ def _counters(pictures: Sequence[ImageRecord], summary: DeviceSummary) -> Iterat
             elif (nt := capture_time_from_name(r.name)) is not None:
                 keyed.setdefault("name time", []).append((t, nt, r))
         for kind, rows in keyed.items():
-            rows.sort(key=lambda x: (x[0], x[1]))  # type: ignore[arg-type,return-value]
+            rows.sort(key=lambda x: (x[0], x[1]))  # keys of one kind compare (see below)
             wrap = 0
             previous = None
             for t, key, r in rows:
@@ -88,7 +88,8 @@ def _counters(pictures: Sequence[ImageRecord], summary: DeviceSummary) -> Iterat
                     if previous is not None and isinstance(previous[1], int) and previous[1] - (key + wrap) > WRAP_FALL:
                         wrap += COUNTER_WRAP
                     value = key + wrap
-                if previous is not None and value < previous[1] and t - previous[0] > ORDER_SLACK:
+                # one kind holds one type of key: counters (int) or name times (datetime)
+                if previous is not None and value < previous[1] and t - previous[0] > ORDER_SLACK:  # type: ignore[operator]
                     yield _inversion(group.label, kind, previous, (t, value, r), compare_utc)
                 previous = (t, value, r)
 

@@ -11,6 +11,7 @@ from forensics.checks.registry import CheckContext, check
 from forensics.knowledge.filenames import screenshot_name
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import FrameHash, ImageRecord
+from forensics.refs.match import Match
 from forensics.refs.videos import best_frame
 
 FAR_APART = dt.timedelta(days=1)  # screenshots of one video taken further apart than this are reported
@@ -48,7 +49,7 @@ def _between(frames: Sequence[FrameHash], i: int) -> tuple[float, float]:
     return (times[k - 1] if k > 0 else t, times[k + 1] if k + 1 < len(times) else t)
 
 
-def frame_matches(records: Sequence[ImageRecord], matches: Sequence[object] = (), set_matches: Sequence[object] = ()) -> list[FrameMatch]:
+def frame_matches(records: Sequence[ImageRecord], matches: Sequence[Match] = (), set_matches: Sequence[Match] = ()) -> list[FrameMatch]:
     """Screenshots in ``records`` that show a frame of a video.
 
     Three sources: the sampled frames of videos in the same set compared with
@@ -73,24 +74,24 @@ def frame_matches(records: Sequence[ImageRecord], matches: Sequence[object] = ()
             frames = frames_of[v.path]
             out.append(FrameMatch(pic.path, v.path, "scan", frames[i].timestamp, _between(frames, i), dist, name_time, created[v.path]))
     for m in (*set_matches, *matches):
-        ref = getattr(m, "reference", None)
-        if ref is None or getattr(ref, "video", None) is None or getattr(ref, "timestamp", None) is None:
+        ref = m.reference
+        if ref.video is None or ref.timestamp is None:
             continue
-        pic = by_path.get(getattr(m, "path", None))  # type: ignore[arg-type]
-        if pic is None:
+        shot = by_path.get(m.path)
+        if shot is None:
             continue
         t = float(ref.timestamp)
-        in_scan = bool((getattr(m, "details", None) or {}).get("in_scan")) and ref.video in frames_of
+        in_scan = bool(m.details.get("in_scan")) and ref.video in frames_of
         if in_scan:
             frames = frames_of[ref.video]
-            i = next((k for k, f in enumerate(frames) if f.timestamp == t), None)
-            between = _between(frames, i) if i is not None else (t, t)
+            k = next((k for k, f in enumerate(frames) if f.timestamp == t), None)
+            between = _between(frames, k) if k is not None else (t, t)
         else:
             between = (t, t)
-        out.append(FrameMatch(pic.path, str(ref.video), "scan" if in_scan else "reference", t, between,
-                              dict(getattr(m, "distances", {}) or {}), _name_time(pic),
-                              created.get(ref.video) if in_scan else None, str(getattr(m, "method", "hash")),
-                              tuple(m.region) if getattr(m, "region", None) else None))  # type: ignore[attr-defined]  # fmt: skip
+        out.append(FrameMatch(shot.path, ref.video, "scan" if in_scan else "reference", t, between,
+                              dict(m.distances), _name_time(shot),
+                              created.get(ref.video) if in_scan else None, m.method,
+                              m.region))  # fmt: skip
     return out
 
 
@@ -154,17 +155,17 @@ def _order(shots: list[FrameMatch], video: str, source: str, label: str) -> Iter
 
 
 def _spread(shots: list[FrameMatch], video: str, source: str, label: str) -> Iterator[Finding]:
-    named = sorted((m for m in shots if m.name_time is not None), key=lambda m: m.name_time)  # type: ignore[arg-type,return-value]
+    named = sorted(((m.name_time, m) for m in shots if m.name_time is not None), key=lambda tm: tm[0])
     if len(named) < 2:
         return
-    first, last = named[0], named[-1]
-    span = last.name_time - first.name_time  # type: ignore[operator]
+    (t_first, first), (t_last, last) = named[0], named[-1]
+    span = t_last - t_first
     if span <= FAR_APART:
         return
     yield Finding(
         "video-screenshots", Severity.NOTICE, (first.path, last.path),
         f"Screenshots of {label} are named as taken {span.days} day(s) apart "
-        f"({first.name_time:%Y-%m-%d %H:%M:%S} and {last.name_time:%Y-%m-%d %H:%M:%S}): "  # type: ignore[union-attr]
+        f"({t_first:%Y-%m-%d %H:%M:%S} and {t_last:%Y-%m-%d %H:%M:%S}): "
         "the video was watched on different occasions, or the names were changed.",
         {"video": video, "source": source, "span_seconds": span.total_seconds(),
          "first": first.to_dict(), "last": last.to_dict()},

@@ -60,7 +60,7 @@ def _country_zones() -> dict[str, tuple[str, ...]]:
 
     out: dict[str, list[str]] = {}
     try:
-        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+        text = resources.files("tzdata").joinpath("zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
     except (ModuleNotFoundError, FileNotFoundError, OSError):
         return {}
     for line in text.splitlines():

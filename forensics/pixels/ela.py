@@ -44,7 +44,7 @@ def error_level(image: Image.Image, *, quality: int = 90, scale: float | None = 
     with Image.open(buf) as resaved:
         diff = ImageChops.difference(rgb, resaved.convert("RGB"))
     if scale is None:
-        top = max(hi for _, hi in diff.getextrema())
+        top = max(hi for _, hi in diff.getextrema())  # type: ignore[misc]  # an RGB picture: one (lo, hi) per band
         scale = 255.0 / top if top else 1.0
     lut = [min(255, round(v * scale)) for v in range(256)]
     return diff.point(lut * 3)

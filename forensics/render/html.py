@@ -414,15 +414,16 @@ def _duration(seconds: Any) -> str:
 
 
 def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, Any]:
-    """The set-level summary (``Report.extras``) in readable pieces; unknown keys pass through as they are."""
+    """The set summary (``SetFacts.to_dict()``) in readable pieces; unknown keys pass through as they are."""
     known = {"devices", "unknown_device", "ambiguous_device", "time", "located", "countries", "places", "time_zones"}
-    time = extras.get("time") if isinstance(extras.get("time"), dict) else {}
+    found = extras.get("time")
+    time: dict[str, Any] = found if isinstance(found, dict) else {}
     gaps = []
     for g in time.get("gaps") or ():
         if isinstance(g, dict):
             gaps.append({
-                "after": {"name": file_name(str(g.get("after", ""))), "anchor": anchors.get(g.get("after"))},
-                "before": {"name": file_name(str(g.get("before", ""))), "anchor": anchors.get(g.get("before"))},
+                "after": {"name": file_name(str(g.get("after", ""))), "anchor": anchors.get(str(g.get("after", "")))},
+                "before": {"name": file_name(str(g.get("before", ""))), "anchor": anchors.get(str(g.get("before", "")))},
                 "from": g.get("from"), "to": g.get("to"), "length": _duration(g.get("seconds")),
             })  # fmt: skip
     def linked(key: str) -> list[dict[str, Any]]:
@@ -479,10 +480,8 @@ def _hypotheses(report: Report, anchors: dict[str, str], finding_anchor: list[st
     columns: list[dict[str, Any]] = []
     criteria: dict[str, dict[str, Any]] = {}
     verdicts: dict[int, dict[str, str]] = {}
-    for n, h in enumerate(report.hypotheses):
-        h = h if isinstance(h, dict) else jsonable(h)
-        if not isinstance(h, dict):
-            h = {"statement": str(h)}
+    for n, assessment in enumerate(report.hypotheses):
+        h = assessment.to_dict()
         hid = str(h.get("id") or f"H{n + 1}")
         extra = {k: v for k, v in h.items() if k not in ("id", "statement", "rows", "tally", *_VERDICTS) and v not in (None, "", [], {})}
         tally = h.get("tally") if isinstance(h.get("tally"), dict) else {}

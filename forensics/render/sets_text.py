@@ -49,7 +49,7 @@ def _matrix(report: Report, console: Console) -> None:
     console.print(f"\n[bold]Hypotheses[/]{f' ({escape(str(title))})' if title else ''}")
     console.print("[dim]  An evidence matrix, not a verdict: what each hypothesis expects and how the files bear on it.[/]")
     for h in report.hypotheses:
-        d = h.to_dict() if hasattr(h, "to_dict") else dict(h)
+        d = h.to_dict()
         table = Table(title=f"{d['id']}: {d['statement']}", title_justify="left", expand=False)
         for col in ("criterion", "expects", "the files show", "verdict"):
             table.add_column(col, overflow="fold")

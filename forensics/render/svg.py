@@ -55,7 +55,7 @@ def timeline_svg(points: Sequence[Point], groups: Sequence[str], *, width: int =
     pts = [p for p in points if p.time is not None]
     if not pts:
         return ""
-    times = [p.time for p in pts]  # type: ignore[misc]
+    times = [p.time for p in pts if p.time is not None]
     t0, t1 = min(times), max(times)
     if t1 - t0 < dt.timedelta(minutes=2):
         t0, t1 = t0 - dt.timedelta(minutes=1), t1 + dt.timedelta(minutes=1)
@@ -117,13 +117,13 @@ def _clip(text: str, n: int) -> str:
 
 
 @functools.cache
-def _countries() -> tuple[tuple[tuple[float, float, float, float], tuple[tuple[tuple[float, float], ...], ...]], ...]:
-    """Every country outline as (bbox, rings); empty when the data package is absent."""
+def _countries() -> tuple[tuple[tuple[float, float, float, float], tuple[tuple[float, float], ...]], ...]:
+    """Every ring of every country outline as (bbox, ring); empty when the data package is absent."""
     try:
         from countryinfo import CountryInfo
     except ImportError:  # an optional dependency (it needs Python 3.11+)
         return ()
-    out = []
+    out: list[tuple[tuple[float, float, float, float], tuple[tuple[float, float], ...]]] = []
     for info in CountryInfo.all().values():
         for feature in (info.get("geoJSON") or {}).get("features", []):
             geom = feature.get("geometry") or {}
