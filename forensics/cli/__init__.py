@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from forensics import __version__
+from forensics.version import __version__
 from forensics.cli.frames import frames_command
 from forensics.cli.index import index_group, match_command
 from forensics.cli.meta import hash_command, meta_command

@@ -2,5 +2,5 @@
 
 ``record`` holds what was read from one file (:class:`ImageRecord` and its parts),
 ``findings`` what a check observed, ``text`` how file names and durations are
-written for people. Imports only the standard library and :mod:`forensics.errors`.
+written for people. May import only the standard library and :mod:`forensics.errors`.
 """
