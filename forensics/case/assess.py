@@ -31,17 +31,12 @@ TIME_CAVEATS = ("date-mismatch", "timeline", "future-date", "time-zone", "daylig
 PLACE_CAVEATS = ("impossible-travel",)
 
 
-
 class Verdict(str, enum.Enum):
     """How an observation bears on a hypothesis."""
 
     CONSISTENT = "consistent"
     INCONSISTENT = "inconsistent"
     SILENT = "silent"
-
-
-
-
 
 
 @dataclass(frozen=True)
@@ -86,16 +81,6 @@ class Assessment(Serialisable):
 
 # ---------------------------------------------------------------------------------------------
 # Reading case files
-
-
-
-
-
-
-
-
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,10 +244,7 @@ def _published_before(ev: _Evidence, bound: Bound) -> list[tuple[str, dt.date | 
     out = []
     for path, pubs in ev.published.items():
         for pub, ref in pubs:
-            if isinstance(bound, dt.datetime):
-                earlier = sortable_time(pub) < sortable_time(bound)
-            else:
-                earlier = sortable_time(pub).date() < bound
+            earlier = sortable_time(pub) < sortable_time(bound) if isinstance(bound, dt.datetime) else sortable_time(pub).date() < bound
             if earlier:
                 out.append((path, pub, ref))
     return out
@@ -298,8 +280,6 @@ def _taken(bound: Bound, ev: _Evidence, *, after: bool) -> Row:
         return Row(label, expectation, f"{observation}; outside: {name_list(bad)}", Verdict.INCONSISTENT,
                    tuple(bad), ev.ids(("reference-match",), bad), caveats)  # fmt: skip
     return Row(label, expectation, observation, Verdict.CONSISTENT, tuple(good), (), caveats)
-
-
 
 
 def _device(h: Hypothesis, ev: _Evidence) -> Row:

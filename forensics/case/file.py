@@ -1,4 +1,5 @@
 """Case files: the competing hypotheses an investigator weighs, read from TOML."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,7 +92,7 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
     out = []
     seen: set[str] = set()
     for i, h in enumerate(hyps):
-        line = lambda key: _line_of(text, i, key)  # noqa: E731
+        line = lambda key, i=i: _line_of(text, i, key)  # noqa: E731
         for key in h:
             if key not in HYPOTHESIS_KEYS:
                 raise fail(f"unknown key {key!r} in hypothesis {i + 1} (expected {', '.join(HYPOTHESIS_KEYS)})", line(key))
@@ -132,9 +133,12 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
             raise fail(f"single_device of {hid!r} must be true or false", line("single_device"))
         out.append(
             Hypothesis(
-                id=hid, statement=h["statement"].strip(), country=tuple(c.upper() for c in countries),
-                single_device=single, **bounds,
-            )  # fmt: skip
+                id=hid,
+                statement=h["statement"].strip(),
+                country=tuple(c.upper() for c in countries),
+                single_device=single,
+                **bounds,
+            )
         )
     title = data.get("title")
     description = data.get("description")

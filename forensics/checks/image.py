@@ -144,7 +144,6 @@ def date_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
         )  # fmt: skip
 
 
-
 def _comparable(*stamps: dt.datetime | None) -> list[dt.datetime | None]:
     """Stamps made comparable: as instants when every present one states its UTC
     offset (a file saved in another zone is not "earlier"), else as wall-clock times."""

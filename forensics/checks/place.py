@@ -5,6 +5,7 @@ All lookups are offline (:mod:`forensics.geo`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 
 from forensics.checks.registry import CheckContext, check
@@ -24,8 +25,6 @@ GROUND_KMH = 350.0
 POSITION_TOLERANCE_KM = 2.0  # per fix
 TIME_TOLERANCE = {"gps": 60.0, "offset": 60.0, "place": 3600.0}  # seconds per stamp, by UTC source
 MIN_DISTANCE_KM = 50.0
-
-
 
 
 @check("gps-location")
@@ -76,7 +75,9 @@ def time_zone(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fin
             clashes.append(f"OffsetTimeOriginal {format_offset(exif)} vs camera clock minus GPS UTC {format_offset(implied[0])}")  # type: ignore[index]
         for label, off in known.items():
             if place and off not in place:
-                clashes.append(f"{label} {format_offset(off)}, while clocks at its GPS position ({zone_name}) showed {'/'.join(format_offset(o) or '' for o in place)}")
+                clashes.append(
+                    f"{label} {format_offset(off)}, while clocks at its GPS position ({zone_name}) showed {'/'.join(format_offset(o) or '' for o in place)}"
+                )
         if not clashes:
             continue
         g = r.metadata.gps
@@ -105,7 +106,7 @@ def impossible_travel(records: Sequence[ImageRecord], ctx: CheckContext) -> Iter
         if ct.utc is not None and ct.utc_source is not None:
             fixes.append((ct.utc, ct.utc_source, pos, r))
     fixes.sort(key=lambda x: x[0])
-    for (t1, s1, p1, r1), (t2, s2, p2, r2) in zip(fixes, fixes[1:]):
+    for (t1, s1, p1, r1), (t2, s2, p2, r2) in itertools.pairwise(fixes):
         d = distance_km(*p1, *p2)
         if d < MIN_DISTANCE_KM:
             continue

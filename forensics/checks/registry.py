@@ -86,7 +86,9 @@ def run_set_checks(records: Sequence[ImageRecord], context: CheckContext, only: 
     return out
 
 
-def run_checks(records: Sequence[ImageRecord], context: CheckContext, only: Sequence[str] | None = None) -> tuple[list[ImageRecord], list[Finding]]:
+def run_checks(
+    records: Sequence[ImageRecord], context: CheckContext, only: Sequence[str] | None = None
+) -> tuple[list[ImageRecord], list[Finding]]:
     """Run per-image checks (attaching findings to records), then set checks.
 
     The set's facts are worked out from ``records`` when ``context`` has none.

@@ -95,8 +95,8 @@ def _counters(pictures: Sequence[ImageRecord], summary: DeviceSummary) -> Iterat
 
 
 def _inversion(device: str, kind: str, earlier, later, compare_utc: bool) -> Finding:
-    t1, k1, r1 = earlier
-    t2, k2, r2 = later
+    t1, _k1, r1 = earlier
+    t2, _k2, r2 = later
     gap = t2 - t1
     severity = Severity.WARNING if gap > ZONE_SPAN else Severity.NOTICE
     what = "file-name counter" if kind.startswith("counter") else "file-name time"
@@ -161,4 +161,3 @@ def _screenshots(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
                  "phash_distance": hex_distance(p.hashes.phash, s.hashes.phash),  # type: ignore[union-attr]
                  "lead_seconds": lead.total_seconds()},
             )  # fmt: skip
-

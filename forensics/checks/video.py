@@ -181,7 +181,7 @@ def _before_video(shots: list[FrameMatch], video: str, label: str) -> Iterator[F
     if not early:
         return
     yield Finding(
-        "video-screenshots", Severity.NOTICE, tuple(m.path for m in early) + (video,),
+        "video-screenshots", Severity.NOTICE, (*tuple(m.path for m in early), video),
         f"{len(early)} screenshot(s) of {label} are named as taken before the video file was created "
         f"({created:%Y-%m-%d %H:%M:%S} UTC), even allowing for any time zone: the screenshots show another "
         "copy of the video (this file is a re-encode), or a clock or a name is wrong.",

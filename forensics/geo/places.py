@@ -53,10 +53,6 @@ def _geocoder() -> Any:
     return reverse_geocode.GeocodeData()
 
 
-
-
-
-
 @functools.lru_cache(maxsize=4096)
 def place_at(lat: float, lon: float) -> Place:
     """Country, nearest place and time zone at a point, from offline data.
@@ -92,19 +88,3 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -1,4 +1,5 @@
 """The sun's elevation at a place and instant (astral), offline."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Time zones offline: the zone at a point (timezonefinder polygons), offsets on a date (tzdata)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,7 +82,9 @@ def country_offsets(code: str, local: dt.datetime) -> tuple[dt.timedelta, ...]:
     """Every UTC offset in use somewhere in a country at a local date and time."""
     naive = local.replace(tzinfo=None)
     # zone rules change on the quarter hour at the finest: one lookup per quarter
-    return _country_offsets(code.upper(), naive - dt.timedelta(minutes=naive.minute % 15, seconds=naive.second, microseconds=naive.microsecond))
+    return _country_offsets(
+        code.upper(), naive - dt.timedelta(minutes=naive.minute % 15, seconds=naive.second, microseconds=naive.microsecond)
+    )
 
 
 @functools.lru_cache(maxsize=4096)

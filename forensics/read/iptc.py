@@ -32,7 +32,7 @@ def iptc_fields(image: Any) -> dict[str, Any]:
 
     try:
         info = IptcImagePlugin.getiptcinfo(image) or {}
-    except Exception:  # noqa: BLE001 - damaged IPTC is simply not read
+    except Exception:
         return {}
     out: dict[str, Any] = {}
     for key, value in info.items():

@@ -31,7 +31,7 @@ def find_packet(data: bytes) -> bytes | None:
 
 
 def _q(prefix: str, local: str) -> str:
-    return "{%s}%s" % (_NS[prefix], local)
+    return f"{{{_NS[prefix]}}}{local}"
 
 
 def _value(desc: ET.Element, prefix: str, local: str) -> str | None:

@@ -65,7 +65,7 @@ class Thumbnail(Serialisable):
     # the picture inside any black padding bars (phones pad 16:9 thumbnails to 4:3)
     content_width: int | None = None
     content_height: int | None = None
-    hashes: "Hashes | None" = None
+    hashes: Hashes | None = None
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ class Hashes(Serialisable):
 
     NAMES = ("phash", "dhash", "ahash", "whash", "colorhash")
 
-    def distance(self, other: "Hashes") -> dict[str, int]:
+    def distance(self, other: Hashes) -> dict[str, int]:
         """Hamming distance per hash (bits)."""
         return {n: hex_distance(getattr(self, n), getattr(other, n)) for n in self.NAMES}
 

@@ -1,4 +1,5 @@
 """Text for people: printable file names, lists of names, durations."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -32,7 +32,7 @@ class HashTable:
     has_regions: np.ndarray  # bool
 
     @classmethod
-    def empty(cls, n_regions: int) -> "HashTable":
+    def empty(cls, n_regions: int) -> HashTable:
         z = np.zeros(0, np.uint64)
         return cls(np.zeros(0, np.int64), z, z.copy(), np.zeros((n_regions, 0), np.uint64), np.zeros(0, bool))
 
@@ -70,7 +70,9 @@ def within(column: np.ndarray, queries: Sequence[int], radius: int) -> list[tupl
     return within_columns([column], [queries], radius)[0]
 
 
-def within_columns(columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+def within_columns(
+    columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int
+) -> list[list[tuple[np.ndarray, np.ndarray]]]:
     """:func:`within` for several columns at once, each with its own query hashes.
 
     Each chunk of a column is read from memory once for all the queries of

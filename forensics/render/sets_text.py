@@ -37,11 +37,16 @@ def _summary(s: dict[str, Any], console: Console) -> None:
         line += f", {t['untimed']} without a time)" if t.get("untimed") else ")"
         console.print(escape(line), highlight=False)
         for g in t.get("gaps", [])[:3]:
-            console.print(f"  gap: {describe_span(g['seconds'], decimals=1)} between {escape(file_name(g['after']))} and {escape(file_name(g['before']))}", highlight=False)
+            console.print(
+                f"  gap: {describe_span(g['seconds'], decimals=1)} between {escape(file_name(g['after']))} and {escape(file_name(g['before']))}",
+                highlight=False,
+            )
     if s.get("countries"):
         places = ", ".join(f"{p['place']} ({p['country_code']}): {p['count']}" for p in s.get("places", [])[:6])
         countries = ", ".join(f"{c['code']}: {c['count']}" for c in s["countries"])
-        console.print(f"  located: {s.get('located', 0)} in {escape(countries)}" + (f"; {escape(places)}" if places else ""), highlight=False)
+        console.print(
+            f"  located: {s.get('located', 0)} in {escape(countries)}" + (f"; {escape(places)}" if places else ""), highlight=False
+        )
 
 
 def _matrix(report: Report, console: Console) -> None:
@@ -60,7 +65,6 @@ def _matrix(report: Report, console: Console) -> None:
             table.add_row("–", "states nothing the files can test", "", "[dim]silent[/]")
         console.print(table)
         console.print(
-            f"  findings: {len(d['consistent'])} consistent, {len(d['inconsistent'])} inconsistent, "
-            f"{len(d['silent'])} silent",
+            f"  findings: {len(d['consistent'])} consistent, {len(d['inconsistent'])} inconsistent, {len(d['silent'])} silent",
             highlight=False,
         )

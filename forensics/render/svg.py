@@ -86,7 +86,9 @@ def timeline_svg(points: Sequence[Point], groups: Sequence[str], *, width: int =
     for i, name in enumerate(rows):
         cy = top + row_h * i + row_h / 2
         out.append(f'<line class="row" x1="{left}" y1="{cy}" x2="{width - right}" y2="{cy}"/>')
-        out.append(f'<text class="rowlabel" x="{left - 8}" y="{cy + 4}" text-anchor="end">{escape(_clip(name or "unknown device", 24))}</text>')
+        out.append(
+            f'<text class="rowlabel" x="{left - 8}" y="{cy + 4}" text-anchor="end">{escape(_clip(name or "unknown device", 24))}</text>'
+        )
     index = {g: i for i, g in enumerate(rows)}
     for p in pts:
         i = index.get(p.group, 0)

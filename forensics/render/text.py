@@ -50,7 +50,15 @@ def _row(r: ImageRecord, base: str = "", severities: list[Severity] | None = Non
     if captured is None and r.video is not None and r.video.creation_time is not None:
         captured = r.video.creation_time.isoformat(sep=" ")  # a video's container creation time (UTC)
     kind = r.format or ("?" if r.error else r.kind)
-    return [_cell(printable_path(shorten(r.path, base))), _cell(kind), _cell(size), _cell(m.device), _cell(captured), _cell(gps), marks or "[dim]none[/]"]
+    return [
+        _cell(printable_path(shorten(r.path, base))),
+        _cell(kind),
+        _cell(size),
+        _cell(m.device),
+        _cell(captured),
+        _cell(gps),
+        marks or "[dim]none[/]",
+    ]
 
 
 def render_text(report: Report, console: Console) -> None:

@@ -155,7 +155,7 @@ def group_devices(records: Sequence[ImageRecord]) -> DeviceSummary:
         if not by_serial:
             groups.append(_group(make, model, None, loose, len(loose)))
         elif len(by_serial) == 1:
-            (serial, owned), = by_serial.items()
+            ((serial, owned),) = by_serial.items()
             groups.append(_group(make, model, serial, owned + loose, len(loose)))
         else:
             for serial, owned in by_serial.items():

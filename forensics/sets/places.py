@@ -1,4 +1,5 @@
 """Where pictures were taken: the GPS fix a record gives, when it is usable."""
+
 from __future__ import annotations
 
 from forensics.records.record import ImageRecord

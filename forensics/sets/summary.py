@@ -6,6 +6,7 @@ set's facts (:class:`~forensics.sets.facts.SetFacts`).
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -58,7 +59,7 @@ def _time(facts: SetFacts) -> dict[str, object]:
     gaps = [
         {"after": printable_path(a[2]), "before": printable_path(b[2]), "from": a[0].isoformat(), "to": b[0].isoformat(),
          "seconds": (b[0] - a[0]).total_seconds()}
-        for a, b in zip(timed, timed[1:])
+        for a, b in itertools.pairwise(timed)
         if (b[0] - a[0]).total_seconds() >= MIN_GAP_SECONDS
     ]  # fmt: skip
     gaps.sort(key=lambda g: -float(g["seconds"]))  # type: ignore[arg-type]  # the value is the float above

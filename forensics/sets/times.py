@@ -121,5 +121,3 @@ def _to_utc(local: dt.datetime, offset: dt.timedelta) -> dt.datetime | None:
         return (local - offset).replace(tzinfo=dt.timezone.utc)
     except OverflowError:  # a stamp at the edge of the calendar (year 1 or 9999)
         return None
-
-
