@@ -6,6 +6,8 @@ library cannot change a byte; they also hold the library calls to the very same 
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.resources
 import json
 import shutil
 import struct
@@ -192,3 +194,148 @@ def test_meta_and_hash_text_and_missing_paths(world):
         result = run(command, queries / "nope", queries / "nope2")
         assert result.exit_code == 1
         assert result.stderr == f"Error: not found: {queries / 'nope'}, {queries / 'nope2'}\n"
+
+
+def test_hash_text_of_a_video(clip):
+    result = run("hash", clip)
+    assert result.exit_code == 0, result.output
+    assert "clip.mp4" in result.stdout and "Traceback" not in result.output
+
+
+# --- the library calls behind the commands ----------------------------------------------
+
+
+def test_match_call_is_the_command(world):
+    root, db, queries = world
+    calls: list[tuple[float, float]] = []
+    report = forensics.match([queries, root / "nope"], db, workers=1, progress=lambda done, total: calls.append((done, total)))
+    assert isinstance(report, forensics.MatchReport) and isinstance(report.matches[0], forensics.Match)
+    cli_out = run("match", queries, root / "nope", "--refs", db, "--json", "-q", "-w", "1").stdout
+    assert pretty(report.to_dict()) == cli_out
+    assert report.queries == 3 and report.max_distance == 10 and report.missing == (str(root / "nope"),)
+    assert [Path(p).name for p, _ in report.unreadable] == ["broken.jpg"]
+    assert calls[-1] == (6, 6) and [d for d, _ in calls] == sorted(d for d, _ in calls)  # read, then matched
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.queries = 0  # type: ignore[misc]
+
+
+def test_match_call_takes_an_open_index_and_leaves_it_open(world):
+    _, db, queries = world
+    with forensics.ReferenceIndex(db, create=False) as index:
+        one = forensics.match(queries / "IMG_0413.JPG", index, max_distance=4, verify=False)
+        assert index.stats()["files"] == 1  # still usable
+    assert one.references == str(db) and one.queries == 1 and one.max_distance == 4 and len(one.matches) == 1
+    with pytest.raises(forensics.ReferenceIndexError):
+        forensics.match(queries, db.parent / "none.db")
+
+
+def test_match_document_of_a_name_that_is_not_utf8(world, tmp_path):
+    import os
+    import sys
+
+    if sys.platform == "darwin":
+        pytest.skip("macOS file systems refuse names that are not UTF-8")
+    _, db, _ = world
+    gone = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"gone\xff.jpg"))
+    doc = forensics.match([gone], db).to_dict()
+    assert doc["missing"] == [str(tmp_path / "gone\\xff.jpg")]
+    json.dumps(doc, ensure_ascii=False).encode("utf-8")  # writable as UTF-8
+
+
+def test_extract_frames_call_is_the_command(clip, tmp_path):
+    calls: list[tuple[int, int]] = []
+    written = forensics.extract_frames(clip, out=tmp_path / "a", progress=lambda done, total: calls.append((done, total)))
+    assert isinstance(written, forensics.FrameExtraction) and isinstance(written.frames[0], forensics.ExtractedFrame)
+    assert pretty(written.to_dict()) == run("frames", clip, "--out", tmp_path / "a", "--json").stdout
+    assert calls and calls[-1] == (50, 50)
+    kept = forensics.extract_frames(clip, interval=1.0, scenes=False)  # nothing written
+    assert [f.timestamp for f in kept.frames] == [0.0, 1.0] and all(f.file is None for f in kept.frames)
+    assert [f.phash for f in kept.frames] == [written.frames[0].phash, written.frames[2].phash]
+    assert kept.to_dict()["frames"][0]["file"] is None
+    png = forensics.extract_frames(str(clip), out=str(tmp_path / "p"), interval=0, format="png")
+    assert [Path(f.file).name for f in png.frames if f.file] == ["clip_000000.000s.png", "clip_000001.000s-cut.png"]
+
+
+def test_extract_frames_refuses_what_is_not_a_video(tmp_path):
+    picture = tmp_path / "still.jpg"
+    imagegen.write_jpeg(picture)
+    with pytest.raises(forensics.UnreadableFile, match="not a video"):
+        forensics.extract_frames(picture)
+    with pytest.raises(forensics.UnreadableFile, match="no such file"):
+        forensics.extract_frames(tmp_path / "nope.mp4")
+    with pytest.raises(ValueError, match="format"):
+        forensics.extract_frames(picture, format="gif")  # type: ignore[arg-type]
+    with pytest.raises(forensics.ForensicsError, match="cannot create"):
+        forensics.extract_frames(picture, out=picture / "sub")
+
+
+def test_describe_and_hash_files_calls_are_the_commands(world):
+    _, _, queries = world
+    listing = forensics.describe(queries)
+    assert isinstance(listing, forensics.MetadataListing) and len(listing.files) == 3
+    assert pretty(listing.to_dict()) == run("meta", queries, "--json").stdout
+    assert [Path(r.path).name for r in listing.unreadable] == ["broken.jpg"]
+    assert forensics.describe(str(queries / "IMG_0001.JPG"), all_tags=True).files[0].metadata.raw
+    hashes = forensics.hash_files([queries])
+    assert isinstance(hashes.files[0], forensics.FileHashes)
+    assert pretty(hashes.to_dict()) == run("hash", queries, "--json").stdout
+    assert hashes.files[0].hashes == forensics.hash_image(queries / "IMG_0001.JPG")
+    assert [Path(f.path).name for f in hashes.unreadable] == ["broken.jpg"]
+    for call in (forensics.describe, forensics.hash_files):
+        with pytest.raises(forensics.UnreadableFile, match=r"not found: .*nope"):
+            call([queries, queries / "nope"])
+
+
+# --- matches.schema.json ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matches_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(importlib.resources.files("forensics").joinpath("schema/matches.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _errors(validator, doc) -> list[str]:
+    return [f"{e.json_path}: {e.message[:200]}" for e in validator.iter_errors(doc)]
+
+
+def test_match_json_validates_against_its_schema(matches_schema, world, tmp_path):
+    root, db, queries = world
+    full = json.loads(run("match", queries, root / "nope", "--refs", db, "--json", "-q", "-w", "1").stdout)
+    assert full["matches"] and full["unreadable"] and full["missing"]
+    assert _errors(matches_schema, full) == []
+    none = json.loads(run("match", queries / "IMG_0001.JPG", "--refs", db, "--json", "-q").stdout)
+    assert _errors(matches_schema, none) == []
+    # a video frame as the reference: timestamp and video
+    clip = Clip(4, shots=(1.0,)).write(tmp_path / "clip.mp4")
+    frames_db = tmp_path / "frames.db"
+    assert run("index", "add", frames_db, clip, "-q", "-w", "1").exit_code == 0
+    shot = tmp_path / "shot.png"
+    forensics.extract_frames(clip, out=tmp_path / "f", interval=0)
+    shutil.copy(next((tmp_path / "f").iterdir()), shot)
+    framed = json.loads(run("match", shot, "--refs", frames_db, "--json", "-q").stdout)
+    assert framed["matches"] and framed["matches"][0]["reference"]["video"] == str(clip)
+    assert _errors(matches_schema, framed) == []
+
+
+def test_matches_schema_rejects_what_breaks_the_contract(matches_schema):
+    doc = forensics.MatchReport(references="refs.db", queries=0, max_distance=10).to_dict()
+    assert _errors(matches_schema, doc) == []
+    for bad in (
+        {**doc, "schema": "forensics.matches/2"},
+        {k: v for k, v in doc.items() if k != "missing"},
+        {**doc, "queries": -1},
+        {**doc, "max_distance": 65},
+        {**doc, "unreadable": [{"path": "a.jpg"}]},
+        {**doc, "matches": [{"reference": {"path": "r.jpg"}}]},
+    ):
+        assert _errors(matches_schema, bad), bad
+
+
+def test_matches_schema_shares_the_reports_match_objects(matches_schema):
+    report = json.loads(importlib.resources.files("forensics").joinpath("schema/report.schema.json").read_text(encoding="utf-8"))
+    for name, definition in matches_schema.schema["$defs"].items():
+        assert definition == report["$defs"][name], name
