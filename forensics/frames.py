@@ -78,7 +78,7 @@ def extract_frames(
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:
             raise ForensicsError(f"cannot create {printable_path(folder)}: {exc.strerror or exc}") from exc
-    if not os.path.isfile(path):
+    if not os.path.isfile(path):  # said here, so that the message below can name the file once
         raise UnreadableFile(f"{printable_path(path)}: no such file")
     try:
         opened = VideoReader(path)

@@ -180,7 +180,11 @@ def test_hash_document(world):
     good, _, bad = doc["files"]
     assert list(good) == ["path", "sha256", "phash", "dhash", "ahash", "whash", "colorhash"]
     hashes = forensics.hash_image(queries / "IMG_0001.JPG")
-    assert good == {"path": str(queries / "IMG_0001.JPG"), "sha256": forensics.read_file(queries / "IMG_0001.JPG").sha256, **hashes.to_dict()}
+    assert good == {
+        "path": str(queries / "IMG_0001.JPG"),
+        "sha256": forensics.read_file(queries / "IMG_0001.JPG").sha256,
+        **hashes.to_dict(),
+    }
     assert list(bad) == ["path", "sha256", "error"] and bad["path"].endswith("broken.jpg") and len(bad["sha256"]) == 64
 
 
