@@ -169,3 +169,22 @@ def test_meta_and_hash_take_folders_like_scan(tmp_path):
         assert result.exit_code == 0, result.output
         assert len(json.loads(result.output)["files"]) == 2
     assert runner.invoke(cli, ["meta", str(tmp_path / "nope")]).exit_code == 1
+
+
+def test_commands_call_the_library_and_do_not_read_files_themselves():
+    """A command parses, makes one library call and renders: no reading stage is driven from the CLI."""
+    import ast
+    from pathlib import Path
+
+    stages = {"discover", "read_all", "read_file", "read_metadata", "VideoReader", "hash_frame", "find_matches", "run_checks"}
+    driven = {}
+    for module in sorted((Path(forensics.__file__).parent / "cli").glob("*.py")):
+        names = {
+            alias.name
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+        }
+        if names & stages:
+            driven[module.name] = sorted(names & stages)
+    assert driven == {}

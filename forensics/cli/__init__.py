@@ -8,7 +8,8 @@ import click
 
 from forensics.version import __version__
 from forensics.cli.frames import frames_command
-from forensics.cli.index import index_group, match_command
+from forensics.cli.index import index_group
+from forensics.cli.match import match_command
 from forensics.cli.meta import hash_command, meta_command
 from forensics.cli.scan import scan_command
 from forensics.errors import ForensicsError
@@ -17,7 +18,7 @@ from forensics.errors import ForensicsError
 class _Group(click.Group):
     """Turns library errors into one clean line on stderr and exit status 1."""
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except ForensicsError as exc:
@@ -25,7 +26,7 @@ class _Group(click.Group):
         except BrokenPipeError:
             # `forensics scan … | head` closed the pipe: not an error of ours.
             sys.stderr.close()
-            raise SystemExit(0)
+            raise SystemExit(0) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -43,7 +43,8 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         return
     try:
-        f = open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n")
+        # opened apart from the `with`, so that failing to create and failing to write say which
+        f = open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n")  # noqa: SIM115
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:

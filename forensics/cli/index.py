@@ -1,4 +1,4 @@
-"""``forensics index …`` (build a reference set) and ``forensics match`` (search it)."""
+"""``forensics index …``: build, inspect and prune a reference set (``forensics match`` searches it)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from forensics.records.text import printable_path
 def _shown(path: str) -> str:
     """A file name as rich prints it: brackets in names are text, not markup."""
     return escape(printable_path(path))
-
-MATCH_SCHEMA = "forensics.matches/1"
 
 
 def _open(db: str, *, create: bool = False):
@@ -164,61 +162,3 @@ def index_export(db, as_jsonl, quiet) -> None:
     with _open(db) as index:
         for row in index.export():
             sys.stdout.write(dumps(row, indent=None) + "\n")
-
-
-@click.command("match")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--refs", "db", required=True, type=click.Path(dir_okay=False, path_type=str), help="The reference index to search.")
-@click.option("--max-distance", type=click.IntRange(0, 64), help="Largest pHash distance for a hash match (default 10).")
-@click.option("--no-verify", is_flag=True, help="Hashes only: no local-feature confirmation of crops, overlays and frames.")
-@click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
-@click.option("--json", "as_json", is_flag=True, help=f"Print JSON (schema {MATCH_SCHEMA}).")
-@quiet_option
-def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -> None:
-    """Find the pictures and videos under PATHS in the reference index --refs.
-
-    Each match names the reference, its source, address and publication date,
-    the distance of each hash, the transform found and a confidence; a file
-    without a match is not listed. Exit status 1 when a file could not be read.
-    """
-    from forensics.read.discover import discover
-    from forensics.read.pool import read_all
-    from forensics.refs.index import DEFAULT_MAX_DISTANCE
-
-    with _open(db) as index:
-        found = discover(paths)
-        with progress_bar("Reading", quiet=quiet) as progress:
-            records = read_all(found.files, workers=workers, progress=progress)
-        with progress_bar("Matching", quiet=quiet) as progress:
-            matches = index.match(records, max_distance=max_distance, verify=not no_verify, progress=progress)
-    unreadable = [r for r in records if r.error]
-    if as_json:
-        from forensics.records.text import printable_path
-
-        docs = []
-        for m in matches:
-            d = m.to_dict()
-            d["path"] = printable_path(m.path)
-            for key in ("path", "video"):
-                if d["reference"].get(key):
-                    d["reference"][key] = printable_path(d["reference"][key])
-            docs.append(d)
-        doc = {
-            "schema": MATCH_SCHEMA, "refs": db, "queries": len(records),
-            "max_distance": DEFAULT_MAX_DISTANCE if max_distance is None else max_distance, "matches": docs,
-            "unreadable": [{"path": printable_path(r.path), "reason": r.error} for r in unreadable],
-            "missing": list(found.missing),
-        }  # fmt: skip
-        sys.stdout.write(_dumps(doc) + "\n")
-    else:
-        from forensics.render.matches import print_matches
-
-        print_matches(matches, stdout_console(sys.stdout), queries=len(records))
-    if not quiet:
-        err = stderr_console()
-        for r in unreadable:
-            err.print(f"[yellow]unreadable[/] {_shown(r.path)}: {escape(str(r.error))}", highlight=False, soft_wrap=True)
-        for p in found.missing:
-            err.print(f"[yellow]not found[/] {_shown(p)}", highlight=False, soft_wrap=True)
-    if unreadable or found.missing:
-        raise SystemExit(1)

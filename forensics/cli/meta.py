@@ -9,8 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from forensics.cli.common import json_option, stdout_console
+from forensics.listings import describe, hash_files, metadata_dict
 from forensics.records.text import printable_path
-from forensics.report import image_dict
+from forensics.render.json import dumps
 
 
 def _flatten(prefix: str, value, out: list[tuple[str, str]]) -> None:
@@ -24,38 +25,20 @@ def _flatten(prefix: str, value, out: list[tuple[str, str]]) -> None:
         out.append((prefix, ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
 
 
-def _files(paths: tuple[str, ...]) -> list[str]:
-    """Files named, and the files in folders named (as ``scan`` finds them); a missing path is an error."""
-    from forensics.read.discover import discover
-
-    found = discover(paths)
-    if found.missing:
-        raise click.ClickException("not found: " + ", ".join(printable_path(p) for p in found.missing))
-    return found.files
-
-
 @click.command("meta")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
 @json_option
 @click.option("--all", "all_tags", is_flag=True, help="Add every raw EXIF tag.")
 def meta_command(files, as_json, all_tags) -> None:
     """Show everything the metadata of FILES (or of the files in folders) says."""
-    from forensics.read.files import read_metadata
-    from forensics.render.json import dumps
-
-    records = [read_metadata(f, all_tags=all_tags) for f in _files(files)]
+    listing = describe(files, all_tags=all_tags)
     if as_json:
-        docs = [image_dict(r) for r in records]
-        for d in docs:
-            d.pop("findings", None)
-            d.pop("hashes", None)
-        sys.stdout.write(dumps({"schema": "forensics.meta/1", "files": docs}) + "\n")
+        sys.stdout.write(dumps(listing.to_dict()) + "\n")
     else:
         console = stdout_console(sys.stdout)
-        for r in records:
-            d = image_dict(r)
-            for k in ("findings", "hashes", "path"):
-                d.pop(k, None)
+        for r in listing.files:
+            d = metadata_dict(r)
+            d.pop("path", None)
             table = Table(title=escape(printable_path(r.path)), title_justify="left", show_header=False)
             table.add_column("field", style="bold")
             table.add_column("value", overflow="fold")
@@ -68,7 +51,7 @@ def meta_command(files, as_json, all_tags) -> None:
             for k, v in rows:
                 table.add_row(escape(k), escape(v))
             console.print(table)
-    if any(r.error for r in records):
+    if listing.unreadable:
         raise SystemExit(1)
 
 
@@ -77,26 +60,23 @@ def meta_command(files, as_json, all_tags) -> None:
 @json_option
 def hash_command(files, as_json) -> None:
     """Print SHA-256 and the perceptual hashes of FILES (or of the files in folders)."""
-    from forensics.read.files import read_file
-    from forensics.render.json import dumps
-
-    records = [read_file(f) for f in _files(files)]
-    rows = [
-        {"path": printable_path(r.path), "sha256": r.sha256, **(r.hashes.to_dict() if r.hashes else {}), **({"error": r.error} if r.error else {})}
-        for r in records
-    ]
+    listing = hash_files(files)
     if as_json:
-        sys.stdout.write(dumps({"schema": "forensics.hashes/1", "files": rows}) + "\n")
+        sys.stdout.write(dumps(listing.to_dict()) + "\n")
     else:
         console = stdout_console(sys.stdout)
         table = Table(show_header=True)
         for col in ("file", "sha256", "phash", "dhash", "ahash", "whash", "colorhash"):
             table.add_column(col, overflow="fold")
-        for row in rows:
-            if "error" in row:
-                table.add_row(escape(row["path"]), row["sha256"] or "–", f"[red]{escape(row['error'])}[/]", "", "", "", "")
+        for f in listing.files:
+            name = escape(printable_path(f.path))
+            if f.error:
+                table.add_row(name, f.sha256 or "–", f"[red]{escape(f.error)}[/]", "", "", "", "")
+            elif f.hashes is None:  # a video: its frames have hashes (`forensics frames`), the file has none
+                table.add_row(name, f.sha256 or "–", *["[dim]–[/]"] * 5)
             else:
-                table.add_row(escape(row["path"]), *(row[k] for k in ("sha256", "phash", "dhash", "ahash", "whash", "colorhash")))
+                h = f.hashes
+                table.add_row(name, f.sha256 or "–", h.phash, h.dhash, h.ahash, h.whash, h.colorhash)
         console.print(table)
-    if any(r.error for r in records):
+    if listing.unreadable:
         raise SystemExit(1)

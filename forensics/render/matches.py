@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from forensics.records.text import common_folder, printable_path, shorten
+from forensics.refs.match import Match
+from forensics.report import Report
 
 
-def matches_table(matches: Sequence[Any], *, title: str | None = None) -> Table:
+def matches_table(matches: Sequence[Match], *, title: str | None = None) -> Table:
     """One row per match: query, reference, provenance, transform, distances, confidence."""
     qbase = common_folder([m.path for m in matches])
     rbase = common_folder([m.reference.path for m in matches])
@@ -46,7 +47,7 @@ def matches_table(matches: Sequence[Any], *, title: str | None = None) -> Table:
     return table
 
 
-def print_matches(matches: Sequence[Any], console: Console, *, queries: int | None = None) -> None:
+def print_matches(matches: Sequence[Match], console: Console, *, queries: int | None = None) -> None:
     """The matches of ``forensics match``, or a line saying there are none."""
     if not matches:
         console.print(f"No match{f' for {queries} file(s)' if queries is not None else ''}.", highlight=False)
@@ -56,7 +57,7 @@ def print_matches(matches: Sequence[Any], console: Console, *, queries: int | No
     console.print(matches_table(matches, title=title))
 
 
-def matches_section(report: Any, console: Console) -> None:
+def matches_section(report: Report, console: Console) -> None:
     """The reference matches of a scan report (nothing when no index was searched)."""
     if not report.matches:
         return
