@@ -11,10 +11,10 @@ and check them one by one and as a set against the competing claims of a case.
 """
 
 from forensics.errors import CaseFileError, ForensicsError, ReferenceIndexError, UnreadableFile
-from forensics.frames import extract_frames
-from forensics.listings import FileHashes, HashListing, MetadataListing, describe, hash_files
-from forensics.matching import match
-from forensics.pipeline import scan
+from forensics.pipeline.frames import extract_frames
+from forensics.pipeline.listings import FileHashes, HashListing, MetadataListing, describe, hash_files
+from forensics.pipeline.matching import match
+from forensics.pipeline.scanning import scan
 from forensics.read.files import read_file, read_metadata
 from forensics.read.hashing import hash_image
 from forensics.read.keyframes import ExtractedFrame, FrameExtraction

@@ -33,7 +33,7 @@ def gen_cli_docs():
 
 def _registered_check_ids() -> list[str]:
     import forensics.checks
-    import forensics.pipeline  # noqa: F401  (whatever a scan runs is registered by now)
+    import forensics.pipeline.scanning  # noqa: F401  (whatever a scan runs is registered by now)
     from forensics.checks.registry import iter_ids
 
     for info in pkgutil.iter_modules(forensics.checks.__path__, "forensics.checks."):

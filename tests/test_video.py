@@ -19,7 +19,7 @@ from forensics.checks import CheckContext, run_checks
 from forensics.checks.video import frame_matches
 from forensics.cli import cli
 from forensics.errors import UnreadableFile
-from forensics.pipeline import scan
+from forensics.pipeline.scanning import scan
 from forensics.read import video as video_mod
 from forensics.read.files import read_file
 from forensics.read.video import SCENE_STEP, VideoReader, frame_at, mp4_creation_time

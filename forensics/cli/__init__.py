@@ -6,13 +6,13 @@ import sys
 
 import click
 
-from forensics.version import __version__
 from forensics.cli.frames import frames_command
 from forensics.cli.index import index_group
 from forensics.cli.match import match_command
 from forensics.cli.meta import hash_command, meta_command
 from forensics.cli.scan import scan_command
 from forensics.errors import ForensicsError
+from forensics.version import __version__
 
 
 class _Group(click.Group):

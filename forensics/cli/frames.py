@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from forensics.cli.common import json_option, progress_bar, quiet_option, stderr_console, stdout_console
-from forensics.frames import FORMATS, extract_frames
+from forensics.pipeline.frames import FORMATS, extract_frames
 from forensics.read.video import DEFAULT_INTERVAL
 from forensics.records.text import printable_path
 from forensics.render.json import dumps

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 
 from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
-from forensics.matching import match
+from forensics.pipeline.matching import match
 from forensics.records.text import printable_path
 from forensics.refs.report import MATCHES_SCHEMA
 from forensics.render.json import dumps

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from forensics.cli.common import json_option, stdout_console
-from forensics.listings import describe, hash_files, metadata_dict
+from forensics.pipeline.listings import describe, hash_files, metadata_dict
 from forensics.records.text import printable_path
 from forensics.render.json import dumps
 

@@ -30,7 +30,7 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     Exit status: 0 when done, 1 when a file could not be read, a path was not
     found or a finding reaches --fail-on, 2 on a usage error.
     """
-    from forensics.pipeline import scan
+    from forensics.pipeline.scanning import scan
 
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
