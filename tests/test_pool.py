@@ -13,10 +13,14 @@ import time
 
 import imagegen
 import pytest
+from click.testing import CliRunner
 
 from forensics import scan
+from forensics.cli import cli
 from forensics.read import pool
 from forensics.read.pool import READ_CRASHED, map_isolated
+from forensics.refs import index as index_module
+from forensics.refs.index import ReferenceIndex
 
 forked = pytest.mark.skipif(
     multiprocessing.get_start_method() != "fork",
@@ -93,7 +97,7 @@ def test_a_small_set_runs_in_process_in_order():
     assert done == [(1, 3), (2, 3), (3, 3)]
 
 
-# -- scan ---------------------------------------------------------------------------------------
+# -- scan, index add -----------------------------------------------------------------------------
 
 
 def _read_or_die(path, *args, **kwargs):
@@ -112,6 +116,42 @@ def test_a_crashing_worker_does_not_end_the_scan(tmp_path, monkeypatch):
     (bad,) = report.unreadable
     assert bad.name == "poison.jpg" and bad.error == READ_CRASHED
     assert all(r.hashes is not None for r in report.images if r.name != "poison.jpg")
+
+
+_read_item = index_module._read_item
+
+
+def _read_item_or_die(path):
+    if _is_poison(path):
+        _die()
+    return _read_item(path)
+
+
+@pytest.fixture
+def deadly_index_reader(monkeypatch):
+    monkeypatch.setattr(index_module, "_read_item", _read_item_or_die)
+
+
+@forked
+def test_a_crashing_worker_does_not_lose_an_index_batch(tmp_path, deadly_index_reader):
+    folder = _folder(tmp_path)
+    with ReferenceIndex(tmp_path / "refs.db") as index:
+        result = index.add([folder], workers=2, batch=3)
+        assert result.unreadable == ((str(folder / "poison.jpg"), READ_CRASHED),)
+        assert result.added == 8
+        stored = sorted(os.path.basename(f["path"]) for f in index.files())
+    assert stored == [f"ok{i}.jpg" for i in range(8)]
+
+
+@forked
+def test_index_add_reports_the_file_that_crashed_its_worker(tmp_path, deadly_index_reader):
+    folder = _folder(tmp_path)
+    db = tmp_path / "refs.db"
+    res = CliRunner().invoke(cli, ["index", "add", str(db), str(folder), "-w", "2", "--json", "-q"])
+    assert res.exit_code == 1, res.output  # a file could not be read
+    assert '"added": 8' in res.output and "poison.jpg" in res.output and READ_CRASHED in res.output
+    with ReferenceIndex(db) as index:
+        assert len(index.files()) == 8
 
 
 # -- workers end with their parent ---------------------------------------------------------------
