@@ -21,6 +21,7 @@ from forensics.read import pool
 from forensics.read.pool import READ_CRASHED, map_isolated
 from forensics.refs import index as index_module
 from forensics.refs.index import ReferenceIndex
+from forensics.render import html
 
 forked = pytest.mark.skipif(
     multiprocessing.get_start_method() != "fork",
@@ -97,7 +98,7 @@ def test_a_small_set_runs_in_process_in_order():
     assert done == [(1, 3), (2, 3), (3, 3)]
 
 
-# -- scan, index add -----------------------------------------------------------------------------
+# -- scan, index add, the HTML report ------------------------------------------------------------
 
 
 def _read_or_die(path, *args, **kwargs):
@@ -152,6 +153,27 @@ def test_index_add_reports_the_file_that_crashed_its_worker(tmp_path, deadly_ind
     assert '"added": 8' in res.output and "poison.jpg" in res.output and READ_CRASHED in res.output
     with ReferenceIndex(db) as index:
         assert len(index.files()) == 8
+
+
+def _previews_or_die(path, **kwargs):
+    from forensics.read.preview import previews
+
+    if _is_poison(path):
+        _die()
+    return previews(path, **kwargs)
+
+
+@forked
+def test_a_crashing_worker_leaves_one_card_without_its_picture(tmp_path, monkeypatch):
+    monkeypatch.setattr(html, "previews", _previews_or_die)
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(cli, ["scan", str(_folder(tmp_path)), "-w", "2", "--html", str(out), "-q"])
+    assert out.is_file(), res.output
+    cards = out.read_text(encoding="utf-8").split('<details class="card')[1:]
+    assert len(cards) == 9
+    (poisoned,) = [c for c in cards if "poison.jpg" in c]
+    assert "the picture could not be made" in poisoned and "data:image/jpeg" not in poisoned
+    assert all("data:image/jpeg" in c for c in cards if c is not poisoned)
 
 
 # -- workers end with their parent ---------------------------------------------------------------
