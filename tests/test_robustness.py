@@ -183,31 +183,6 @@ def test_fuzz_read_file_never_raises(tmp_path_factory, cut, flips, insert, at):
     assert r.sha256 and (r.error or r.hashes is not None)
 
 
-def _crash_on_poison(path, *args, **kwargs):
-    from forensics.read.files import read_file as real
-
-    if str(path).endswith("poison.jpg"):
-        os._exit(139)  # as a segfaulting decoder would
-    return real(path, *args, **kwargs)
-
-
-def test_a_crashing_worker_does_not_end_the_scan(tmp_path, monkeypatch):
-    for i in range(8):
-        (tmp_path / f"ok{i}.jpg").write_bytes(_jpeg(i, (32, 24)))
-    (tmp_path / "poison.jpg").write_bytes(_jpeg(9, (32, 24)))
-    import importlib
-
-    pool = importlib.import_module("forensics.read.pool")
-
-    monkeypatch.setattr(pool, "read_file", _crash_on_poison)
-    if __import__("multiprocessing").get_start_method() != "fork":
-        pytest.skip("the patched reader reaches the workers only when they are forked")
-    report = scan([tmp_path], workers=2)
-    assert len(report.images) == 9
-    (bad,) = report.unreadable
-    assert bad.name == "poison.jpg" and "crashed" in bad.error
-
-
 def test_exif_ifd_loops_end(tmp_path):
     """IFD0's next-IFD pointer and its Exif IFD pointer both point back at IFD0."""
     tiff = b"MM\x00*" + struct.pack(">I", 8)

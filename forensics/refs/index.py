@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from forensics.errors import ReferenceIndexError
+from forensics.read.pool import READ_CRASHED, imap_isolated
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
 from forensics.refs.match import Match, Reference
@@ -681,19 +682,11 @@ def _read_item(path: str) -> _Item:
     return _Item(record, mtime, regions)
 
 
-def _read_chunk(paths: Sequence[str]) -> list[_Item]:
-    return [_read_item(p) for p in paths]
+def _unreadable_item(path: str) -> _Item:
+    return _Item(ImageRecord(path=path, error=READ_CRASHED), None, None)
 
 
 def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]:
-    """Read files in worker processes, yielding in order as chunks finish."""
-    from forensics.read.pool import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
-
-    workers = max(1, workers or available_cpus())
-    if workers == 1 or len(paths) < POOL_MIN_FILES:
-        for p in paths:
-            yield _read_item(p)
-        return
-    with reading_pool(workers) as pool:
-        for chunk in pool.map(_read_chunk, chunks_for(paths, workers, most=16)):
-            yield from chunk
+    """Read files in worker processes, yielding in order as they finish; a file that
+    kills its process comes back unreadable and costs no other file."""
+    yield from imap_isolated(_read_item, paths, on_crash=_unreadable_item, workers=workers, most=16)

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from forensics.read.pool import map_isolated
 from forensics.read.preview import DEFAULT_SIDE, Previews, previews
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord, jsonable
@@ -108,7 +109,7 @@ def _data_uri(jpeg: bytes | None) -> str | None:
 
 def _jobs(report: Report, *, max_side: int, ela: bool) -> list[tuple[Any, dict[str, Any]]]:
     mismatch = {p for f in report.findings if f.check == "thumbnail-mismatch" for p in f.paths}
-    jobs = []
+    jobs: list[tuple[Any, dict[str, Any]]] = []
     for r in report.images:
         if r.error and r.kind != "video":
             continue  # refused or undecodable: nothing to show, and maybe a bomb
@@ -116,7 +117,7 @@ def _jobs(report: Report, *, max_side: int, ela: bool) -> list[tuple[Any, dict[s
             "orientation": r.metadata.orientation, "max_side": max_side, "ela": ela,
             "exif_thumbnail": r.path in mismatch and r.metadata.thumbnail.present, "video": r.kind == "video",
         }))  # fmt: skip
-    known = {r.path for r in report.images}
+    known: set[str | tuple[str, float | None]] = {r.path for r in report.images}
     for m in report.matches:
         key = _reference_key(getattr(m, "reference", None))
         if key and key not in known and os.path.isfile(key[0]):
@@ -141,23 +142,14 @@ def _one(job: tuple[Any, dict[str, Any]]) -> Previews:
     return previews(key[0] if isinstance(key, tuple) else key, **kwargs)
 
 
-def _chunk(jobs: Sequence[tuple[Any, dict[str, Any]]]) -> list[Previews]:
-    return [_one(j) for j in jobs]
+def _crashed(job: tuple[Any, dict[str, Any]]) -> Previews:
+    return Previews(problem="the picture could not be made: decoding it crashed the process")
 
 
 def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -> dict[Any, Previews]:
     jobs = _jobs(report, max_side=max_side, ela=ela)
-    from forensics.read.pool import POOL_MIN_FILES, available_cpus, chunks_for, reading_pool
-
-    workers = max(1, workers or available_cpus())
-    if workers == 1 or len(jobs) < POOL_MIN_FILES:
-        results = [_one(j) for j in jobs]
-    else:
-        results = []
-        with reading_pool(workers) as pool:
-            for part in pool.map(_chunk, chunks_for(jobs, workers, most=16)):
-                results.extend(part)
-    return {path: res for (path, _), res in zip(jobs, results)}
+    results = map_isolated(_one, jobs, on_crash=_crashed, workers=workers, most=16)
+    return {path: res for (path, _), res in zip(jobs, results, strict=True)}
 
 
 # --------------------------------------------------------------------------- view model
