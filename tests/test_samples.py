@@ -118,12 +118,16 @@ def _scalar_paths_env() -> dict[str, str]:
     """Environment that turns off the SIMD paths this CPU would use in numpy, OpenCV, OpenBLAS and libjpeg-turbo."""
     import cv2
 
-    try:
-        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
-    except ImportError:  # numpy 1.x
-        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    umath = None
+    for name in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):  # numpy 2, numpy 1
+        try:
+            umath = importlib.import_module(name)
+            break
+        except ImportError:
+            continue
     env = dict(os.environ, JSIMD_FORCENONE="1", OPENBLAS_CORETYPE="Prescott")
-    numpy_targets = [t for t in __cpu_dispatch__ if __cpu_features__.get(t)]
+    features = getattr(umath, "__cpu_features__", {})
+    numpy_targets = [t for t in getattr(umath, "__cpu_dispatch__", ()) if features.get(t)]
     if numpy_targets:
         env["NPY_DISABLE_CPU_FEATURES"] = " ".join(numpy_targets)
     # "*AVX2" is dispatched, "*AVX2?" dispatched but already turned off
