@@ -11,7 +11,8 @@ script. Each file is built so that a scan has something to say on one axis
 Run ``python samples/make_samples.py`` to rebuild the files in place, or
 ``python samples/make_samples.py --out DIR`` to build them elsewhere. The
 output is the same byte for byte on the same library versions (recorded in
-``samples/manifest.json``; ``--write-manifest`` rewrites it).
+``samples/manifest.json``; ``--write-manifest`` rewrites it), whatever the
+CPU: no step depends on which SIMD code a library picks (see PAGE_COEFFS).
 
 Needs the toolkit's own dependencies (Pillow, numpy, OpenCV) and piexif.
 """
