@@ -11,7 +11,8 @@ script. Each file is built so that a scan has something to say on one axis
 Run ``python samples/make_samples.py`` to rebuild the files in place, or
 ``python samples/make_samples.py --out DIR`` to build them elsewhere. The
 output is the same byte for byte on the same library versions (recorded in
-``samples/manifest.json``; ``--write-manifest`` rewrites it).
+``samples/manifest.json``; ``--write-manifest`` rewrites it), whatever the
+CPU: no step depends on which SIMD code a library picks (see PAGE_COEFFS).
 
 Needs the toolkit's own dependencies (Pillow, numpy, OpenCV) and piexif.
 """
@@ -95,11 +96,25 @@ def label(img: Image.Image) -> Image.Image:
     return img
 
 
+# The document photos: a 700x500 page whose corners land on PAGE_QUAD in the picture (a parallelogram, so
+# the mapping is affine). PAGE_COEFFS are Pillow's PERSPECTIVE coefficients taking picture points to page
+# points: the float solve the committed samples were built with, pinned rather than solved on each run.
+# np.linalg.solve's last bits depend on the kernel OpenBLAS picks for the CPU (its SkylakeX kernel, which
+# built them, and its Haswell one give b 6 ulps apart), and one ulp moves pixels along the page's edge.
+# The exact solution is (595/614, 35/614, -49525/307, -50/921, 300/307, -91000/921, 0, 0), within 8 ulps.
+PAGE_SIZE = (700, 500)
+PAGE_QUAD = ((160, 110), (880, 150), (850, 660), (130, 620))
+PAGE_COEFFS = tuple(float.fromhex(h) for h in (
+    "0x1.f02806abc74bep-1", "0x1.d2f87ebfcaa24p-5", "-0x1.42a37092c3209p+7", "-0x1.bcbbe66d8407ep-5",
+    "0x1.f453633b3488cp-1", "-0x1.8b38fb4652d4ep+6", "-0x1.49f9af988511ep-65", "-0x1.81aa493173f50p-64",
+))  # fmt: skip
+
+
 def document(seed: int, title: str, lines: list[str], size: tuple[int, int] = PHOTO_SIZE) -> Image.Image:
     """A photo of a paper document lying on a table, seen slightly at an angle."""
     rng = np.random.default_rng(seed)
     table = photo(seed + 1000, size, noise=4.0).resize((size[0] // 8, size[1] // 8)).resize(size, Image.Resampling.BICUBIC)
-    pw, ph = 700, 500
+    pw, ph = PAGE_SIZE
     page = Image.new("RGB", (pw, ph), (236, 232, 220))
     draw = ImageDraw.Draw(page)
     draw.rectangle((10, 10, pw - 10, ph - 10), outline=(120, 110, 100), width=3)
@@ -111,25 +126,14 @@ def document(seed: int, title: str, lines: list[str], size: tuple[int, int] = PH
     for i in range(4):
         y = 360 + 28 * i
         draw.line((30, y, pw - 40 - int(rng.integers(0, 200)), y), fill=(90, 90, 100), width=2)
-    # place the page with a slight perspective: corners of the page in the picture
+    # place the page at a slight angle, its corners on PAGE_QUAD
     w, h = size
-    quad = [(160, 110), (880, 150), (850, 660), (130, 620)]
-    coeffs = _perspective_coeffs(quad, [(0, 0), (pw, 0), (pw, ph), (0, ph)])
+    coeffs = list(PAGE_COEFFS)
     warped = page.transform(size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC)
     mask = Image.new("L", (pw, ph), 255).transform(size, Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC)
     table.paste(warped, (0, 0), mask)
     arr = np.asarray(table, np.float32) + rng.normal(0, 3.0, (h, w, 3))
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
-
-
-def _perspective_coeffs(dst: list[tuple[int, int]], src: list[tuple[int, int]]) -> list[float]:
-    """Pillow's PERSPECTIVE coefficients mapping output points ``dst`` to input points ``src``."""
-    rows, rhs = [], []
-    for (x, y), (u, v) in zip(dst, src):
-        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-        rhs += [u, v]
-    return [float(c) for c in np.linalg.solve(np.array(rows, float), np.array(rhs, float))]
 
 
 # --- EXIF -------------------------------------------------------------------

@@ -21,6 +21,9 @@ LAUNCH_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+# every test here starts or shares a Chromium: seconds each
+pytestmark = pytest.mark.slow
+
 SECTIONS = ("summary", "set-findings", "timeline", "map", "files", "custody", "parameters")
 
 

@@ -21,6 +21,7 @@ def _calibrate_module():
     return module
 
 
+@pytest.mark.slow
 def test_scan_of_every_corpus_file(corpora):
     root = corpora / "exif-samples"
     files = sorted(str(p) for p in root.rglob("*") if p.is_file())
@@ -39,6 +40,7 @@ def test_pdq_photos_are_read(corpora):
     assert report.images and not report.unreadable
 
 
+@pytest.mark.slow
 def test_agreement_with_exiftool(corpora):
     result = _calibrate_module().calibrate(corpora)
     assert result["files"] == result["compared"] + len(result["unreadable"])

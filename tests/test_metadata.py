@@ -9,10 +9,11 @@ import json
 import struct
 
 import imagegen
+import numpy as np
 import piexif
 import pytest
 from click.testing import CliRunner
-from PIL import ImageCms
+from PIL import Image, ImageCms
 
 from forensics import read_file, read_metadata
 from forensics.cli import cli
@@ -102,6 +103,54 @@ def test_exif_fields(full_jpeg):
     assert m.camera_fields >= 4
 
 
+def test_each_time_takes_its_own_offset(tmp_path):
+    """OffsetTime goes with DateTime, OffsetTimeOriginal with DateTimeOriginal; DateTimeDigitized is its own stamp."""
+    extra = {"Exif": {piexif.ExifIFD.OffsetTime: "+00:00", piexif.ExifIFD.OffsetTimeOriginal: "+03:00"}}
+    p = imagegen.write_jpeg(tmp_path / "tz.jpg", datetime_original="2016:06:19 14:00:00", datetime="2016:06:19 11:05:00",
+                            datetime_digitized="2016:06:20 08:00:00", extra=extra)  # fmt: skip
+    m = read_file(p).metadata
+    assert m.datetime_original == dt.datetime(2016, 6, 19, 14, tzinfo=dt.timezone(dt.timedelta(hours=3)))
+    assert m.datetime == dt.datetime(2016, 6, 19, 11, 5, tzinfo=dt.timezone.utc)
+    assert m.datetime_digitized == dt.datetime(2016, 6, 20, 8)  # no OffsetTimeDigitized: wall-clock time
+    assert (m.offset_time, m.offset_time_original, m.offset_time_digitized) == ("+00:00", "+03:00", None)
+
+
+def test_jpeg_without_exif(tmp_path):
+    """As a platform re-encodes it: no camera field, no thumbnail, the encoder's standard tables."""
+    p = tmp_path / "stripped.jpg"
+    imagegen.photo(0, (640, 480)).save(p, "JPEG", quality=72)
+    r = read_file(p)
+    m = r.metadata
+    assert r.error is None and r.problems == ()
+    assert (m.make, m.model, m.datetime_original, m.camera_fields, m.gps, m.xmp) == (None, None, None, 0, None, None)
+    assert not m.thumbnail.present
+    assert (m.jpeg.quality, m.jpeg.standard_tables) == (72.0, True)
+
+
+def test_damaged_thumbnail_is_a_problem_not_an_error(tmp_path):
+    path = imagegen.write_jpeg(tmp_path / "t.jpg", thumbnail=Image.new("RGB", (8, 8)))
+    data = bytearray(path.read_bytes())
+    i = data.find(b"\xff\xd8", 4)  # the thumbnail's start: break it
+    data[i + 2 : i + 40] = b"\x00" * 38
+    path.write_bytes(bytes(data))
+    r = read_file(path)
+    assert r.error is None and r.hashes is not None and r.metadata.make == "Apple"
+    assert any("thumbnail" in p for p in r.problems), r.problems
+
+
+def test_flash_and_brightness(tmp_path):
+    """EXIF Flash as written; luma_mean the mean brightness of the picture as displayed."""
+    p = imagegen.camera_jpeg(tmp_path / "flash.jpg", extra={"Exif": {piexif.ExifIFD.Flash: 0x19}})
+    assert read_file(p).metadata.flash == 0x19
+    picture = imagegen.photo(1, (320, 240))
+    for gain in (0.15, 1.0, 3.0):
+        arr = np.asarray(picture, np.float32)
+        lit = Image.fromarray(np.clip(arr * gain if gain <= 1 else 255 - (255 - arr) / gain, 0, 255).astype(np.uint8))
+        lit.save(tmp_path / "lit.png")
+        expected = np.asarray(lit.convert("L"), np.float32).mean()
+        assert read_file(tmp_path / "lit.png").luma_mean == pytest.approx(expected, abs=2), gain
+
+
 def test_gps(full_jpeg):
     g = read_file(full_jpeg).metadata.gps
     assert g.lat == pytest.approx(36.2021, abs=1e-5) and g.lon == pytest.approx(37.1343, abs=1e-5)
@@ -148,6 +197,14 @@ def test_file_facts(full_jpeg):
     data = full_jpeg.read_bytes()
     assert r.sha256 == hashlib.sha256(data).hexdigest() and r.size == len(data)
     assert (r.kind, r.format, r.mime, r.extension) == ("image", "JPEG", "image/jpeg", ".jpg")
+
+
+def test_extension_as_named_lowercased(tmp_path):
+    named, bare = tmp_path / "IMG_5000.PNG", tmp_path / "noext"
+    for p in (named, bare):
+        imagegen.photo(0, (75, 133)).save(p, "PNG")
+    assert [(r.extension, r.format, r.width, r.height) for r in map(read_file, (named, bare))] == [
+        (".png", "PNG", 75, 133), (None, "PNG", 75, 133)]  # fmt: skip
 
 
 def test_baseline_444_and_camera_tables(tmp_path):
@@ -217,6 +274,7 @@ def test_png_and_webp_exif(tmp_path):
         imagegen.photo(0, (64, 48)).save(p, fmt, exif=exif)
         m = read_file(p).metadata
         assert (m.make, m.model) == ("Google", "Pixel 3"), fmt
+        assert m.jpeg is None, fmt  # JPEG structure only for JPEGs
 
 
 def test_heic(tmp_path):

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
+import platform
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,17 +71,31 @@ def test_sample_case_is_small_and_complete(manifest):
     assert sum((SAMPLES / n).stat().st_size for n in names) < 5_000_000
 
 
-def test_script_rebuilds_the_samples(make_samples, manifest, tmp_path):
-    """Byte for byte on the library versions that built them; otherwise the same files and metadata."""
+@pytest.fixture(scope="module")
+def rebuilt(make_samples, tmp_path_factory) -> dict[str, Path]:
+    """The sample case built afresh by the script, by name relative to ``samples/``."""
+    out = tmp_path_factory.mktemp("rebuilt")
+    return {p.relative_to(out).as_posix(): p for p in make_samples.build(out)}
+
+
+@pytest.mark.slow
+def test_script_rebuilds_the_samples(make_samples, manifest, rebuilt):
+    """Byte for byte, every file, on the library versions the manifest records, whatever the CPU.
+
+    The generator has no step whose result depends on the CPU's SIMD paths: the
+    one float solve (the document photos' page placement) is pinned in
+    ``PAGE_COEFFS``, and the rest is integer or correctly rounded arithmetic,
+    Pillow's plain C resampling and libjpeg-turbo's integer DCT (its SIMD paths
+    give the C code's bytes). On other library versions the encoders may
+    differ, so only the files' shape and metadata are compared.
+    """
     import forensics
 
-    files = make_samples.build(tmp_path)
-    built = {p.relative_to(tmp_path).as_posix(): p for p in files}
-    assert set(built) == set(manifest["files"])
+    assert set(rebuilt) == set(manifest["files"])
     if make_samples.versions() == manifest["versions"]:
-        assert {n: _sha(p) for n, p in built.items()} == manifest["files"]
+        assert {n: _sha(p) for n, p in rebuilt.items()} == manifest["files"]
         return
-    for name, path in built.items():  # another Pillow or OpenCV encodes differently: compare what matters
+    for name, path in rebuilt.items():  # another Pillow or OpenCV encodes differently: compare what matters
         if path.suffix == ".toml":
             assert path.read_bytes() == (SAMPLES / name).read_bytes()
             continue
@@ -85,6 +103,55 @@ def test_script_rebuilds_the_samples(make_samples, manifest, tmp_path):
         assert (new.width, new.height, new.format) == (old.width, old.height, old.format), name
         for field in ("make", "model", "software", "datetime_original", "datetime", "gps"):
             assert getattr(new.metadata, field) == getattr(old.metadata, field), (name, field)
+
+
+def test_page_coefficients_put_the_page_on_its_quad(make_samples):
+    """The pinned coefficients are the solution: each corner of the quad maps onto the page's corner."""
+    a, b, c, d, e, f, g, h = make_samples.PAGE_COEFFS
+    pw, ph = make_samples.PAGE_SIZE
+    for (x, y), (u, v) in zip(make_samples.PAGE_QUAD, [(0, 0), (pw, 0), (pw, ph), (0, ph)], strict=True):
+        den = g * x + h * y + 1
+        assert ((a * x + b * y + c) / den, (d * x + e * y + f) / den) == (pytest.approx(u, abs=1e-9), pytest.approx(v, abs=1e-9))
+
+
+def _scalar_paths_env() -> dict[str, str]:
+    """Environment that turns off the SIMD paths this CPU would use in numpy, OpenCV, OpenBLAS and libjpeg-turbo."""
+    import cv2
+
+    umath = None
+    for name in ("numpy._core._multiarray_umath", "numpy.core._multiarray_umath"):  # numpy 2, numpy 1
+        try:
+            umath = importlib.import_module(name)
+            break
+        except ImportError:
+            continue
+    env = dict(os.environ, JSIMD_FORCENONE="1", OPENBLAS_CORETYPE="Prescott")
+    features = getattr(umath, "__cpu_features__", {})
+    numpy_targets = [t for t in getattr(umath, "__cpu_dispatch__", ()) if features.get(t)]
+    if numpy_targets:
+        env["NPY_DISABLE_CPU_FEATURES"] = " ".join(numpy_targets)
+    # "*AVX2" is dispatched, "*AVX2?" dispatched but already turned off
+    opencv_targets = [t.strip("*?") for t in cv2.getCPUFeaturesLine().split() if t.startswith("*")]
+    if opencv_targets:
+        env["OPENCV_CPU_DISABLE"] = ",".join(opencv_targets)
+    return env
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="the SIMD switches named are x86-64's")
+def test_rebuild_does_not_depend_on_the_cpus_simd_paths(rebuilt, tmp_path):
+    """Built again with numpy, OpenCV, OpenBLAS and libjpeg-turbo on their baseline code: the same bytes.
+
+    A stand-in for a CPU with fewer vector units than this one; FFmpeg's own
+    dispatch (the video's encoder) has no such switch and is not covered.
+    """
+    env = _scalar_paths_env()
+    done = subprocess.run([sys.executable, str(SAMPLES / "make_samples.py"), "--out", str(tmp_path)], env=env,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "unknown CPU feature" not in done.stderr, done.stderr
+    differ = [name for name, path in rebuilt.items() if (tmp_path / name).read_bytes() != path.read_bytes()]
+    assert not differ, f"built with other bytes when SIMD paths are off: {differ}"
 
 
 def test_case_file_states_two_hypotheses():

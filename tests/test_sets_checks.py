@@ -1,4 +1,9 @@
-"""Set checks (device-mix, timeline, time-zone, impossible-travel) and gps-location, daylight: firing and silent."""
+"""Set checks (device-mix, timeline, time-zone, impossible-travel) and gps-location, daylight: firing and silent.
+
+The checks read only the records, so they are given records built in Python
+(``tests/records.py``). Real files remain for an untouched phone set scanned
+end to end (summary included) and where pixels decide (a screenshot showing a photo).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ import os
 import subprocess
 import sys
 
-import numpy as np
-import piexif
 import pytest
 from imagegen import camera_jpeg, photo
-from PIL import Image
+from records import at_utc, camera_record, flipped, hashes, make_record
 
 from forensics import scan
+from forensics.checks import CheckContext, run_checks
 from forensics.records.findings import Severity
+from forensics.sets.facts import set_facts
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 DAMASCUS = (33.5138, 36.2765)
@@ -27,8 +32,23 @@ def _scan(folder):
     return scan([str(folder)], workers=1, now=NOW)
 
 
-def _of(report, check_id):
-    return [f for f in report.findings if f.check == check_id]
+def _check(*records):
+    """Every finding of the per-image and set checks about these records."""
+    out, set_findings = run_checks(records, CheckContext(now=NOW))
+    return [f for r in out for f in r.findings] + set_findings
+
+
+def _of(found, check_id):
+    return [f for f in getattr(found, "findings", found) if f.check == check_id]
+
+
+def _record(name, *, local="2016:06:19 14:22:33", pos=DAMASCUS, utc=None, offset="+03:00", folder="/set", **fields):
+    """The record of a phone JPEG in Damascus whose GPS UTC time agrees with its +03:00 local time unless told otherwise."""
+    if utc is None and pos is not None and local:
+        utc = (dt.datetime.strptime(local, "%Y:%m:%d %H:%M:%S") - dt.timedelta(hours=3)).strftime("%Y:%m:%d %H:%M:%S")
+    gps = {"gps": pos, "gps_utc": at_utc(utc)} if pos is not None else {}
+    return camera_record(f"{folder}/{name}", width=SIZE[0], height=SIZE[1], datetime_original=local,
+                         offset_time_original=offset, offset_time=offset, **gps, **fields)  # fmt: skip
 
 
 def _shot(folder, name, *, seed, local="2016:06:19 14:22:33", pos=DAMASCUS, utc_hms=None, utc_date=None, offset="+03:00", **kw):
@@ -70,96 +90,95 @@ def test_untouched_phone_set_draws_no_warning_and_no_set_notice(tmp_path):
 # ------------------------------------------------------------------ device-mix
 
 
-def test_device_mix_fires_on_two_phones_with_groups_in_evidence(tmp_path):
-    _shot(tmp_path, "a.jpg", seed=1)
-    _shot(tmp_path, "b.jpg", seed=2)
-    _shot(tmp_path, "c.jpg", seed=3, make="samsung", model="SM-G930F")
-    (f,) = _of(_scan(tmp_path), "device-mix")
+def test_device_mix_fires_on_two_phones_with_groups_in_evidence():
+    got = _check(_record("a.jpg"), _record("b.jpg"), _record("c.jpg", make="samsung", model="SM-G930F"))
+    (f,) = _of(got, "device-mix")
     assert f.severity is Severity.NOTICE
     groups = {g["device"]: g["count"] for g in f.evidence["groups"]}
     assert groups == {"Apple iPhone 6s": 2, "samsung SM-G930F": 1}
 
 
-def test_device_mix_splits_serials_but_absent_fields_are_unknown(tmp_path):
-    _shot(tmp_path, "a.jpg", seed=1, serial="AAA1")
-    _shot(tmp_path, "b.jpg", seed=2, serial="BBB2")
-    _shot(tmp_path, "c.jpg", seed=3)  # same model, no serial: could be either
-    (f,) = _of(_scan(tmp_path), "device-mix")
+def test_device_mix_splits_serials_but_absent_fields_are_unknown():
+    got = _check(_record("a.jpg", serial="AAA1"), _record("b.jpg", serial="BBB2"),
+                 _record("c.jpg"))  # same model, no serial: could be either  # fmt: skip
+    (f,) = _of(got, "device-mix")
     assert f.evidence["devices"] == 2
     assert [os.path.basename(p) for p in f.evidence["ambiguous"]] == ["c.jpg"]
 
 
-def test_device_mix_silent_when_fields_are_only_missing(tmp_path):
-    _shot(tmp_path, "a.jpg", seed=1, serial="AAA1")
-    _shot(tmp_path, "b.jpg", seed=2)  # no serial
-    _shot(tmp_path, "c.jpg", seed=3, model=None)  # make only
-    _shot(tmp_path, "d.jpg", seed=4, make=None, model=None, camera_fields=False)  # stripped
-    report = _scan(tmp_path)
-    assert not _of(report, "device-mix")
-    assert [os.path.basename(p) for p in report.facts.to_dict()["unknown_device"]] == ["d.jpg"]
+def test_device_mix_silent_when_fields_are_only_missing():
+    records = [
+        _record("a.jpg", serial="AAA1"),
+        _record("b.jpg"),  # no serial
+        _record("c.jpg", model=None),  # make only
+        _record("d.jpg", make=None, model=None, camera_fields=0),  # stripped
+    ]
+    assert not _of(_check(*records), "device-mix")
+    assert [os.path.basename(p) for p in set_facts(records).to_dict()["unknown_device"]] == ["d.jpg"]
 
 
-def test_software_versions_alternating_in_time_point_to_two_bodies(tmp_path):
-    for i, sw in enumerate(["9.3.1", "9.3.2", "9.3.1", "9.3.2"]):
-        _shot(tmp_path, f"x{i}.jpg", seed=i, local=f"2016:06:19 1{i}:00:00", software=sw)
-    (f,) = _of(_scan(tmp_path), "device-mix")
+def test_software_versions_alternating_in_time_point_to_two_bodies():
+    records = [_record(f"x{i}.jpg", local=f"2016:06:19 1{i}:00:00", software=sw) for i, sw in enumerate(["9.3.1", "9.3.2", "9.3.1", "9.3.2"])]
+    (f,) = _of(_check(*records), "device-mix")
     assert "alternate" in f.message and len(f.evidence["software_in_capture_order"]) == 4
 
 
-def test_software_update_in_order_is_silent(tmp_path):
-    for i, sw in enumerate(["9.3.1", "9.3.1", "9.3.2", "Adobe Photoshop CC"]):
-        _shot(tmp_path, f"x{i}.jpg", seed=i, local=f"2016:06:19 1{i}:00:00", software=sw)
-    assert not _of(_scan(tmp_path), "device-mix")
+def test_software_update_in_order_is_silent():
+    versions = ["9.3.1", "9.3.1", "9.3.2", "Adobe Photoshop CC"]
+    records = [_record(f"x{i}.jpg", local=f"2016:06:19 1{i}:00:00", software=sw) for i, sw in enumerate(versions)]
+    assert not _of(_check(*records), "device-mix")
 
 
-def test_camera_modes_naming_themselves_differently_are_silent(tmp_path):
-    for i, sw in enumerate(["HDR+ 1.0.2", "Night Sight", "HDR+ 1.0.2", "Night Sight"]):
-        _shot(tmp_path, f"x{i}.jpg", seed=i, local=f"2016:06:19 1{i}:00:00", software=sw)
-    assert not _of(_scan(tmp_path), "device-mix")
+def test_camera_modes_naming_themselves_differently_are_silent():
+    versions = ["HDR+ 1.0.2", "Night Sight", "HDR+ 1.0.2", "Night Sight"]
+    records = [_record(f"x{i}.jpg", local=f"2016:06:19 1{i}:00:00", software=sw) for i, sw in enumerate(versions)]
+    assert not _of(_check(*records), "device-mix")
 
 
 # ------------------------------------------------------------------ timeline
 
 
-def test_counter_out_of_order_fires(tmp_path):
-    _shot(tmp_path, "IMG_0101.JPG", seed=1, local="2016:06:19 10:00:00", offset=None, pos=None)
-    _shot(tmp_path, "IMG_0102.JPG", seed=2, local="2016:06:19 12:00:00", offset=None, pos=None)
-    _shot(tmp_path, "IMG_0103.JPG", seed=3, local="2016:06:19 11:00:00", offset=None, pos=None)
-    (f,) = _of(_scan(tmp_path), "timeline")
+def test_counter_out_of_order_fires():
+    got = _check(
+        _record("IMG_0101.JPG", local="2016:06:19 10:00:00", offset=None, pos=None),
+        _record("IMG_0102.JPG", local="2016:06:19 12:00:00", offset=None, pos=None),
+        _record("IMG_0103.JPG", local="2016:06:19 11:00:00", offset=None, pos=None),
+    )
+    (f,) = _of(got, "timeline")
     assert f.severity is Severity.NOTICE  # an hour: a clock that followed a zone change can do it
     assert "time-zone change" in f.message
     assert [o["name_key"] for o in f.evidence["order"]] == [103, 102]
 
 
-def test_counter_days_out_of_order_is_a_warning(tmp_path):
-    _shot(tmp_path, "DSC_0042.JPG", seed=1, local="2016:06:25 10:00:00")
-    _shot(tmp_path, "DSC_0043.JPG", seed=2, local="2016:06:19 10:00:00")
-    (f,) = _of(_scan(tmp_path), "timeline")
+def test_counter_days_out_of_order_is_a_warning():
+    (f,) = _of(_check(_record("DSC_0042.JPG", local="2016:06:25 10:00:00"), _record("DSC_0043.JPG", local="2016:06:19 10:00:00")), "timeline")
     assert f.severity is Severity.WARNING and f.evidence["compared_in"] == "utc"
 
 
-def test_counters_in_order_and_wrapping_are_silent(tmp_path):
-    for i, n in enumerate((9998, 9999, 1, 2)):
-        _shot(tmp_path, f"IMG_{n:04d}.JPG", seed=i, local=f"2016:06:19 1{i}:00:00")
-    _shot(tmp_path, "IMG_0001.JPG", seed=9, local="2016:06:19 16:00:00", make="Canon", model="EOS 5D")  # other device
-    assert not _of(_scan(tmp_path), "timeline")
+def test_counters_in_order_and_wrapping_are_silent():
+    records = [_record(f"IMG_{n:04d}.JPG", local=f"2016:06:19 1{i}:00:00") for i, n in enumerate((9998, 9999, 1, 2))]
+    records.append(_record("IMG_0001.JPG", local="2016:06:19 16:00:00", make="Canon", model="EOS 5D", folder="/canon"))  # other device
+    assert not _of(_check(*records), "timeline")
 
 
-def test_name_time_out_of_order_fires(tmp_path):
-    _shot(tmp_path, "20160619_100000.jpg", seed=1, local="2016:06:19 10:00:00")
-    _shot(tmp_path, "20160619_110000.jpg", seed=2, local="2016:06:19 09:00:00")
-    (f,) = _of(_scan(tmp_path), "timeline")
+def test_name_time_out_of_order_fires():
+    (f,) = _of(_check(_record("20160619_100000.jpg", local="2016:06:19 10:00:00"), _record("20160619_110000.jpg", local="2016:06:19 09:00:00")),
+               "timeline")  # fmt: skip
     assert f.evidence["key"] == "name time"
 
 
-def test_untimed_pictures_are_listed(tmp_path):
-    _shot(tmp_path, "a.jpg", seed=1)
-    _shot(tmp_path, "b.jpg", seed=2, local=None, pos=None)
-    (f,) = _of(_scan(tmp_path), "timeline")
+def test_untimed_pictures_are_listed():
+    (f,) = _of(_check(_record("a.jpg"), _record("b.jpg", local=None, pos=None)), "timeline")
     assert f.severity is Severity.INFO and [os.path.basename(p) for p in f.evidence["untimed"]] == ["b.jpg"]
 
 
+def _screenshot(name, shows):
+    """A screenshot PNG of a picture with hashes ``shows``: a few bits off, as a re-encoded copy hashes."""
+    return make_record(f"/set/{name}", width=SIZE[0], height=SIZE[1], hashes=flipped(shows, phash=3, dhash=3))
+
+
 def test_screenshot_named_before_the_photo_it_shows(tmp_path):
+    """From real files: the screenshot (PNG) and the photo (JPEG) of one picture must hash alike."""
     picture = photo(5, SIZE)
     camera_jpeg(tmp_path / "IMG_0005.JPG", image=picture, datetime_original="2016:06:25 10:00:00")
     picture.save(tmp_path / "Screenshot_20160619-120000.png")
@@ -167,22 +186,22 @@ def test_screenshot_named_before_the_photo_it_shows(tmp_path):
     assert f.severity is Severity.WARNING and f.evidence["lead_seconds"] > 5 * 86400
 
 
-def test_screenshot_named_after_the_photo_it_shows_is_silent(tmp_path):
-    picture = photo(5, SIZE)
-    camera_jpeg(tmp_path / "IMG_0005.JPG", image=picture, datetime_original="2016:06:19 10:00:00")
-    picture.save(tmp_path / "Screenshot_20160619-120000.png")
-    photo(6, SIZE).save(tmp_path / "Screenshot_20160601-120000.png")  # older, but shows something else
-    assert not _of(_scan(tmp_path), "timeline")
+def test_screenshot_named_after_the_photo_it_shows_is_silent():
+    picture = hashes(5)
+    records = [
+        camera_record("/set/IMG_0005.JPG", hashes=picture, datetime_original="2016:06:19 10:00:00"),
+        _screenshot("Screenshot_20160619-120000.png", picture),
+        _screenshot("Screenshot_20160601-120000.png", flipped(picture, phash=32)),  # older, but shows something else
+    ]
+    assert not _of(_check(*records), "timeline")
 
 
 # ------------------------------------------------------------------ gps-location, time-zone, impossible-travel
 
 
-def test_gps_location_names_country_place_and_zone(tmp_path):
-    _shot(tmp_path, "a.jpg", seed=1)
-    _shot(tmp_path, "b.jpg", seed=2, pos=(0.0, 0.0), utc_hms=(11, 0, 0), utc_date="2016:06:19")
-    _shot(tmp_path, "c.jpg", seed=3, pos=None)
-    found = {os.path.basename(f.paths[0]): f for f in _of(_scan(tmp_path), "gps-location")}
+def test_gps_location_names_country_place_and_zone():
+    got = _check(_record("a.jpg"), _record("b.jpg", pos=(0.0, 0.0), utc="2016:06:19 11:00:00"), _record("c.jpg", pos=None))
+    found = {os.path.basename(f.paths[0]): f for f in _of(got, "gps-location")}
     assert set(found) == {"a.jpg", "b.jpg"}
     e = found["a.jpg"].evidence
     assert (e["country_code"], e["place"], e["time_zone"]) == ("SY", "Damascus", "Asia/Damascus")
@@ -190,79 +209,69 @@ def test_gps_location_names_country_place_and_zone(tmp_path):
     assert found["b.jpg"].severity is Severity.NOTICE and "placeholder" in found["b.jpg"].message
 
 
-def test_time_zone_fires_when_offsets_disagree(tmp_path):
+def test_time_zone_fires_when_offsets_disagree():
     # the phone says +04:00, GPS time implies +03:00, Damascus kept +03:00 in June 2016
-    _shot(tmp_path, "a.jpg", seed=1, offset="+04:00")
-    (f,) = _of(_scan(tmp_path), "time-zone")
+    (f,) = _of(_check(_record("a.jpg", offset="+04:00")), "time-zone")
     e = f.evidence
     assert (e["offset_time_original"], e["gps_implied_offset"], e["place_offsets"]) == ("+04:00", "+03:00", ["+03:00"])
 
 
-def test_time_zone_follows_the_place_history_and_is_silent_when_agreeing(tmp_path):
-    _shot(tmp_path, "summer.jpg", seed=1)
-    _shot(tmp_path, "winter.jpg", seed=2, local="2016:01:10 12:00:00", offset="+02:00",
-          utc_date="2016:01:10", utc_hms=(10, 0, 0))  # fmt: skip
-    # a GPS stamp from a stale fix, minutes off a quarter hour, says nothing about zones
-    _shot(tmp_path, "stale.jpg", seed=3, local="2016:06:19 14:22:33", utc_date="2016:06:19", utc_hms=(11, 5, 0))
-    assert not _of(_scan(tmp_path), "time-zone")
+def test_time_zone_follows_the_place_history_and_is_silent_when_agreeing():
+    records = [
+        _record("summer.jpg"),
+        _record("winter.jpg", local="2016:01:10 12:00:00", offset="+02:00", utc="2016:01:10 10:00:00"),
+        # a GPS stamp from a stale fix, minutes off a quarter hour, says nothing about zones
+        _record("stale.jpg", local="2016:06:19 14:22:33", utc="2016:06:19 11:05:00"),
+    ]
+    assert not _of(_check(*records), "time-zone")
 
 
-def test_impossible_travel_fires_with_speed_and_thresholds(tmp_path):
-    _shot(tmp_path, "a.jpg", seed=1, local="2016:06:19 10:00:00")
-    _shot(tmp_path, "b.jpg", seed=2, local="2016:06:19 11:00:00", pos=MOSCOW)
-    (f,) = _of(_scan(tmp_path), "impossible-travel")
+def test_impossible_travel_fires_with_speed_and_thresholds():
+    (f,) = _of(_check(_record("a.jpg", local="2016:06:19 10:00:00"), _record("b.jpg", local="2016:06:19 11:00:00", pos=MOSCOW)),
+               "impossible-travel")  # fmt: skip
     assert f.severity is Severity.WARNING
     assert 2400 < f.evidence["distance_km"] < 2550
     assert f.evidence["min_speed_kmh"] > 1000 and f.evidence["thresholds_kmh"] == {"notice": 350.0, "warning": 1000.0}
 
 
-def test_travel_by_air_is_a_notice_and_slow_travel_silent(tmp_path):
-    _shot(tmp_path, "a.jpg", seed=1, local="2016:06:19 06:00:00")
-    _shot(tmp_path, "b.jpg", seed=2, local="2016:06:19 12:00:00", pos=MOSCOW)  # 6 hours: a flight
-    _shot(tmp_path, "c.jpg", seed=3, local="2016:06:25 12:00:00")  # back a week later
-    (f,) = _of(_scan(tmp_path), "impossible-travel")
+def test_travel_by_air_is_a_notice_and_slow_travel_silent():
+    records = [
+        _record("a.jpg", local="2016:06:19 06:00:00"),
+        _record("b.jpg", local="2016:06:19 12:00:00", pos=MOSCOW),  # 6 hours: a flight
+        _record("c.jpg", local="2016:06:25 12:00:00"),  # back a week later
+    ]
+    (f,) = _of(_check(*records), "impossible-travel")
     assert f.severity is Severity.NOTICE and "by air" in f.message
 
 
-def test_impossible_travel_tolerates_fix_jitter_over_short_intervals(tmp_path):
+def test_impossible_travel_tolerates_fix_jitter_over_short_intervals():
     # 3 km apart within one second: a jittery fix, not a 10,000 km/h journey
-    _shot(tmp_path, "a.jpg", seed=1, local="2016:06:19 10:00:00")
-    _shot(tmp_path, "b.jpg", seed=2, local="2016:06:19 10:00:01", pos=(DAMASCUS[0] + 0.027, DAMASCUS[1]))
-    assert not _of(_scan(tmp_path), "impossible-travel")
+    records = [_record("a.jpg", local="2016:06:19 10:00:00"), _record("b.jpg", local="2016:06:19 10:00:01", pos=(DAMASCUS[0] + 0.027, DAMASCUS[1]))]
+    assert not _of(_check(*records), "impossible-travel")
 
 
 # ------------------------------------------------------------------ daylight
+# the brightness is the reader's mean luma (test_metadata.py); here it is given
+
+BRIGHT, DARK = 150.0, 20.0
 
 
-def _lit(seed, gain):
-    arr = np.asarray(photo(seed, SIZE), np.float32)
-    arr = arr * gain if gain < 1 else 255 - (255 - arr) * (1 / gain)
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
-
-
-def test_daylight_fires_on_bright_picture_at_night_and_dark_at_noon(tmp_path):
-    camera_jpeg(tmp_path / "night.jpg", image=_lit(1, 3.0), datetime_original="2016:06:19 02:00:00", offset="+03:00",
-                gps=DAMASCUS, gps_utc=("2016:06:18", (23, 0, 0)))  # fmt: skip
-    camera_jpeg(tmp_path / "noon.jpg", image=_lit(2, 0.15), datetime_original="2016:06:19 12:00:00", offset="+03:00",
-                gps=DAMASCUS, gps_utc=("2016:06:19", (9, 0, 0)))  # fmt: skip
-    found = {os.path.basename(f.paths[0]): f for f in _of(_scan(tmp_path), "daylight")}
+def test_daylight_fires_on_bright_picture_at_night_and_dark_at_noon():
+    got = _check(_record("night.jpg", luma_mean=BRIGHT, local="2016:06:19 02:00:00"), _record("noon.jpg", luma_mean=DARK, local="2016:06:19 12:00:00"))
+    found = {os.path.basename(f.paths[0]): f for f in _of(got, "daylight")}
     assert set(found) == {"night.jpg", "noon.jpg"}
     assert found["night.jpg"].evidence["sun_elevation"] < -12 and found["night.jpg"].evidence["luma_mean"] >= 130
     assert found["noon.jpg"].evidence["sun_elevation"] > 60 and found["noon.jpg"].evidence["luma_mean"] <= 35
     assert all(f.severity is Severity.NOTICE for f in found.values())
 
 
-def test_daylight_silent_for_flash_and_for_matching_light(tmp_path):
-    flash = {"Exif": {piexif.ExifIFD.Flash: 0x19}}  # fired, auto mode
-    camera_jpeg(tmp_path / "flash.jpg", image=_lit(1, 3.0), datetime_original="2016:06:19 02:00:00", offset="+03:00",
-                gps=DAMASCUS, gps_utc=("2016:06:18", (23, 0, 0)), extra=flash)  # fmt: skip
-    camera_jpeg(tmp_path / "dark-night.jpg", image=_lit(2, 0.15), datetime_original="2016:06:19 02:00:00", offset="+03:00",
-                gps=DAMASCUS, gps_utc=("2016:06:18", (23, 0, 0)))  # fmt: skip
-    camera_jpeg(tmp_path / "no-gps.jpg", image=_lit(3, 3.0), datetime_original="2016:06:19 02:00:00")
-    report = _scan(tmp_path)
-    assert not _of(report, "daylight")
-    flash_record = next(r for r in report.images if r.name == "flash.jpg")
-    assert flash_record.metadata.flash == 0x19
+def test_daylight_silent_for_flash_and_for_matching_light():
+    records = [
+        _record("flash.jpg", luma_mean=BRIGHT, local="2016:06:19 02:00:00", flash=0x19),  # fired, auto mode
+        _record("dark-night.jpg", luma_mean=DARK, local="2016:06:19 02:00:00"),
+        _record("no-gps.jpg", luma_mean=BRIGHT, local="2016:06:19 02:00:00", pos=None, offset=None),
+    ]
+    assert not _of(_check(*records), "daylight")
 
 
 # ------------------------------------------------------------------ offline geodata
