@@ -15,7 +15,8 @@ from PIL import Image
 from forensics import Hashes, hash_image, read_file
 from forensics.cli import cli
 from forensics.errors import UnreadableFile
-from forensics.read.hashing import WHASH_SCALE, compute_hashes, orient, phash, whash, working_image
+from forensics.read.decode import orient
+from forensics.read.hashing import WHASH_SCALE, compute_hashes, phash, whash, working_image
 from forensics.records.record import hex_distance
 
 # Largest Hamming distance (of 64 bits) between hashes of a reduced decode and of a full decode.

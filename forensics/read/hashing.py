@@ -1,7 +1,9 @@
 """Perceptual hashes of a picture as displayed, from a reduced-size decode.
 
-Decoding a 12-megapixel JPEG at 1/8 scale (libjpeg does it in the DCT, almost
-for free) costs a third of a full decode; the 64-bit hashes are computed on
+The reader decodes a picture for hashing with
+:func:`forensics.read.decode.decode` at ``side=HASH_SIDE``: a 12-megapixel
+JPEG is decoded at 1/8 scale (libjpeg does it in the DCT, almost for free),
+a third of the cost of a full decode; the 64-bit hashes are computed on
 images of 32 px or less anyway, so the reduced decode changes them by at most
 a few bits (``tests/test_hashing.py`` pins that).
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from forensics.read.decode import fit, flatten, orient
 from forensics.records.record import Hashes
 
 if TYPE_CHECKING:
@@ -25,68 +28,12 @@ if TYPE_CHECKING:
 # imagehash, numpy and Pillow are imported inside the functions: `forensics --help` stays instant.
 
 HASH_SIDE = 128  # long side of the working image every hash is computed from
-MIN_SIDE = HASH_SIDE  # the reduced decode keeps at least this many pixels on the short side
 WHASH_SCALE = 64  # wHash's resize target, fixed so it does not follow the input size
-
-# Pillow transpose operations that display a picture stored with EXIF orientation n.
-_ORIENT = {2: ("FLIP_LEFT_RIGHT",), 3: ("ROTATE_180",), 4: ("FLIP_TOP_BOTTOM",), 5: ("TRANSPOSE",),
-           6: ("ROTATE_270",), 7: ("TRANSVERSE",), 8: ("ROTATE_90",)}  # fmt: skip
-
-
-def reduce_on_decode(image: Image.Image, *, mode: str = "RGB") -> None:
-    """Ask Pillow to decode a JPEG at the smallest scale that keeps MIN_SIDE pixels."""
-    if image.format not in ("JPEG", "MPO"):  # MPO: phone JPEGs with a second picture
-        return
-    w, h = image.size
-    scale = 1
-    while scale < 8 and min(w, h) // (scale * 2) >= MIN_SIDE:
-        scale *= 2
-    if scale > 1:
-        image.draft(mode, (w // scale, h // scale))
-
-
-def orient(image: Image.Image, orientation: int | None) -> Image.Image:
-    """Apply an EXIF orientation (1..8) so the image is as a viewer shows it."""
-    from PIL import Image as _Image
-
-    ops = _ORIENT.get(orientation or 1, ())
-    for op in ops:
-        image = image.transpose(getattr(_Image.Transpose, op))
-    return image
-
-
-def to_8bit(image: Image.Image) -> Image.Image:
-    """RGB or L pixels a viewer would show: transparency over white, 16-bit scaled down."""
-    from PIL import Image as _Image
-
-    mode = image.mode
-    if mode in ("RGB", "L"):
-        return image
-    import numpy as np
-    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        a = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if mode.startswith("I;16") or (a.size and a.max() > 255) else 255.0
-        return _Image.fromarray(np.clip(a * (255.0 / top), 0, 255).astype(np.uint8), "L")
-    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        bg = _Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return _Image.alpha_composite(bg, rgba).convert("RGB")
-    if mode in ("1",):
-        return image.convert("L")
-    return image.convert("RGB")
 
 
 def working_image(image: Image.Image, *, side: int = HASH_SIDE) -> Image.Image:
     """The picture at hashing size: long side at most ``side`` (box filter), RGB or L."""
-    from PIL import Image as _Image
-
-    w, h = image.size
-    if max(w, h) > side:
-        if image.mode not in ("RGB", "L", "RGBA", "LA", "CMYK"):
-            image = to_8bit(image)
-        f = side / max(w, h)
-        image = image.resize((max(1, round(w * f)), max(1, round(h * f))), _Image.Resampling.BOX)
-    return to_8bit(image)
+    return flatten(fit(image, side))
 
 
 _DCT = None  # the 32-point DCT-II matrix, built on first use
