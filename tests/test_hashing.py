@@ -16,7 +16,7 @@ from forensics import Hashes, hash_image, read_file
 from forensics.cli import cli
 from forensics.errors import UnreadableFile
 from forensics.read.decode import orient
-from forensics.read.hashing import WHASH_SCALE, compute_hashes, phash, whash, working_image
+from forensics.read.hashing import WHASH_SCALE, compute_hashes, dhash, phash, whash, working_image
 from forensics.records.record import hex_distance
 
 # Largest Hamming distance (of 64 bits) between hashes of a reduced decode and of a full decode.
@@ -73,10 +73,35 @@ def test_orient_roundtrip():
     assert orient(im, 6).size == (30, 40) and orient(im, 1) is im
 
 
-def test_phash_equals_imagehash():
+def test_phash_and_dhash_equal_imagehash():
+    """The project's own pHash (numpy DCT) and dHash give imagehash's bits, in its hex order."""
     for seed in range(20):
         im = imagegen.photo(seed, (120, 90)).convert("L")
-        assert str(phash(im)) == str(imagehash.phash(im))
+        assert f"{phash(im):016x}" == str(imagehash.phash(im))
+        assert f"{dhash(im):016x}" == str(imagehash.dhash(im))
+
+
+def test_view_hashes_equal_imagehash_on_pictures():
+    """The query views and indexed regions were hashed with imagehash before; on pictures the bits are the same,
+    so regions stored by an older index still meet the views hashed now."""
+    from forensics.refs.queries import REGIONS, crop_fraction, region_hashes
+
+    for seed in range(8):
+        im = imagegen.photo(seed, (128, 96))
+        assert region_hashes(im) == [int(str(imagehash.phash(crop_fraction(im, box).convert("L"))), 16) for _, box in REGIONS]
+        grey = im.convert("L").transpose(Image.Transpose.ROTATE_90)
+        assert dhash(grey) == int(str(imagehash.dhash(grey)), 16)
+
+
+def test_phash_of_a_flat_picture_is_rounding_noise():
+    """Where the two differ: a flat picture has no energy but the DC term, so every other coefficient ties
+    with the median at zero. SciPy's FFT gives exact zeros (all bits but the first clear); the matrix
+    product gives rounding noise of either sign. Neither carries information; stored hashes keep the
+    matrix product's, and a flat picture is told by its dHash (no gradient bits), not its pHash."""
+    flat = Image.new("L", (64, 48), 90)
+    assert str(imagehash.phash(flat)) == "8000000000000000"
+    assert dhash(flat) == 0
+    assert phash(flat) == phash(flat.copy())  # deterministic on one machine, whatever its bits
 
 
 def test_whash_equals_imagehash_up_to_ties():

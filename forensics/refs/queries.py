@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from forensics.read import decode
+from forensics.read.hashing import dhash, phash
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -74,7 +75,7 @@ class ViewHash:
     """The hashes of one view of a picture."""
 
     name: str  # "identity", "mirrored", "framed", "crop:centre:0.9" …
-    phash: int
+    phash: int  # forensics.read.hashing.phash, like the hashes the index stores
     dhash: int | None = None
     anchor: str | None = None  # the reference region a sub-crop is compared with
 
@@ -91,19 +92,6 @@ def to_signed(value: int) -> int:
 
 def to_unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
-
-
-def phash_int(image: Image.Image) -> int:
-    """pHash (imagehash's, 64 bits) of a picture as an int."""
-    import imagehash
-
-    return hex_to_int(str(imagehash.phash(image.convert("L"))))
-
-
-def dhash_int(image: Image.Image) -> int:
-    import imagehash
-
-    return hex_to_int(str(imagehash.dhash(image.convert("L"))))
 
 
 def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE) -> Image.Image:
@@ -128,7 +116,7 @@ def crop_fraction(image: Image.Image, box: tuple[float, float, float, float]) ->
 
 def region_hashes(image: Image.Image) -> list[int]:
     """pHash of each of :data:`REGIONS` of a reference picture, in that order."""
-    return [phash_int(crop_fraction(image, box)) for _, box in REGIONS]
+    return [phash(crop_fraction(image, box)) for _, box in REGIONS]
 
 
 def transpose(image: Image.Image, op: str | None) -> Image.Image:
@@ -151,13 +139,13 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
     views = []
     for op, name in DIHEDRAL:
         v = transpose(image, op)
-        views.append(ViewHash(name, phash_int(v), dhash_int(v)))
+        views.append(ViewHash(name, phash(v), dhash(v)))
     if box is not None:
         f = image.width / full.width, image.height / full.height
         inner = image.crop((round(box[0] * f[0]), round(box[1] * f[1]), round(box[2] * f[0]), round(box[3] * f[1])))
-        views.append(ViewHash("framed", phash_int(inner), dhash_int(inner)))
+        views.append(ViewHash("framed", phash(inner), dhash(inner)))
         mirrored = transpose(inner, "FLIP_LEFT_RIGHT")
-        views.append(ViewHash("framed-mirrored", phash_int(mirrored), dhash_int(mirrored)))
+        views.append(ViewHash("framed-mirrored", phash(mirrored), dhash(mirrored)))
     # sub-crops of the query, compared with every indexed region of the references
     for side in QUERY_SUBCROPS:
         m = 1.0 - side
@@ -169,7 +157,7 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
             "bottom-right": (m, m, 1.0, 1.0),
         }
         for anchor, b in boxes.items():
-            views.append(ViewHash(f"crop:{anchor}:{side}", phash_int(crop_fraction(image, b)), anchor=anchor))
+            views.append(ViewHash(f"crop:{anchor}:{side}", phash(crop_fraction(image, b)), anchor=anchor))
     return views, box
 
 
@@ -191,7 +179,7 @@ def tilted_views(image: Image.Image, *, angles: tuple[float, ...] = TILTS) -> li
         turned = image.rotate(angle, resample=_Image.Resampling.BILINEAR, expand=False)
         cw, ch = int(w * k), int(h * k)
         inner = turned.crop(((w - cw) // 2, (h - ch) // 2, (w + cw) // 2, (h + ch) // 2))
-        out.append(ViewHash(f"tilt:{angle:+.0f}", phash_int(inner), dhash_int(inner), anchor="tilt"))
+        out.append(ViewHash(f"tilt:{angle:+.0f}", phash(inner), dhash(inner), anchor="tilt"))
     return out
 
 
