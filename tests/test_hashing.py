@@ -189,3 +189,19 @@ def test_in_memory_bytes_roundtrip():
     buf = io.BytesIO()
     imagegen.photo(1).save(buf, "PNG")
     assert len(hash_image(Image.open(buf)).colorhash) == 11
+
+
+def test_view_hashes_import_neither_scipy_nor_imagehash(tmp_path):
+    """Matching hashes dozens of views per query; SciPy alone would cost more to import than hashing them."""
+    import subprocess
+    import sys
+
+    path = imagegen.write_jpeg(tmp_path / "q.jpg", seed=3)
+    code = (
+        "import sys; from forensics.refs.queries import load_picture, query_views, region_hashes, tilted_views; "
+        "p = load_picture(sys.argv[1]); query_views(p); tilted_views(p); region_hashes(p); "
+        "print(sorted(m for m in ('imagehash', 'pywt', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
