@@ -240,3 +240,24 @@ def test_every_picture_is_decoded_through_the_door():
             openers.add(path.relative_to(PACKAGE).as_posix())
     assert openers == _OPENERS_ALLOWED
 
+
+def test_one_video_frame_grabber():
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "video.py":
+            assert "VideoCapture(" not in text, path
+
+
+def test_a_video_is_shown_by_its_frame_a_tenth_of_the_way_in(tmp_path):
+    import cv2
+
+    from forensics.read.video import frame_at
+
+    path = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 10, (160, 120))
+    for i in range(20):
+        writer.write(np.full((120, 160, 3), 10 * i, np.uint8))
+    writer.release()
+    assert round(np.asarray(frame_at(path)).mean() / 10) == 2  # 2 s long: the frame at 0.2 s
+    shown = previews(path, video=True, max_side=80)
+    assert shown.size == (80, 60) and round(np.asarray(Image.open(io.BytesIO(shown.picture))).mean() / 10) == 2

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from forensics.errors import UnreadableFile
 from forensics.read.decode import fit, load_picture, orient
 from forensics.read.sniff import HEAD_BYTES, sniff
 
@@ -71,13 +72,16 @@ def previews(
     Previews
         Whatever could be made; a file that cannot be decoded gives ``problem``.
     """
+    if video:
+        from forensics.read.video import frame_at
+
+        try:
+            frame = frame_at(path, at)
+        except UnreadableFile:
+            return Previews(problem="no frame could be decoded")
+        pic = fit(frame, max_side, resample="lanczos")
+        return Previews(picture=_encode(pic), size=pic.size)
     try:
-        if video:
-            frame = _video_frame(os.fsdecode(path), at)
-            if frame is None:
-                return Previews(problem="no frame could be decoded")
-            pic = fit(frame, max_side, resample="lanczos")
-            return Previews(picture=_encode(pic), size=pic.size)
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
@@ -117,23 +121,3 @@ def _exif_thumbnail(data: bytes, orientation: int | None) -> bytes | None:
         return _encode(load_picture(bytes(raw), orientation=orientation))
     except Exception:  # noqa: BLE001 - a damaged thumbnail is simply not shown; the scan reported it
         return None
-
-
-def _video_frame(path: str, at: float | None = None) -> Image.Image | None:
-    import cv2
-
-    cap = cv2.VideoCapture(path)
-    try:
-        if not cap.isOpened():
-            return None
-        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        if at is not None:
-            cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, at) * 1000.0)
-        elif count > 10:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, count // 10)
-        ok, frame = cap.read()
-    finally:
-        cap.release()
-    if not ok or frame is None:
-        return None
-    return Image.fromarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
