@@ -15,7 +15,8 @@ from PIL import Image
 from forensics import Hashes, hash_image, read_file
 from forensics.cli import cli
 from forensics.errors import UnreadableFile
-from forensics.read.hashing import WHASH_SCALE, compute_hashes, orient, phash, whash, working_image
+from forensics.read.decode import orient
+from forensics.read.hashing import WHASH_SCALE, compute_hashes, dhash, phash, whash, working_image
 from forensics.records.record import hex_distance
 
 # Largest Hamming distance (of 64 bits) between hashes of a reduced decode and of a full decode.
@@ -72,10 +73,35 @@ def test_orient_roundtrip():
     assert orient(im, 6).size == (30, 40) and orient(im, 1) is im
 
 
-def test_phash_equals_imagehash():
+def test_phash_and_dhash_equal_imagehash():
+    """The project's own pHash (numpy DCT) and dHash give imagehash's bits, in its hex order."""
     for seed in range(20):
         im = imagegen.photo(seed, (120, 90)).convert("L")
-        assert str(phash(im)) == str(imagehash.phash(im))
+        assert f"{phash(im):016x}" == str(imagehash.phash(im))
+        assert f"{dhash(im):016x}" == str(imagehash.dhash(im))
+
+
+def test_view_hashes_equal_imagehash_on_pictures():
+    """The query views and indexed regions were hashed with imagehash before; on pictures the bits are the same,
+    so regions stored by an older index still meet the views hashed now."""
+    from forensics.refs.queries import REGIONS, crop_fraction, region_hashes
+
+    for seed in range(8):
+        im = imagegen.photo(seed, (128, 96))
+        assert region_hashes(im) == [int(str(imagehash.phash(crop_fraction(im, box).convert("L"))), 16) for _, box in REGIONS]
+        grey = im.convert("L").transpose(Image.Transpose.ROTATE_90)
+        assert dhash(grey) == int(str(imagehash.dhash(grey)), 16)
+
+
+def test_phash_of_a_flat_picture_is_rounding_noise():
+    """Where the two differ: a flat picture has no energy but the DC term, so every other coefficient ties
+    with the median at zero. SciPy's FFT gives exact zeros (all bits but the first clear); the matrix
+    product gives rounding noise of either sign. Neither carries information; stored hashes keep the
+    matrix product's, and a flat picture is told by its dHash (no gradient bits), not its pHash."""
+    flat = Image.new("L", (64, 48), 90)
+    assert str(imagehash.phash(flat)) == "8000000000000000"
+    assert dhash(flat) == 0
+    assert phash(flat) == phash(flat.copy())  # deterministic on one machine, whatever its bits
 
 
 def test_whash_equals_imagehash_up_to_ties():
@@ -163,3 +189,19 @@ def test_in_memory_bytes_roundtrip():
     buf = io.BytesIO()
     imagegen.photo(1).save(buf, "PNG")
     assert len(hash_image(Image.open(buf)).colorhash) == 11
+
+
+def test_view_hashes_import_neither_scipy_nor_imagehash(tmp_path):
+    """Matching hashes dozens of views per query; SciPy alone would cost more to import than hashing them."""
+    import subprocess
+    import sys
+
+    path = imagegen.write_jpeg(tmp_path / "q.jpg", seed=3)
+    code = (
+        "import sys; from forensics.refs.queries import load_picture, query_views, region_hashes, tilted_views; "
+        "p = load_picture(sys.argv[1]); query_views(p); tilted_views(p); region_hashes(p); "
+        "print(sorted(m for m in ('imagehash', 'pywt', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

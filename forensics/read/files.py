@@ -21,31 +21,6 @@ from forensics.records.record import ImageRecord, Metadata, Thumbnail
 
 MAX_IMAGE_BYTES = 1 << 30  # larger "images" are refused rather than read into memory
 _HASH_CHUNK = 1 << 20
-_heif_registered = False
-
-
-def register_heif() -> None:
-    """Let Pillow open HEIF and AVIF (pillow-heif), once per process."""
-    global _heif_registered
-    if not _heif_registered:
-        from pillow_heif import register_heif_opener
-
-        register_heif_opener()
-        _heif_registered = True
-
-
-# JPEGs are decoded at up to 1/8 scale, so a 200-megapixel phone photo costs what a
-# 3-megapixel one does; other formats decode whole and keep Pillow's own refusal
-# threshold (twice MAX_IMAGE_PIXELS, about 179 million pixels).
-JPEG_PIXEL_LIMIT = 1_000_000_000
-
-
-def _pixel_limit(fmt: str | None) -> int:
-    from PIL import Image
-
-    if fmt == "JPEG":
-        return JPEG_PIXEL_LIMIT
-    return 2 * int(Image.MAX_IMAGE_PIXELS or 0) or 178956970
 
 
 def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Any = None) -> ImageRecord:
@@ -204,23 +179,15 @@ def _heif_stored_size(image: Any) -> tuple[int, int]:
 def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None = None) -> ImageRecord:
     from PIL import Image
 
-    from forensics.read import exif, hashing
+    from forensics.read import decode, exif, hashing
     from forensics.read.icc import profile_description
     from forensics.read.iptc import iptc_fields
     from forensics.read.xmp import find_packet, parse_xmp
 
     problems: list[str] = []
     fmt = base.format
-    if fmt in ("HEIF", "AVIF"):
-        register_heif()
     try:
-        if fmt == "JPEG":
-            from PIL import JpegImagePlugin
-
-            # The plugin's own factory skips Image.open's size refusal: JPEG has its own limit below.
-            image = JpegImagePlugin.jpeg_factory(io.BytesIO(data))
-        else:
-            image = Image.open(io.BytesIO(data))
+        image = decode.open_picture(data)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         return dataclasses.replace(base, error=f"refused as a decompression bomb: {_reason(exc)}")
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
@@ -308,24 +275,21 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     )
     record = dataclasses.replace(base, width=width, height=height, metadata=meta)
 
-    if width * height > _pixel_limit(fmt):
-        return dataclasses.replace(
-            record, error=f"refused as a decompression bomb: {width}×{height} pixels exceeds the limit of {_pixel_limit(fmt)}",
-            problems=tuple(problems),
-        )  # fmt: skip
+    # checked even when nothing is decoded: a bomb is reported as one whatever was asked
+    refused = decode.refusal(image, side=hashing.HASH_SIDE)
+    if refused is not None:
+        image.close()
+        return dataclasses.replace(record, error=f"refused as a decompression bomb: {refused}", problems=tuple(problems))
     if not want_hashes:
+        image.close()
         return dataclasses.replace(record, problems=tuple(problems))
     try:
         # an opened image is at its first frame; asking for n_frames would walk a whole animation
-        hashing.reduce_on_decode(image)
-        image.load()
-        work = hashing.working_image(image)
-        # libheif has applied the container's rotation already; other formats need EXIF's
-        shown = work if heif else hashing.orient(work, meta.orientation)
+        shown = decode.decode(image, side=hashing.HASH_SIDE, orientation=meta.orientation)
         hashes = hashing.compute_hashes(shown)
         luma = hashing.mean_luma(shown)
         if keep is not None:
-            keep.append(shown.copy() if shown is image else shown)  # the file's image is closed below
+            keep.append(shown)
     except Exception as exc:  # noqa: BLE001 - truncated or corrupt image data
         return dataclasses.replace(record, error=f"image data cannot be decoded: {_reason(exc)}", problems=tuple(problems))
     finally:
@@ -346,26 +310,17 @@ def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
         return Metadata()
 
 
-def _flatten(image):
-    """RGB (or L) pixels as a viewer shows them: transparency composited over white."""
-    from forensics.read.hashing import to_8bit
-
-    return to_8bit(image)
-
-
 def _thumbnail(data: bytes, orientation: int | None, problems: list[str]) -> Thumbnail:
-    from PIL import Image
-
-    from forensics.read import hashing
+    from forensics.read import decode, hashing
 
     try:
-        with Image.open(io.BytesIO(data)) as t:
+        with decode.open_picture(data) as t:
             if t.width * t.height > 4096 * 4096:
                 raise ValueError(f"{t.width}×{t.height} pixels is not a thumbnail")
-            t.load()
             size = t.size
-            content = hashing.trim_black_bars(hashing.to_8bit(t))
-            hashes = hashing.compute_hashes(hashing.orient(hashing.working_image(content), orientation))
+            # decoded as stored: the bars are cut and the content brought to size before it is turned
+            content = hashing.trim_black_bars(decode.decode(t, orientation=None))
+            hashes = hashing.compute_hashes(decode.orient(hashing.working_image(content), orientation))
     except Exception as exc:  # noqa: BLE001
         problems.append(f"EXIF thumbnail cannot be decoded: {_reason(exc)}")
         return Thumbnail(present=True, size=len(data))

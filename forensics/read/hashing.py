@@ -1,7 +1,9 @@
 """Perceptual hashes of a picture as displayed, from a reduced-size decode.
 
-Decoding a 12-megapixel JPEG at 1/8 scale (libjpeg does it in the DCT, almost
-for free) costs a third of a full decode; the 64-bit hashes are computed on
+The reader decodes a picture for hashing with
+:func:`forensics.read.decode.decode` at ``side=HASH_SIDE``: a 12-megapixel
+JPEG is decoded at 1/8 scale (libjpeg does it in the DCT, almost for free),
+a third of the cost of a full decode; the 64-bit hashes are computed on
 images of 32 px or less anyway, so the reduced decode changes them by at most
 a few bits (``tests/test_hashing.py`` pins that).
 
@@ -16,91 +18,48 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from forensics.read.decode import fit, flatten, orient
 from forensics.records.record import Hashes
 
 if TYPE_CHECKING:
     import imagehash
+    import numpy as np
     from PIL import Image
 
 # imagehash, numpy and Pillow are imported inside the functions: `forensics --help` stays instant.
 
 HASH_SIDE = 128  # long side of the working image every hash is computed from
-MIN_SIDE = HASH_SIDE  # the reduced decode keeps at least this many pixels on the short side
 WHASH_SCALE = 64  # wHash's resize target, fixed so it does not follow the input size
-
-# Pillow transpose operations that display a picture stored with EXIF orientation n.
-_ORIENT = {2: ("FLIP_LEFT_RIGHT",), 3: ("ROTATE_180",), 4: ("FLIP_TOP_BOTTOM",), 5: ("TRANSPOSE",),
-           6: ("ROTATE_270",), 7: ("TRANSVERSE",), 8: ("ROTATE_90",)}  # fmt: skip
-
-
-def reduce_on_decode(image: Image.Image, *, mode: str = "RGB") -> None:
-    """Ask Pillow to decode a JPEG at the smallest scale that keeps MIN_SIDE pixels."""
-    if image.format not in ("JPEG", "MPO"):  # MPO: phone JPEGs with a second picture
-        return
-    w, h = image.size
-    scale = 1
-    while scale < 8 and min(w, h) // (scale * 2) >= MIN_SIDE:
-        scale *= 2
-    if scale > 1:
-        image.draft(mode, (w // scale, h // scale))
-
-
-def orient(image: Image.Image, orientation: int | None) -> Image.Image:
-    """Apply an EXIF orientation (1..8) so the image is as a viewer shows it."""
-    from PIL import Image as _Image
-
-    ops = _ORIENT.get(orientation or 1, ())
-    for op in ops:
-        image = image.transpose(getattr(_Image.Transpose, op))
-    return image
-
-
-def to_8bit(image: Image.Image) -> Image.Image:
-    """RGB or L pixels a viewer would show: transparency over white, 16-bit scaled down."""
-    from PIL import Image as _Image
-
-    mode = image.mode
-    if mode in ("RGB", "L"):
-        return image
-    import numpy as np
-    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
-        a = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if mode.startswith("I;16") or (a.size and a.max() > 255) else 255.0
-        return _Image.fromarray(np.clip(a * (255.0 / top), 0, 255).astype(np.uint8), "L")
-    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        bg = _Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return _Image.alpha_composite(bg, rgba).convert("RGB")
-    if mode in ("1",):
-        return image.convert("L")
-    return image.convert("RGB")
 
 
 def working_image(image: Image.Image, *, side: int = HASH_SIDE) -> Image.Image:
     """The picture at hashing size: long side at most ``side`` (box filter), RGB or L."""
-    from PIL import Image as _Image
+    return flatten(fit(image, side))
 
-    w, h = image.size
-    if max(w, h) > side:
-        if image.mode not in ("RGB", "L", "RGBA", "LA", "CMYK"):
-            image = to_8bit(image)
-        f = side / max(w, h)
-        image = image.resize((max(1, round(w * f)), max(1, round(h * f))), _Image.Resampling.BOX)
-    return to_8bit(image)
+
+def _to_int(bits: np.ndarray) -> int:
+    """A boolean array as an unsigned int, first element the highest bit (imagehash's hex order)."""
+    import numpy as np
+
+    return int.from_bytes(np.packbits(bits.ravel()).tobytes(), "big")
 
 
 _DCT = None  # the 32-point DCT-II matrix, built on first use
 
 
-def phash(gray: Image.Image) -> imagehash.ImageHash:
-    """imagehash's ``phash`` (8×8 low frequencies of a 32×32 DCT), without importing SciPy.
+def phash(gray: Image.Image) -> int:
+    """imagehash's ``phash`` (8×8 low frequencies of a 32×32 DCT) as a 64-bit int, without SciPy.
 
     ``scipy.fftpack.dct`` (type II, unnormalised) along both axes is the matrix
     product ``D @ P @ D.T``; importing SciPy for it would cost each worker
-    process more than hashing a hundred pictures.
+    process more than hashing a hundred pictures. The two agree bit for bit on
+    pictures; they differ only where the exact DCT has ties at the median
+    (a flat picture, whose coefficients but the first are all zero): there
+    SciPy's FFT returns exact zeros and the matrix product rounding noise, so
+    the bits of such a hash carry no information either way.
+    ``tests/test_hashing.py`` checks both.
     """
     global _DCT
-    import imagehash
     import numpy as np
     from PIL import Image as _Image
 
@@ -108,8 +67,17 @@ def phash(gray: Image.Image) -> imagehash.ImageHash:
         n = np.arange(32)
         _DCT = 2.0 * np.cos(np.pi * np.outer(n, 2 * n + 1) / 64.0)
     pixels = np.asarray(gray.convert("L").resize((32, 32), _Image.Resampling.LANCZOS), dtype=np.float64)
-    low = (_DCT[:8] @ pixels @ _DCT[:8].T)
-    return imagehash.ImageHash(low > np.median(low))
+    low = _DCT[:8] @ pixels @ _DCT[:8].T
+    return _to_int(low > np.median(low))
+
+
+def dhash(gray: Image.Image) -> int:
+    """imagehash's ``dhash`` (is each of 8×9 grey pixels brighter than its left neighbour) as a 64-bit int."""
+    import numpy as np
+    from PIL import Image as _Image
+
+    pixels = np.asarray(gray.convert("L").resize((9, 8), _Image.Resampling.LANCZOS))
+    return _to_int(pixels[:, 1:] > pixels[:, :-1])
 
 
 def whash(gray: Image.Image) -> imagehash.ImageHash:
@@ -149,8 +117,8 @@ def compute_hashes(image: Image.Image) -> Hashes:
     image = working_image(image)
     gray = image.convert("L")
     return Hashes(
-        phash=str(phash(gray)),
-        dhash=str(imagehash.dhash(gray)),
+        phash=f"{phash(gray):016x}",
+        dhash=f"{dhash(gray):016x}",
         ahash=str(imagehash.average_hash(gray)),
         whash=str(whash(gray)),
         colorhash=str(imagehash.colorhash(working_image(image, side=COLOR_SIDE).convert("RGB"), binbits=3)),

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from forensics.read.files import register_heif
+from forensics.errors import UnreadableFile
+from forensics.read.decode import fit, load_picture, orient
 from forensics.read.sniff import HEAD_BYTES, sniff
 
 DEFAULT_SIDE = 320
@@ -35,18 +36,6 @@ def _encode(image: Image.Image) -> bytes:
     buf = io.BytesIO()
     image.convert("RGB").save(buf, "JPEG", quality=_JPEG_QUALITY, optimize=True)
     return buf.getvalue()
-
-
-def _fit(image: Image.Image, side: int) -> Image.Image:
-    image = image.copy() if max(image.size) <= side else image
-    image.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=2.0)
-    return image
-
-
-def _viewable(image: Image.Image) -> Image.Image:
-    from forensics.read.files import _flatten
-
-    return image if image.mode in ("RGB", "L") else _flatten(image)
 
 
 def previews(
@@ -83,38 +72,33 @@ def previews(
     Previews
         Whatever could be made; a file that cannot be decoded gives ``problem``.
     """
-    from forensics.read.hashing import orient
+    if video:
+        from forensics.read.video import frame_at
 
+        try:
+            frame = frame_at(path, at)
+        except UnreadableFile:
+            return Previews(problem="no frame could be decoded")
+        pic = fit(frame, max_side, resample="lanczos")
+        return Previews(picture=_encode(pic), size=pic.size)
     try:
-        if video:
-            frame = _video_frame(os.fsdecode(path), at)
-            if frame is None:
-                return Previews(problem="no frame could be decoded")
-            pic = _fit(frame, max_side)
-            return Previews(picture=_encode(pic), size=pic.size)
         with open(path, "rb") as f:
             data = f.read()
     except OSError as exc:
         return Previews(problem=f"cannot read file: {exc.strerror or exc}")
 
+    is_jpeg = sniff(data[:HEAD_BYTES]).format == "JPEG"
+    levels = None
     try:
-        if sniff(data[:HEAD_BYTES]).format in ("HEIF", "AVIF"):
-            register_heif()  # Pillow cannot even identify these without it
-        image = Image.open(io.BytesIO(data))
-        is_jpeg = image.format == "JPEG"
-        if getattr(image, "n_frames", 1) > 1:
-            image.seek(0)
-        want_ela = ela and is_jpeg
-        if not want_ela and is_jpeg:
-            # A reduced decode is enough for a thumbnail: far faster on large photos.
-            image.draft("RGB", (max_side * 2, max_side * 2))
-        image.load()
-        levels = None
-        if want_ela:
+        if ela and is_jpeg:
             from forensics.pixels.ela import error_level
 
-            levels = _fit(orient(error_level(image), orientation), max_side)
-        pic = _fit(orient(_viewable(image), orientation), max_side)
+            # at its stored resolution and orientation: the resave must meet the file's own 8×8 blocks
+            full = load_picture(data, orientation=None)
+            levels = orient(fit(error_level(full), max_side, resample="lanczos"), orientation)
+            pic = orient(fit(full, max_side, resample="lanczos"), orientation)
+        else:
+            pic = load_picture(data, side=max_side, orientation=orientation, resample="lanczos")
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
         return Previews(problem=f"picture cannot be decoded: {str(exc)[:200] or type(exc).__name__}")
 
@@ -129,34 +113,11 @@ def previews(
 
 def _exif_thumbnail(data: bytes, orientation: int | None) -> bytes | None:
     from forensics.read.exif import read_tags
-    from forensics.read.hashing import orient
 
     try:
         raw = read_tags(io.BytesIO(data), details=False).get("JPEGThumbnail")
         if not raw:
             return None
-        with Image.open(io.BytesIO(bytes(raw))) as t:
-            t.load()
-            return _encode(orient(t.convert("RGB"), orientation))
+        return _encode(load_picture(bytes(raw), orientation=orientation))
     except Exception:  # noqa: BLE001 - a damaged thumbnail is simply not shown; the scan reported it
         return None
-
-
-def _video_frame(path: str, at: float | None = None) -> Image.Image | None:
-    import cv2
-
-    cap = cv2.VideoCapture(path)
-    try:
-        if not cap.isOpened():
-            return None
-        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        if at is not None:
-            cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, at) * 1000.0)
-        elif count > 10:
-            cap.set(cv2.CAP_PROP_POS_FRAMES, count // 10)
-        ok, frame = cap.read()
-    finally:
-        cap.release()
-    if not ok or frame is None:
-        return None
-    return Image.fromarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))

@@ -363,18 +363,20 @@ def read_video(
     )  # fmt: skip
 
 
-def frame_at(path: str | os.PathLike[str], timestamp: float) -> Image.Image:
+def frame_at(path: str | os.PathLike[str], timestamp: float | None = None) -> Image.Image:
     """The frame of a video shown at ``timestamp`` seconds, as an RGB image.
 
-    Used to verify a match against a video-frame reference with local
-    features, and to look at the frame a screenshot was matched to.
+    The one way a single frame is taken from a video: to verify a match
+    against a video-frame reference with local features, to look at the
+    frame a screenshot was matched to, and to show a video in a report.
 
     Parameters
     ----------
     path : str or os.PathLike
         The video file.
-    timestamp : float
-        Seconds from the start.
+    timestamp : float, optional
+        Seconds from the start; by default a tenth of the way in (past a
+        fade from black, still near the start).
 
     Returns
     -------
@@ -390,7 +392,7 @@ def frame_at(path: str | os.PathLike[str], timestamp: float) -> Image.Image:
     from PIL import Image
 
     with VideoReader(path) as video:
-        pixels = video.frame_at(timestamp)
+        pixels = video.frame_at((video.info.duration or 0.0) / 10 if timestamp is None else timestamp)
     return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB))
 
 

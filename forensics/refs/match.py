@@ -309,25 +309,18 @@ class _Matcher:
     def _reference_features(self, ref: Reference) -> Any:
         if ref.id in self._ref_features:
             return self._ref_features[ref.id]
+        from forensics.read.video import frame_at
         from forensics.refs.features import Features
-        from forensics.refs.queries import load_picture
+        from forensics.refs.queries import VERIFY_SIDE, load_picture
 
         feat = None
         try:
             if ref.timestamp is not None:
-                from forensics.read import video
-
-                frame_at = getattr(video, "frame_at", None)
-                picture = frame_at(ref.path, ref.timestamp) if frame_at else None
-                if picture is not None:
-                    from forensics.refs.queries import VERIFY_SIDE
-
-                    picture = picture.convert("RGB")
-                    picture.thumbnail((VERIFY_SIDE, VERIFY_SIDE))
+                picture = frame_at(ref.path, ref.timestamp)
+                picture.thumbnail((VERIFY_SIDE, VERIFY_SIDE))
             else:
                 picture = load_picture(ref.path)
-            if picture is not None:
-                feat = Features(picture)
+            feat = Features(picture)
         except Exception:  # noqa: BLE001 - a reference file moved or damaged since it was indexed: no verification
             feat = None
         self._ref_features[ref.id] = feat

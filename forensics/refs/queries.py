@@ -14,6 +14,9 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from forensics.read import decode
+from forensics.read.hashing import dhash, phash
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -72,7 +75,7 @@ class ViewHash:
     """The hashes of one view of a picture."""
 
     name: str  # "identity", "mirrored", "framed", "crop:centre:0.9" …
-    phash: int
+    phash: int  # forensics.read.hashing.phash, like the hashes the index stores
     dhash: int | None = None
     anchor: str | None = None  # the reference region a sub-crop is compared with
 
@@ -91,75 +94,18 @@ def to_unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def phash_int(image: Image.Image) -> int:
-    """pHash (imagehash's, 64 bits) of a picture as an int."""
-    import imagehash
-
-    return hex_to_int(str(imagehash.phash(image.convert("L"))))
-
-
-def dhash_int(image: Image.Image) -> int:
-    import imagehash
-
-    return hex_to_int(str(imagehash.dhash(image.convert("L"))))
-
-
 def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE) -> Image.Image:
-    """Open a picture as displayed (EXIF orientation applied), about ``side`` px on its long side.
+    """A picture as displayed (EXIF orientation applied), RGB, at most ``side`` px on its long side.
 
-    JPEGs are decoded at a reduced scale when that still gives ``side`` pixels.
-    Raises whatever Pillow raises for a file that cannot be decoded. Decoder
-    warnings (corrupt EXIF…) are dropped: the file was read before, and its
-    record reports them; here they would only be noise on stderr.
+    :func:`forensics.read.decode.load_picture` with the bilinear filter the
+    query views and the local features are tuned on. Raises whatever Pillow
+    raises for a file that cannot be decoded; decoder warnings are dropped.
     """
-    import warnings
-
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        return _load_picture(path, side=side)
-
-
-def _load_picture(path: str | os.PathLike[str], *, side: int) -> Image.Image:
-    from PIL import Image as _Image
-    from PIL import ImageOps
-
-    from forensics.read.files import _flatten, register_heif
-    from forensics.read.sniff import HEAD_BYTES, sniff
-
-    with open(path, "rb") as f:
-        head = f.read(HEAD_BYTES)
-    if sniff(head).format in ("HEIF", "AVIF"):  # every brand the reader knows, not a copy of some
-        register_heif()
-    with _Image.open(path) as image:
-        if image.format == "JPEG":
-            w, h = image.size
-            scale = 1
-            while scale < 8 and max(w, h) // (scale * 2) >= side:
-                scale *= 2
-            if scale > 1:
-                image.draft("RGB", (w // scale, h // scale))
-        image.load()
-        shown = ImageOps.exif_transpose(image)
-        if shown.mode not in ("RGB", "L"):
-            shown = _flatten(shown)
-        shown = shown.convert("RGB")
-    w, h = shown.size
-    if max(w, h) > side:
-        f = side / max(w, h)
-        shown = shown.resize((max(1, round(w * f)), max(1, round(h * f))), _Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return shown
+    picture = decode.load_picture(path, side=side, resample="bilinear")
+    return picture if picture.mode == "RGB" else picture.convert("RGB")
 
 
 HASH_SIDE = 320  # long side of the copy the query views are hashed from
-
-
-def _small(image: Image.Image) -> Image.Image:
-    if max(image.size) <= HASH_SIDE:
-        return image
-    from PIL import Image as _Image
-
-    f = HASH_SIDE / max(image.size)
-    return image.resize((max(1, round(image.width * f)), max(1, round(image.height * f))), _Image.Resampling.BILINEAR, reducing_gap=2.0)
 
 
 def crop_fraction(image: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
@@ -170,7 +116,7 @@ def crop_fraction(image: Image.Image, box: tuple[float, float, float, float]) ->
 
 def region_hashes(image: Image.Image) -> list[int]:
     """pHash of each of :data:`REGIONS` of a reference picture, in that order."""
-    return [phash_int(crop_fraction(image, box)) for _, box in REGIONS]
+    return [phash(crop_fraction(image, box)) for _, box in REGIONS]
 
 
 def transpose(image: Image.Image, op: str | None) -> Image.Image:
@@ -189,17 +135,17 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
     full = image
     # the hashes look at 32 x 32 grey pixels: hash a small grey copy (turns and crops commute with
     # the conversion, so the hashes are those of the colour picture, at a third of the resizing cost)
-    image = _small(image).convert("L")
+    image = decode.fit(image, HASH_SIDE, resample="bilinear").convert("L")
     views = []
     for op, name in DIHEDRAL:
         v = transpose(image, op)
-        views.append(ViewHash(name, phash_int(v), dhash_int(v)))
+        views.append(ViewHash(name, phash(v), dhash(v)))
     if box is not None:
         f = image.width / full.width, image.height / full.height
         inner = image.crop((round(box[0] * f[0]), round(box[1] * f[1]), round(box[2] * f[0]), round(box[3] * f[1])))
-        views.append(ViewHash("framed", phash_int(inner), dhash_int(inner)))
+        views.append(ViewHash("framed", phash(inner), dhash(inner)))
         mirrored = transpose(inner, "FLIP_LEFT_RIGHT")
-        views.append(ViewHash("framed-mirrored", phash_int(mirrored), dhash_int(mirrored)))
+        views.append(ViewHash("framed-mirrored", phash(mirrored), dhash(mirrored)))
     # sub-crops of the query, compared with every indexed region of the references
     for side in QUERY_SUBCROPS:
         m = 1.0 - side
@@ -211,7 +157,7 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
             "bottom-right": (m, m, 1.0, 1.0),
         }
         for anchor, b in boxes.items():
-            views.append(ViewHash(f"crop:{anchor}:{side}", phash_int(crop_fraction(image, b)), anchor=anchor))
+            views.append(ViewHash(f"crop:{anchor}:{side}", phash(crop_fraction(image, b)), anchor=anchor))
     return views, box
 
 
@@ -224,7 +170,7 @@ def tilted_views(image: Image.Image, *, angles: tuple[float, ...] = TILTS) -> li
 
     from PIL import Image as _Image
 
-    image = _small(image)
+    image = decode.fit(image, HASH_SIDE, resample="bilinear")
     w, h = image.size
     out = []
     for angle in angles:
@@ -233,7 +179,7 @@ def tilted_views(image: Image.Image, *, angles: tuple[float, ...] = TILTS) -> li
         turned = image.rotate(angle, resample=_Image.Resampling.BILINEAR, expand=False)
         cw, ch = int(w * k), int(h * k)
         inner = turned.crop(((w - cw) // 2, (h - ch) // 2, (w + cw) // 2, (h + ch) // 2))
-        out.append(ViewHash(f"tilt:{angle:+.0f}", phash_int(inner), dhash_int(inner), anchor="tilt"))
+        out.append(ViewHash(f"tilt:{angle:+.0f}", phash(inner), dhash(inner), anchor="tilt"))
     return out
 
 
