@@ -15,8 +15,7 @@ from forensics.pipeline.frames import extract_frames
 from forensics.pipeline.listings import FileHashes, HashListing, MetadataListing, describe, hash_files
 from forensics.pipeline.matching import match
 from forensics.pipeline.scanning import scan
-from forensics.read.files import read_file, read_metadata
-from forensics.read.hashing import hash_image
+from forensics.read.files import hash_image, read_file, read_metadata
 from forensics.read.keyframes import ExtractedFrame, FrameExtraction
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo

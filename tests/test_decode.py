@@ -17,7 +17,7 @@ from PIL import Image, ImageFile
 from forensics.errors import UnreadableFile
 from forensics.read.decode import JPEG_PIXEL_LIMIT, decode, fit, flatten, load_picture, open_picture, orient, refusal
 from forensics.read.files import read_file
-from forensics.read.preview import previews
+from forensics.pixels.preview import previews
 
 PACKAGE = Path(__file__).resolve().parents[1] / "forensics"
 

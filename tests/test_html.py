@@ -19,7 +19,7 @@ from reportgen import CREATOR_TOOL, HOSTILE_NAME, MAKE, PAYLOADS, make_case
 from forensics import scan
 from forensics.cli import cli
 from forensics.pixels.ela import error_level
-from forensics.read.preview import previews
+from forensics.pixels.preview import previews
 from forensics.records.findings import Finding, Severity
 from forensics.refs.match import Match, Reference
 from forensics.render.csv import COLUMNS, render_csv, write_csv
@@ -275,7 +275,7 @@ def test_report_picture_of_a_heic_in_a_fresh_process(tmp_path):
     pillow_heif.register_heif_opener()
     path = tmp_path / "p.heic"
     photo(5, (320, 240)).save(path, format="HEIF", quality=80)
-    code = "import sys; from forensics.read.preview import previews; p = previews(sys.argv[1]); print(p.problem, p.size)"
+    code = "import sys; from forensics.pixels.preview import previews; p = previews(sys.argv[1]); print(p.problem, p.size)"
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "None (320, 240)"

@@ -156,7 +156,7 @@ def test_index_add_reports_the_file_that_crashed_its_worker(tmp_path, deadly_ind
 
 
 def _previews_or_die(path, **kwargs):
-    from forensics.read.preview import previews
+    from forensics.pixels.preview import previews
 
     if _is_poison(path):
         _die()

@@ -90,7 +90,7 @@ def test_other_containers(tmp_path, fourcc, name, fmt):
 
 def test_sampled_hashes_are_the_frames(clip_record):
     # each sampled frame's hash is that of the picture the clip shows at its time
-    from forensics.read.hashing import hash_image
+    from forensics.read.files import hash_image
 
     for f in clip_record.video.frames[::4]:
         truth = hash_image(rgb(CLIP.frame(f.timestamp)))
@@ -140,7 +140,7 @@ def test_interval_zero_keeps_first_frame_and_cuts(clip_path):
 
 @pytest.mark.parametrize("t", [0.0, 2.0, 4.52, 7.2])
 def test_frame_at_is_the_frame_shown(clip_path, t):
-    from forensics.read.hashing import hash_image
+    from forensics.read.files import hash_image
 
     img = frame_at(clip_path, t)
     assert img.size == (320, 240) and img.mode == "RGB"

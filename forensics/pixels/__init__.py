@@ -1,5 +1,7 @@
-"""Pixel analyses: error level and, later, other traces of editing in the pixels.
+"""Pixel analyses and the pictures made from pixels for people.
 
-Each runs on a decoded picture under the decoding budget. May import
+``ela`` computes error levels; ``preview`` the report pictures (the picture,
+its EXIF thumbnail, its error levels), decoded through :mod:`forensics.read.decode`
+at the size they are shown. May import
 :mod:`forensics.read` and :mod:`forensics.records`.
 """

@@ -14,10 +14,21 @@ import os
 import re
 import stat
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from forensics.errors import UnreadableFile
+from forensics.read import decode, hashing
+from forensics.read.icc import profile_description
+from forensics.read.iptc import iptc_fields
+from forensics.read.jpeg import app_payload, segments
+from forensics.read.jpeg import jpeg_info as _jpeg_info
 from forensics.read.sniff import HEAD_BYTES, sniff
-from forensics.records.record import ImageRecord, Metadata, Thumbnail
+from forensics.read.video import read_video
+from forensics.read.xmp import find_packet, parse_xmp
+from forensics.records.record import Hashes, ImageRecord, Metadata, Thumbnail
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_IMAGE_BYTES = 1 << 30  # larger "images" are refused rather than read into memory
 _HASH_CHUNK = 1 << 20
@@ -98,7 +109,6 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     if st.st_size == 0:
         return dataclasses.replace(base, error="empty file (0 bytes)")
     if ftype.kind == "video":
-        from forensics.read.video import read_video
 
         return read_video(base, sample=hashes, progress=progress)
     if ftype.kind == "unknown":
@@ -134,7 +144,6 @@ _XMP_SIG = b"http://ns.adobe.com/xap/1.0/\x00"
 def _exif_block(image: Any, data: bytes, fmt: str | None, segs: list[tuple[int, int, int]] | None) -> bytes | None:
     """The TIFF-structured EXIF block of a file (None when it has none)."""
     if fmt == "JPEG":
-        from forensics.read.jpeg import app_payload
 
         payload = app_payload(data, segs or [], 0xE1, _EXIF_SIG)
         return bytes(payload) if payload is not None and len(payload) >= 8 else None
@@ -179,10 +188,7 @@ def _heif_stored_size(image: Any) -> tuple[int, int]:
 def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None = None) -> ImageRecord:
     from PIL import Image
 
-    from forensics.read import decode, exif, hashing
-    from forensics.read.icc import profile_description
-    from forensics.read.iptc import iptc_fields
-    from forensics.read.xmp import find_packet, parse_xmp
+    from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
 
     problems: list[str] = []
     fmt = base.format
@@ -197,7 +203,6 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     width, height = _heif_stored_size(image) if heif else image.size
     segs = None
     if fmt == "JPEG":
-        from forensics.read.jpeg import segments
 
         segs = segments(data)
 
@@ -241,7 +246,6 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
     xmp_info = None
     if fmt == "JPEG":
-        from forensics.read.jpeg import app_payload
 
         payload = app_payload(data, segs or [], 0xE1, _XMP_SIG)
         packet = find_packet(bytes(payload)) if payload is not None else None
@@ -257,7 +261,6 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
     jpeg_info = None
     if fmt == "JPEG":
-        from forensics.read.jpeg import jpeg_info as _jpeg_info
 
         try:
             jpeg_info = _jpeg_info(image, data, segs)
@@ -299,7 +302,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
 def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
     """What EXIF says in a file whose picture cannot be opened (a cut or damaged JPEG)."""
-    from forensics.read import exif
+    from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
 
     if fmt not in ("JPEG", "TIFF"):
         return Metadata()
@@ -311,7 +314,6 @@ def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
 
 
 def _thumbnail(data: bytes, orientation: int | None, problems: list[str]) -> Thumbnail:
-    from forensics.read import decode, hashing
 
     try:
         with decode.open_picture(data) as t:
@@ -361,3 +363,36 @@ def read_metadata(path: str | os.PathLike[str], *, all_tags: bool = False) -> Im
         None. A damaged file gives a record whose ``error`` says why.
     """
     return read_file(path, all_tags=all_tags, hashes=False)
+
+
+def hash_image(image: Image.Image | str | os.PathLike[str], *, orientation: int | None = None) -> Hashes:
+    """Perceptual hashes of a picture as displayed.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image or path
+        A Pillow image, or the path of an image file. A path is opened with a
+        reduced-size decode and its EXIF orientation is applied.
+    orientation : int, optional
+        EXIF orientation to apply to a Pillow image (a path's own is used).
+
+    Returns
+    -------
+    Hashes
+        pHash, dHash, aHash, wHash (64 bits each) and colour hash, as hex.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> h = hash_image(Image.new("RGB", (64, 64), "white"))
+    >>> len(h.phash)
+    16
+    """
+    from PIL import Image as _Image
+
+    if isinstance(image, _Image.Image):
+        return hashing.compute_hashes(decode.orient(hashing.working_image(image), orientation))
+    record = read_file(image)
+    if record.hashes is None:
+        raise UnreadableFile(f"{os.fsdecode(image)}: {record.error or 'no picture to hash'}")
+    return record.hashes

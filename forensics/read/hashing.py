@@ -15,10 +15,9 @@ millisecond whatever the input.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
-from forensics.read.decode import fit, flatten, orient
+from forensics.read.decode import fit, flatten
 from forensics.records.record import Hashes
 
 if TYPE_CHECKING:
@@ -156,38 +155,3 @@ def mean_luma(image: Image.Image) -> float:
     return round(float(np.asarray(image.convert("L"), dtype=np.float32).mean()), 2)
 
 
-def hash_image(image: Image.Image | str | os.PathLike[str], *, orientation: int | None = None) -> Hashes:
-    """Perceptual hashes of a picture as displayed.
-
-    Parameters
-    ----------
-    image : PIL.Image.Image or path
-        A Pillow image, or the path of an image file. A path is opened with a
-        reduced-size decode and its EXIF orientation is applied.
-    orientation : int, optional
-        EXIF orientation to apply to a Pillow image (a path's own is used).
-
-    Returns
-    -------
-    Hashes
-        pHash, dHash, aHash, wHash (64 bits each) and colour hash, as hex.
-
-    Examples
-    --------
-    >>> from PIL import Image
-    >>> h = hash_image(Image.new("RGB", (64, 64), "white"))
-    >>> len(h.phash)
-    16
-    """
-    from PIL import Image as _Image
-
-    if isinstance(image, _Image.Image):
-        return compute_hashes(orient(working_image(image), orientation))
-    from forensics.read.files import read_file
-
-    record = read_file(image)
-    if record.hashes is None:
-        from forensics.errors import UnreadableFile
-
-        raise UnreadableFile(f"{os.fsdecode(image)}: {record.error or 'no picture to hash'}")
-    return record.hashes

@@ -32,7 +32,7 @@ def iptc_fields(image: Any) -> dict[str, Any]:
 
     try:
         info = IptcImagePlugin.getiptcinfo(image) or {}
-    except Exception:
+    except Exception:  # noqa: BLE001  (a damaged IPTC block is no IPTC, never a failed read)
         return {}
     out: dict[str, Any] = {}
     for key, value in info.items():

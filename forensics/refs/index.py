@@ -123,7 +123,7 @@ def _db_errors(method: Callable[..., Any]) -> Callable[..., Any]:
     """SQLite failures on a damaged file become ReferenceIndexError, never a traceback."""
 
     @functools.wraps(method)
-    def wrapper(self: "ReferenceIndex", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(self: ReferenceIndex, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except sqlite3.DatabaseError as exc:
@@ -261,7 +261,7 @@ class ReferenceIndex:
         """Close the file (further calls fail)."""
         self._con.close()
 
-    def __enter__(self) -> "ReferenceIndex":
+    def __enter__(self) -> ReferenceIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -506,7 +506,7 @@ class ReferenceIndex:
                     "id": rid, "timestamp": ts, "phash": _hex(p), "dhash": _hex(dh), "ahash": _hex(a),
                     "whash": _hex(w), "colorhash": c,
                     "regions": {name: _hex(int(v)) for (name, _), v in zip(REGIONS, np.frombuffer(reg, "<u8"))} if reg else None,
-                }  # fmt: skip
+                }
                 for rid, ts, p, dh, a, w, c, reg in con.execute(
                     "SELECT id, timestamp, phash, dhash, ahash, whash, colorhash, regions FROM refs WHERE file_id = ? ORDER BY id", (d["id"],)
                 )

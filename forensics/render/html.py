@@ -8,7 +8,7 @@ reader may choose to follow. Every string that came from a file (names, EXIF,
 XMP, IPTC) goes through Jinja's autoescaping.
 
 The only work done here beyond layout is the report imagery (thumbnails, EXIF
-thumbnails, error level pictures), made by :mod:`forensics.preview`.
+thumbnails, error level pictures), made by :mod:`forensics.pixels.preview`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from forensics.pixels.preview import DEFAULT_SIDE, Previews, previews
 from forensics.read.pool import map_isolated
-from forensics.read.preview import DEFAULT_SIDE, Previews, previews
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord, jsonable
 from forensics.records.text import describe_span, file_name, printable_path
