@@ -109,7 +109,6 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     if st.st_size == 0:
         return dataclasses.replace(base, error="empty file (0 bytes)")
     if ftype.kind == "video":
-
         return read_video(base, sample=hashes, progress=progress)
     if ftype.kind == "unknown":
         return dataclasses.replace(base, error=f"not a recognised image or video format (starts with {head[:8].hex(' ')})")
@@ -144,7 +143,6 @@ _XMP_SIG = b"http://ns.adobe.com/xap/1.0/\x00"
 def _exif_block(image: Any, data: bytes, fmt: str | None, segs: list[tuple[int, int, int]] | None) -> bytes | None:
     """The TIFF-structured EXIF block of a file (None when it has none)."""
     if fmt == "JPEG":
-
         payload = app_payload(data, segs or [], 0xE1, _EXIF_SIG)
         return bytes(payload) if payload is not None and len(payload) >= 8 else None
     if fmt == "TIFF":
@@ -203,7 +201,6 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     width, height = _heif_stored_size(image) if heif else image.size
     segs = None
     if fmt == "JPEG":
-
         segs = segments(data)
 
     fields: dict[str, Any] = {}
@@ -246,7 +243,6 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
     xmp_info = None
     if fmt == "JPEG":
-
         payload = app_payload(data, segs or [], 0xE1, _XMP_SIG)
         packet = find_packet(bytes(payload)) if payload is not None else None
     else:
@@ -261,7 +257,6 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
     jpeg_info = None
     if fmt == "JPEG":
-
         try:
             jpeg_info = _jpeg_info(image, data, segs)
         except Exception as exc:  # noqa: BLE001

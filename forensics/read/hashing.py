@@ -153,5 +153,3 @@ def mean_luma(image: Image.Image) -> float:
     import numpy as np
 
     return round(float(np.asarray(image.convert("L"), dtype=np.float32).mean()), 2)
-
-

@@ -119,8 +119,8 @@ class VideoReader:
         fps = cap.get(cv2.CAP_PROP_FPS) or None
         if fps is not None and not (0 < fps < 10_000):
             fps = None
-        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        count = count if count > 0 else None
+        frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+        count = frames if frames > 0 else None
         w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         fourcc = int(cap.get(cv2.CAP_PROP_FOURCC))
         codec = "".join(chr((fourcc >> (8 * i)) & 0xFF) for i in range(4)).strip("\x00 ") or None
@@ -347,7 +347,9 @@ def read_video(
             info = dataclasses.replace(info, width=video.frame_size[0], height=video.frame_size[1])
     if not frames:
         reason = "no video frame can be decoded" if decoded == 0 else "no frame could be converted to pixels"
-        return dataclasses.replace(record, width=info.width, height=info.height, video=info, error=f"{reason} (corrupt, truncated or unsupported codec)")
+        return dataclasses.replace(
+            record, width=info.width, height=info.height, video=info, error=f"{reason} (corrupt, truncated or unsupported codec)"
+        )
     if info.frame_count is None or info.duration is None:
         # containers that do not say how long they are (some WebM, streamed MKV): what was decoded says it
         duration = frames[-1].timestamp if info.fps is None else round(decoded / info.fps, 3)

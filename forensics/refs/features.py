@@ -52,9 +52,9 @@ class Features:
         # local contrast equalisation and a low corner threshold keep keypoints on smooth
         # pictures (sky, skin, haze), where plain ORB finds too few to confirm anything
         gray = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(gray)
-        orb = cv2.ORB_create(nfeatures=N_FEATURES, fastThreshold=5)
+        orb = cv2.ORB_create(nfeatures=N_FEATURES, fastThreshold=5)  # type: ignore[attr-defined]  # OpenCV's stubs omit it
         kp, desc = orb.detectAndCompute(gray, None)
-        self.points = np.float32([k.pt for k in kp]) if kp else np.zeros((0, 2), np.float32)
+        self.points = np.array([k.pt for k in kp], np.float32) if kp else np.zeros((0, 2), np.float32)
         self.descriptors = desc
 
 
@@ -83,14 +83,14 @@ def verify(reference: Features, query: Features) -> Verification | None:
         return None
     rw, rh = reference.size
     qw, qh = query.size
-    outline = cv2.perspectiveTransform(np.float32([[0, 0], [rw, 0], [rw, rh], [0, rh]]).reshape(-1, 1, 2), H).reshape(-1, 2)
+    outline = cv2.perspectiveTransform(np.array([[0, 0], [rw, 0], [rw, rh], [0, rh]], np.float32).reshape(-1, 1, 2), H).reshape(-1, 2)
     if not _convex(outline):
         return None
     try:
         Hinv = np.linalg.inv(H)
     except np.linalg.LinAlgError:
         return None
-    shown = cv2.perspectiveTransform(np.float32([[0, 0], [qw, 0], [qw, qh], [0, qh]]).reshape(-1, 1, 2), Hinv).reshape(-1, 2)
+    shown = cv2.perspectiveTransform(np.array([[0, 0], [qw, 0], [qw, qh], [0, qh]], np.float32).reshape(-1, 1, 2), Hinv).reshape(-1, 2)
     qbox = _clip_box(outline, qw, qh)
     rbox = _clip_box(shown, rw, rh)
     if qbox[2] - qbox[0] < 8 or qbox[3] - qbox[1] < 8:

@@ -273,7 +273,9 @@ class _Matcher:
         out.sort(key=lambda m: -m.confidence)
         return out
 
-    def _hash_match(self, record: Any, c: _Candidate, ref: Reference, stored: dict[str, Any], exact: set[int], image: Any, box: Any) -> Match:
+    def _hash_match(
+        self, record: Any, c: _Candidate, ref: Reference, stored: dict[str, Any], exact: set[int], image: Any, box: Any
+    ) -> Match:
         from forensics.records.record import hex_distance
 
         details: dict[str, Any] = {"view": c.view}

@@ -138,7 +138,9 @@ def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> 
     return out
 
 
-def _confirm(video: ImageRecord, frames: Sequence[FrameHash], candidates: list[tuple[int, int, int]], query: Any) -> tuple[int, dict[str, int], float] | None:
+def _confirm(
+    video: ImageRecord, frames: Sequence[FrameHash], candidates: list[tuple[int, int, int]], query: Any
+) -> tuple[int, dict[str, int], float] | None:
     from forensics.errors import UnreadableFile
     from forensics.read.video import frame_at
     from forensics.refs.features import Features, verify
@@ -159,7 +161,15 @@ def _confirm(video: ImageRecord, frames: Sequence[FrameHash], candidates: list[t
     return best[1], best[2], best[0].confidence
 
 
-def _match(picture: ImageRecord, video: ImageRecord, frame: FrameHash, distances: dict[str, int], region: tuple[int, int, int, int], method: str, confidence: float) -> Any:
+def _match(
+    picture: ImageRecord,
+    video: ImageRecord,
+    frame: FrameHash,
+    distances: dict[str, int],
+    region: tuple[int, int, int, int],
+    method: str,
+    confidence: float,
+) -> Any:
     from forensics.refs.match import Match, Reference
 
     ref = Reference(id=0, path=video.path, sha256=video.sha256, width=video.width, height=video.height,
