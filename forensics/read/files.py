@@ -23,7 +23,7 @@ from forensics.read.iptc import iptc_fields
 from forensics.read.jpeg import app_payload, segments
 from forensics.read.jpeg import jpeg_info as _jpeg_info
 from forensics.read.sniff import HEAD_BYTES, sniff
-from forensics.read.video import read_video
+from forensics.read.video import Progress, read_video
 from forensics.read.xmp import find_packet, parse_xmp
 from forensics.records.record import Hashes, ImageRecord, Metadata, Thumbnail
 
@@ -34,7 +34,7 @@ MAX_IMAGE_BYTES = 1 << 30  # larger "images" are refused rather than read into m
 _HASH_CHUNK = 1 << 20
 
 
-def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Any = None) -> ImageRecord:
+def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Progress | None = None) -> ImageRecord:
     """Read one file into an :class:`ImageRecord` (no findings yet).
 
     Never raises for a bad file: what went wrong is in ``record.error`` (the
@@ -61,7 +61,7 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
     return _read(path, all_tags=all_tags, hashes=hashes, progress=progress, keep=None)
 
 
-def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Any]:
+def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Image.Image | None]:
     """Read one file like :func:`read_file`, and keep the small picture its hashes came from.
 
     For a caller that hashes more views of the picture (the reference index

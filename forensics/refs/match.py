@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from forensics.records.record import Serialisable
+from forensics.read.pool import Progress
+from forensics.records.record import ImageRecord, Serialisable
+
+if TYPE_CHECKING:  # the index imports this module for its result types
+    from forensics.refs.index import ReferenceIndex
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,10 @@ def _background(fn: Any, *args: Any) -> Any:
 _WORKER: Any = None
 
 
-def find_matches(index: Any, records: list[Any], *, max_distance: int, verify: bool = True, progress: Any = None) -> list[Match]:
-    """Matches of ``records`` in ``index`` (a :class:`forensics.index.ReferenceIndex`)."""
+def find_matches(
+    index: ReferenceIndex, records: Sequence[ImageRecord], *, max_distance: int, verify: bool = True, progress: Progress | None = None
+) -> list[Match]:
+    """Matches of ``records`` in ``index`` (a :class:`forensics.refs.index.ReferenceIndex`)."""
     table = index.table()
     out: list[Match] = []
     if len(table) == 0:
@@ -148,10 +155,12 @@ class _Matcher:
             out.append(_Candidate(row, view, op, dp, dd, ok))
         return out
 
-    def picture(self, record: Any) -> list[Match]:
+    def picture(self, record: ImageRecord) -> list[Match]:
         from forensics.refs.queries import DIHEDRAL, hex_to_int, load_picture, query_views, tilted_views
 
         h = record.hashes
+        if h is None:  # an unreadable picture: nothing to look up
+            return []
         cands = self._direct(hex_to_int(h.phash), hex_to_int(h.dhash), "identity", None, grey=True)
         exact = set(self.index.contains_sha256(record.sha256)) if record.sha256 else set()
         if exact:
@@ -205,11 +214,11 @@ class _Matcher:
                         out.append(_Candidate(row, f"region:{name}" if v.name == "identity" else v.name, None, dp, None, False))
         return out
 
-    def video(self, record: Any) -> list[Match]:
+    def video(self, record: ImageRecord) -> list[Match]:
         from forensics.refs.queries import hex_to_int
 
         best: dict[int, _Candidate] = {}
-        for frame in record.video.frames:
+        for frame in record.video.frames if record.video is not None else ():
             for c in self._direct(hex_to_int(frame.hashes.phash), hex_to_int(frame.hashes.dhash), "identity", None, grey=False):
                 if c.accepted and (c.row not in best or (c.phash, c.dhash) < (best[c.row].phash, best[c.row].dhash)):
                     c.query_timestamp = frame.timestamp

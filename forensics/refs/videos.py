@@ -15,7 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from forensics.errors import UnreadableFile
+from forensics.read.hashing import compute_hashes
+from forensics.read.video import frame_at
 from forensics.records.record import FrameHash, Hashes, ImageRecord, hex_distance
+from forensics.refs.match import Match, Reference
+from forensics.refs.queries import VERIFY_SIDE, content_box, load_picture
 
 # A picture and a sampled frame are the same picture when both the pHash and
 # the dHash agree this well. Scaling and recompression move each by a few bits;
@@ -67,7 +72,7 @@ def _candidates(hashes: Hashes, frames: Sequence[FrameHash]) -> list[tuple[int, 
     return [(i, p, s - p) for s, i, p in out[:MAX_CANDIDATES]]
 
 
-def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> list[Any]:
+def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> list[Match]:
     """Pictures of a set that show a video of the same set inside a frame (a player window).
 
     Only pictures without camera make or model are looked at, and only those
@@ -94,8 +99,6 @@ def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> 
     videos = [r for r in records if r.kind == "video" and r.error is None and r.video is not None and r.video.frames]
     if not videos:
         return []
-    from forensics.read.hashing import compute_hashes
-    from forensics.refs.queries import content_box, load_picture
 
     out = []
     for r in records:
@@ -141,10 +144,7 @@ def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> 
 def _confirm(
     video: ImageRecord, frames: Sequence[FrameHash], candidates: list[tuple[int, int, int]], query: Any
 ) -> tuple[int, dict[str, int], float] | None:
-    from forensics.errors import UnreadableFile
-    from forensics.read.video import frame_at
-    from forensics.refs.features import Features, verify
-    from forensics.refs.queries import VERIFY_SIDE
+    from forensics.refs.features import Features, verify  # numpy and OpenCV: only to confirm a candidate
 
     best = None
     for i, p, d in candidates:
@@ -169,9 +169,7 @@ def _match(
     region: tuple[int, int, int, int],
     method: str,
     confidence: float,
-) -> Any:
-    from forensics.refs.match import Match, Reference
-
+) -> Match:
     ref = Reference(id=0, path=video.path, sha256=video.sha256, width=video.width, height=video.height,
                     timestamp=frame.timestamp, video=video.path)  # fmt: skip
     return Match(picture.path, ref, distances, transform="framed", confidence=confidence, region=region, method=method,
