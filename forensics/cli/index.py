@@ -16,10 +16,10 @@ def _shown(path: str) -> str:
     return escape(printable_path(path))
 
 
-def _open(db: str, *, create: bool = False):
+def _open(db: str, *, create: bool = False, read_only: bool = False):
     from forensics.refs.index import ReferenceIndex
 
-    return ReferenceIndex(db, create=create)
+    return ReferenceIndex(db, create=create, read_only=read_only)
 
 
 def _dumps(data) -> str:
@@ -41,15 +41,17 @@ def index_group() -> None:
 @click.option("--url", help="Address the pictures were published at.")
 @click.option("--label", help="A free label to list or remove these pictures by later.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
+@click.option("--retry-failed", is_flag=True, help="Read again the files whose reading crashed in an earlier add (skipped otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @quiet_option
-def index_add(db, paths, source, published, url, label, workers, as_json, quiet) -> None:
+def index_add(db, paths, source, published, url, label, workers, retry_failed, as_json, quiet) -> None:
     """Add the pictures and videos under PATHS to the index DB (created if missing).
 
     Content already in the index is counted, not stored twice; a rerun after an
-    interruption skips the files already added. Each sampled frame of a video
-    becomes a reference with its timestamp. Exit status 1 when a file could not
-    be read.
+    interruption skips the files already added, and the files whose reading
+    crashed in an earlier run unless --retry-failed. Each sampled frame of a
+    video becomes a reference with its timestamp. Exit status 1 when a file is
+    left out (unreadable, or skipped after a crash).
     """
     from forensics.refs.index import parse_published
 
@@ -58,23 +60,29 @@ def index_add(db, paths, source, published, url, label, workers, as_json, quiet)
     except ValueError:
         raise click.BadParameter(f"{published!r} is not an ISO 8601 date or time", param_hint="--published") from None
     with _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet) as progress:
-        result = index.add(paths, source=source, published=published, url=url, label=label, workers=workers, progress=progress)
+        result = index.add(
+            paths, source=source, published=published, url=url, label=label, workers=workers, progress=progress, retry_failed=retry_failed
+        )
     if as_json:
         sys.stdout.write(_dumps({"schema": "forensics.index-add/1", "db": db, **result.to_dict()}) + "\n")
     else:
         out = stdout_console(sys.stdout)
         out.print(
             f"{result.added} added ({result.references} reference(s)), {result.duplicates} already indexed content, "
-            f"{result.skipped} unchanged path(s) skipped, {len(result.unreadable)} unreadable",
+            f"{result.skipped} unchanged path(s) skipped, {len(result.unreadable)} unreadable"
+            + (f", {len(result.after_crash)} skipped after a crash (--retry-failed reads them)" if result.after_crash else ""),
             highlight=False, markup=False, soft_wrap=True,
         )  # fmt: skip
-    if result.unreadable:
+    left_out = [("unreadable", p, r) for p, r in result.unreadable] + [
+        ("skipped", p, f"{r} in an earlier run") for p, r in result.after_crash
+    ]
+    if left_out:
         if not quiet:
             err = stderr_console()
-            for path, reason in result.unreadable[:20]:
-                err.print(f"[yellow]unreadable[/] {_shown(path)}: {escape(str(reason))}", highlight=False, soft_wrap=True)
-            if len(result.unreadable) > 20:
-                err.print(f"… and {len(result.unreadable) - 20} more")
+            for what, path, reason in left_out[:20]:
+                err.print(f"[yellow]{what}[/] {_shown(path)}: {escape(str(reason))}", highlight=False, soft_wrap=True)
+            if len(left_out) > 20:
+                err.print(f"… and {len(left_out) - 20} more")
         raise SystemExit(1)
 
 
@@ -87,7 +95,7 @@ def index_add(db, paths, source, published, url, label, workers, as_json, quiet)
 @quiet_option
 def index_ls(db, source, label, limit, as_json, quiet) -> None:
     """List the files in the index DB with their provenance."""
-    with _open(db) as index:
+    with _open(db, read_only=True) as index:
         rows = index.files(source=source, label=label, limit=limit)
     keys = ("id", "path", "kind", "width", "height", "source", "published", "url", "label", "refs", "copies", "sha256", "added_at")
     rows = [{k: r.get(k) for k in keys} for r in rows]
@@ -102,7 +110,12 @@ def index_ls(db, source, label, limit, as_json, quiet) -> None:
         table.add_column(col, overflow="fold")
     for r in rows:
         size = f"{r['width']}×{r['height']}" if r["width"] else "–"
-        table.add_row(*(escape(str(v)) if v not in (None, "") else "–" for v in (r["path"], r["kind"], size, r["source"], r["published"], r["label"], r["refs"])))
+        table.add_row(
+            *(
+                escape(str(v)) if v not in (None, "") else "–"
+                for v in (r["path"], r["kind"], size, r["source"], r["published"], r["label"], r["refs"])
+            )
+        )
     stdout_console(sys.stdout).print(table)
 
 
@@ -112,7 +125,7 @@ def index_ls(db, source, label, limit, as_json, quiet) -> None:
 @quiet_option
 def index_stats(db, as_json, quiet) -> None:
     """Counts of the index DB by kind, source and label; schema version; size."""
-    with _open(db) as index:
+    with _open(db, read_only=True) as index:
         stats = index.stats()
     if as_json:
         sys.stdout.write(_dumps({"schema": "forensics.index-stats/1", **stats}) + "\n")
@@ -127,9 +140,19 @@ def index_stats(db, as_json, quiet) -> None:
     pub = stats["published"]
     if pub["earliest"]:
         out.print(f"published from {pub['earliest']} to {pub['latest']}", highlight=False, markup=False, soft_wrap=True)
+    if stats["failed"]:
+        out.print(
+            f"{stats['failed']} file(s) skipped by add since reading them crashed (index add --retry-failed reads them again)",
+            highlight=False, markup=False, soft_wrap=True,
+        )  # fmt: skip
     for title, key in (("kind", "by_kind"), ("source", "by_source"), ("label", "by_label")):
         if stats[key]:
-            out.print(f"by {title}: " + ", ".join(f"{k or '(none)'} {n}" for k, n in stats[key].items()), highlight=False, markup=False, soft_wrap=True)
+            out.print(
+                f"by {title}: " + ", ".join(f"{k or '(none)'} {n}" for k, n in stats[key].items()),
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 @index_group.command("rm")
@@ -159,6 +182,6 @@ def index_export(db, as_jsonl, quiet) -> None:
     """Print every file of the index DB with its provenance and hashes, as JSON Lines."""
     from forensics.render.json import dumps
 
-    with _open(db) as index:
+    with _open(db, read_only=True) as index:
         for row in index.export():
             sys.stdout.write(dumps(row, indent=None) + "\n")

@@ -73,7 +73,7 @@ def match(
     if isinstance(references, ReferenceIndex):
         return _match(names, references, references.path, distance, verify, workers, progress)
     # opened before the files are read, so that a mistyped index fails at once
-    with ReferenceIndex(references, create=False) as index:
+    with ReferenceIndex(references, read_only=True) as index:
         return _match(names, index, os.fsdecode(references), distance, verify, workers, progress)
 
 

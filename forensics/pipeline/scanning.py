@@ -81,7 +81,7 @@ def scan(
             matches = tuple(references.match(records, max_distance=max_distance))
         else:
             index_path = os.fsdecode(references)
-            index = ReferenceIndex(references, create=False)
+            index = ReferenceIndex(references, read_only=True)
             try:
                 matches = tuple(index.match(records, max_distance=max_distance))
             finally:

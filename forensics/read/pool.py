@@ -191,9 +191,12 @@ def imap_isolated(
     on_crash: Callable[[T], R],
     workers: int | None = None,
     most: int = 32,
+    isolate: bool = False,
 ) -> Iterator[R]:
     """:func:`map_isolated`, yielding each result in input order as soon as it and those
     before it are in, so that a caller can keep what is done (an index commits it).
+    With ``isolate`` even one worker's or a small set's items run in a worker process,
+    for a caller that must outlive an item that kills its process (an index remembers it).
 
     When a worker dies the pool breaks and every task in it ends. The chunks that
     came back are kept; of the rest, the items begun and not ended (at most one per
@@ -204,7 +207,7 @@ def imap_isolated(
     """
     n = len(items)
     processes = worker_count(n, workers)
-    if processes == 1:
+    if processes == 1 and not isolate:
         yield from map(func, items)
         return
     results: dict[int, R] = {}

@@ -5,20 +5,27 @@
 row in ``refs`` per searchable picture (a still image, or one sampled frame of
 a video), holding the packed 64-bit hashes that the search loads into numpy.
 
-The file is in WAL mode: one process may search while another adds, and a
-crash loses at most the batch being written (each batch is one transaction).
-The schema is versioned by named migrations recorded in the ``migrations``
-table; ``PRAGMA application_id`` marks the file as ours.
+While a writer has it open the file is in WAL mode: one process may search
+while another adds, and a crash loses at most the batch being written (each
+batch is one transaction). A writer puts it back in rollback-journal mode when
+it closes, so that a reader of a read-only copy, folder or mount needs no
+``-wal`` or ``-shm`` file. Read-only opening (``read_only=True``, what every
+read command uses) writes nothing at all. The schema is versioned by named
+migrations recorded in the ``migrations`` table; ``PRAGMA application_id``
+marks the file as ours.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forensics.errors import ReferenceIndexError
@@ -89,6 +96,42 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         "0002_raw_path",
         "ALTER TABLE files ADD COLUMN raw_path BLOB",
     ),
+    (
+        # ``copies`` was raised by every add of a copy, a rerun of the same add too. The paths of
+        # the copies are kept now, one row per (path, content), and ``copies`` is one plus their
+        # number. The old counts cannot be told apart from reruns: they start again from 1, and
+        # the next add of those folders records the copies (their paths were never skipped).
+        "0003_copies",
+        """
+        CREATE TABLE copies (
+            id INTEGER PRIMARY KEY,
+            file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            raw_path BLOB,
+            size INTEGER,
+            mtime REAL,
+            added_at TEXT NOT NULL,
+            UNIQUE (file_id, path)
+        );
+        CREATE INDEX copies_path ON copies(path);
+        UPDATE files SET copies = 1 WHERE copies != 1;
+        """,
+    ),
+    (
+        # Files whose reading killed the worker process, with the size and modification time
+        # they had: a rerun skips them (unchanged) instead of crashing on them again.
+        "0004_failed",
+        """
+        CREATE TABLE failed (
+            path TEXT PRIMARY KEY,
+            raw_path BLOB,
+            size INTEGER,
+            mtime REAL,
+            reason TEXT NOT NULL,
+            failed_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -102,11 +145,15 @@ class AddResult:
     duplicates: int = 0  # contents already in the index (counted in ``copies``, not stored twice)
     skipped: int = 0  # paths already indexed unchanged (a resumed run)
     unreadable: tuple[tuple[str, str], ...] = ()  # (path, reason)
+    # (path, reason): unchanged files whose reading crashed a worker in an earlier add, not read
+    # again (``retry_failed=True`` reads them)
+    after_crash: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": self.added, "references": self.references, "duplicates": self.duplicates,
             "skipped": self.skipped, "unreadable": [{"path": printable_path(p), "reason": r} for p, r in self.unreadable],
+            "skipped_after_crash": [{"path": printable_path(p), "reason": r} for p, r in self.after_crash],
         }  # fmt: skip
 
 
@@ -167,12 +214,18 @@ class ReferenceIndex:
     create : bool
         Create the file when it does not exist (``add`` does); when False a
         missing file is an error.
+    read_only : bool
+        Open for reading only (SQLite ``mode=ro``): nothing is written, not
+        even a migration, so a file that cannot be written (a read-only
+        copy, folder or mount) can be searched; a missing file is an error
+        whatever ``create`` says, and ``add`` and ``remove`` raise.
 
     Raises
     ------
     ReferenceIndexError
         The file is missing (and ``create`` is False), is not SQLite, is
-        corrupt, or is a SQLite database of something else.
+        corrupt, is a SQLite database of something else, or was made by a
+        newer version (refused before anything is written).
 
     Examples
     --------
@@ -183,10 +236,13 @@ class ReferenceIndex:
     0
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False) -> None:
         self.path = os.fsdecode(path)
+        self.read_only = read_only
         self._table: HashTable | None = None
         self._table_key: tuple[int, int] | None = None
+        self._applied: set[str] = set()
+        create = create and not read_only
         exists = os.path.exists(self.path)
         if not exists and not create:
             raise ReferenceIndexError(f"{self.path}: no such reference index")
@@ -203,11 +259,16 @@ class ReferenceIndex:
             if not head and not create:
                 raise ReferenceIndexError(f"{self.path}: not a reference index (empty file)")
         try:
-            self._con = sqlite3.connect(self.path, timeout=60.0, isolation_level=None, check_same_thread=False)
+            self._con = self._connect_read_only() if read_only else self._connect(self.path)
         except sqlite3.Error as exc:
             raise ReferenceIndexError(f"{self.path}: cannot open ({exc})") from exc
         try:
             self._open(create=create)
+        except sqlite3.OperationalError as exc:
+            self._con.close()
+            if not read_only and "readonly" in str(exc):
+                raise ReferenceIndexError(f"{self.path}: cannot be written here ({exc}); read commands open it read-only") from exc
+            raise ReferenceIndexError(f"{self.path}: not a readable reference index ({exc})") from exc
         except sqlite3.DatabaseError as exc:
             self._con.close()
             raise ReferenceIndexError(f"{self.path}: not a readable reference index ({exc})") from exc
@@ -216,6 +277,40 @@ class ReferenceIndex:
             raise
 
     # -- opening and migrations -------------------------------------------------------------------
+
+    @staticmethod
+    def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+        return sqlite3.connect(target, timeout=60.0, isolation_level=None, check_same_thread=False, uri=uri)
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A ``mode=ro`` connection; ``immutable=1`` only where nobody can be writing the file."""
+        uri = Path(os.path.abspath(self.path)).as_uri() + "?mode=ro"
+        con = self._connect(uri, uri=True)
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # SQLite opens the file (and its WAL) on first use
+            return con
+        except sqlite3.OperationalError:
+            con.close()
+            if not _in_wal_mode(self.path):
+                raise
+        # A file left in WAL mode (by an older version, or a writer that could not switch back)
+        # needs an -shm file beside it to be read, which SQLite cannot create here. Without a
+        # -wal file every commit is in the main file, and when no one at all may create files in
+        # its folder (a read-only mount, or a folder without write permission for anyone) no
+        # writer can start either: the file cannot change while it is read, and may be opened
+        # immutable. Elsewhere an owner could be adding to it at this moment: refused.
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if os.path.exists(self.path + "-wal"):
+            raise ReferenceIndexError(
+                f"{self.path}: has commits not yet merged into it (in {os.path.basename(self.path)}-wal) and SQLite cannot read"
+                " them here without writing; open it once where it can be written"
+            )
+        if not _nobody_can_write(folder):
+            raise ReferenceIndexError(
+                f"{self.path}: is in WAL mode and its folder cannot be written by this account, so SQLite cannot read it"
+                " safely; copy it to a folder you can write, or have its owner run sqlite3 on it with PRAGMA journal_mode=DELETE"
+            )
+        return self._connect(uri + "&immutable=1", uri=True)
 
     def _open(self, *, create: bool) -> None:
         con = self._con
@@ -227,22 +322,38 @@ class ReferenceIndex:
                 raise ReferenceIndexError(f"{self.path}: not a reference index (an SQLite database of something else)")
             if not create:
                 raise ReferenceIndexError(f"{self.path}: not a reference index (empty database)")
+        # before anything is written: a newer file is left as it is
+        self._applied = self._check_version()
+        if self.read_only:
+            con.execute("PRAGMA query_only = ON")  # a connection setting: a write by mistake fails, nothing reaches the file
+            return
         con.execute("PRAGMA journal_mode = WAL")
         con.execute("PRAGMA synchronous = NORMAL")
         con.execute("PRAGMA foreign_keys = ON")
         self._migrate()
 
+    def _check_version(self) -> set[str]:
+        """The migrations applied to the file; ReferenceIndexError when a newer version made it."""
+        con = self._con
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        has_log = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+        done = {r[0] for r in con.execute("SELECT name FROM migrations")} if has_log else set()
+        unknown = done - {name for name, _ in MIGRATIONS}
+        if unknown:
+            raise ReferenceIndexError(
+                f"{self.path}: made by a newer version of forensics (unknown migrations: {', '.join(sorted(unknown))})"
+            )
+        if version > SCHEMA_VERSION:
+            raise ReferenceIndexError(
+                f"{self.path}: made by a newer version of forensics (schema {version}; this version knows up to {SCHEMA_VERSION})"
+            )
+        return done
+
     def _migrate(self) -> None:
         con = self._con
-        con.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             con.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            done = {r[0] for r in con.execute("SELECT name FROM migrations")}
-            known = {name for name, _ in MIGRATIONS}
-            if done - known:
-                raise ReferenceIndexError(
-                    f"{self.path}: made by a newer version of forensics (unknown migrations: {', '.join(sorted(done - known))})"
-                )
+            done = self._check_version()  # again, under the write lock
             for name, sql in MIGRATIONS:
                 if name in done:
                     continue
@@ -250,15 +361,42 @@ class ReferenceIndex:
                     if statement.strip():
                         con.execute(statement)
                 con.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
-            con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                done.add(name)
+            # written only when they differ: opening an up-to-date index changes nothing in it
+            if con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self._applied = done
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole or rolled back."""
+        if self.read_only:
+            raise ReferenceIndexError(f"{self.path}: opened read-only")
+        con = self._con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
-        """Close the file (further calls fail)."""
+        """Close the file (further calls fail).
+
+        A writer leaves the file in rollback-journal mode, its WAL merged and
+        removed, so that readers of a read-only copy need no ``-wal`` or
+        ``-shm`` file. While another connection has the file open it stays in
+        WAL mode, until a writer closes it alone.
+        """
+        if not self.read_only:
+            try:
+                self._con.execute("PRAGMA busy_timeout = 0")  # another connection open: no waiting, the file stays in WAL mode
+                self._con.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error:
+                pass
         self._con.close()
 
     def __enter__(self) -> ReferenceIndex:
@@ -284,6 +422,7 @@ class ReferenceIndex:
         workers: int | None = None,
         progress: Progress | None = None,
         batch: int = BATCH,
+        retry_failed: bool = False,
     ) -> AddResult:
         """Add the pictures and videos under ``paths`` (folders recursively) with their provenance.
 
@@ -302,6 +441,9 @@ class ReferenceIndex:
         batch : int
             Files per transaction; an interrupted run keeps every finished batch
             and a rerun skips the paths already indexed.
+        retry_failed : bool
+            Read again the files whose reading crashed a worker in an earlier
+            add; by default they are skipped while unchanged (``after_crash``).
 
         Returns
         -------
@@ -310,6 +452,8 @@ class ReferenceIndex:
         """
         from forensics.read.discover import discover
 
+        if self.read_only:
+            raise ReferenceIndexError(f"{self.path}: opened read-only")
         try:
             published_text = parse_published(published)
         except ValueError as exc:
@@ -321,69 +465,103 @@ class ReferenceIndex:
         files = [f for f in found.files if f not in own]  # an index kept beside its pictures
         total = len(files)
         todo, skipped = self._not_yet_indexed(files)
+        failed = self._known(todo, "failed")
+        after_crash = [] if retry_failed else [(p, failed[p][0][2]) for p in todo if p in failed and _unchanged(p, failed[p])]
+        if after_crash:
+            passed = {p for p, _ in after_crash}
+            todo = [p for p in todo if p not in passed]
         added = refs = duplicates = 0
         unreadable: list[tuple[str, str]] = [(p, "not found") for p in found.missing]
-        done = skipped
+        done = skipped + len(after_crash)
         if progress:
             progress(done, total)
         pending: list[_Item] = []
+        settled: list[str] = []  # read without a crash: no longer a failed file
 
         def flush() -> None:
             nonlocal added, refs, duplicates
-            if not pending:
+            if not pending and not settled:
                 return
-            a, r, d = self._write(pending, source=source, url=url, published=published_text, label=label)
+            a, r, d = self._write(pending, settled, source=source, url=url, published=published_text, label=label)
             added, refs, duplicates = added + a, refs + r, duplicates + d
             pending.clear()
+            settled.clear()
 
         for item in _read_items(todo, workers=workers):
-            frames = _frames(item.record)  # a video cut short keeps the frames read before the damage
-            if (item.record.error and not frames) or (item.record.hashes is None and not frames):
-                unreadable.append((item.record.path, item.record.error or "no picture to hash"))
+            record = item.record
+            frames = _frames(record)  # a video cut short keeps the frames read before the damage
+            if record.error == READ_CRASHED:
+                unreadable.append((record.path, record.error))
+                self._remember_crash(record.path, record.error)  # at once: the run may not live to its next batch
             else:
-                pending.append(item)
+                if (record.error and not frames) or (record.hashes is None and not frames):
+                    unreadable.append((record.path, record.error or "no picture to hash"))
+                else:
+                    pending.append(item)
+                if record.path in failed:
+                    settled.append(record.path)
             done += 1
             if len(pending) >= batch:
                 flush()
             if progress:
                 progress(done, total)
         flush()
-        return AddResult(added=added, references=refs, duplicates=duplicates, skipped=skipped, unreadable=tuple(unreadable))
+        return AddResult(
+            added=added, references=refs, duplicates=duplicates, skipped=skipped, unreadable=tuple(unreadable),
+            after_crash=tuple(after_crash),
+        )  # fmt: skip
 
-    def _not_yet_indexed(self, files: Sequence[str]) -> tuple[list[str], int]:
-        """Paths whose file (same size and modification time) is not in the index yet."""
-        known: dict[str, tuple[int | None, float | None]] = {}
+    def _known(self, files: Sequence[str], table: str) -> dict[str, list[tuple[Any, ...]]]:
+        """The rows of ``table`` (files, copies or failed) for these paths: path -> [(size, mtime, *extra)]."""
+        extra = ", reason" if table == "failed" else ""
+        known: dict[str, list[tuple[Any, ...]]] = {}
         for i in range(0, len(files), 500):
             part = [printable_path(p) for p in files[i : i + 500]]
-            q = f"SELECT path, raw_path, size, mtime FROM files WHERE path IN ({','.join('?' * len(part))})"
-            for path, raw, size, mtime in self._con.execute(q, part):
-                known[_real_path(path, raw)] = (size, mtime)
-        todo = []
-        for p in files:
-            if p in known:
-                try:
-                    st = os.stat(p)
-                except OSError:
-                    todo.append(p)
-                    continue
-                size, mtime = known[p]
-                if size == st.st_size and mtime is not None and abs(mtime - st.st_mtime) < 1e-3:
-                    continue
-            todo.append(p)
+            q = f"SELECT path, raw_path, size, mtime{extra} FROM {table} WHERE path IN ({','.join('?' * len(part))})"
+            for path, raw, *facts in self._con.execute(q, part):
+                known.setdefault(_real_path(path, raw), []).append(tuple(facts))
+        return known
+
+    def _not_yet_indexed(self, files: Sequence[str]) -> tuple[list[str], int]:
+        """Paths whose file (same size and modification time) is not in the index yet, as content or as a copy."""
+        known = self._known(files, "files")
+        for path, rows in self._known(files, "copies").items():
+            known.setdefault(path, []).extend(rows)
+        todo = [p for p in files if p not in known or not _unchanged(p, known[p])]
         return todo, len(files) - len(todo)
 
-    def _write(self, items: Sequence[_Item], *, source: str | None, url: str | None, published: str | None, label: str | None) -> tuple[int, int, int]:
-        con = self._con
-        added = refs = duplicates = 0
-        con.execute("BEGIN IMMEDIATE")
+    def _remember_crash(self, path: str, reason: str) -> None:
+        """Record a file that killed its worker, as it is now: a rerun skips it while it stays so."""
         try:
+            st: os.stat_result | None = os.stat(path)
+        except OSError:
+            st = None
+        with self._writing() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO failed (path, raw_path, size, mtime, reason, failed_at) VALUES (?,?,?,?,?,?)",
+                (*_stored_path(path), st.st_size if st else None, st.st_mtime if st else None, reason, _now()),
+            )
+
+    def _write(
+        self,
+        items: Sequence[_Item],
+        settled: Sequence[str],
+        *,
+        source: str | None,
+        url: str | None,
+        published: str | None,
+        label: str | None,
+    ) -> tuple[int, int, int]:
+        added = refs = duplicates = 0
+        with self._writing() as con:
+            for path in settled:
+                con.execute("DELETE FROM failed WHERE path = ?", (printable_path(path),))
             for item in items:
                 r = item.record
                 row = con.execute("SELECT id, path, raw_path FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
                 if row is not None:
                     duplicates += 1
-                    if _real_path(row[1], row[2]) != r.path:
-                        con.execute("UPDATE files SET copies = copies + 1 WHERE id = ?", (row[0],))
+                    self._record_copy(row[0], r.path, same=_real_path(row[1], row[2]) == r.path, size=r.size, mtime=item.mtime)
                     continue
                 m = r.metadata
                 size = r.display_size or (None, None)
@@ -410,11 +588,28 @@ class ReferenceIndex:
                         (file_id, float(frame.timestamp), *_hash_columns(frame.hashes), None),
                     )
                     refs += 1
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return added, refs, duplicates
+
+    def _record_copy(self, file_id: int, path: str, *, same: bool, size: int | None, mtime: float | None) -> None:
+        """Content already indexed, met at ``path``: a copy is one (path, content) pair, whatever the reruns.
+
+        Its size and modification time are brought up to date, so that the
+        next rerun skips the path without reading it.
+        """
+        con = self._con
+        if same:  # the indexed file itself, touched since
+            con.execute("UPDATE files SET size = ?, mtime = ? WHERE id = ?", (size, mtime, file_id))
+            return
+        shown, raw = _stored_path(path)
+        cur = con.execute(
+            "UPDATE copies SET raw_path = ?, size = ?, mtime = ? WHERE file_id = ? AND path = ?", (raw, size, mtime, file_id, shown)
+        )
+        if cur.rowcount == 0:
+            con.execute(
+                "INSERT INTO copies (file_id, path, raw_path, size, mtime, added_at) VALUES (?,?,?,?,?,?)",
+                (file_id, shown, raw, size, mtime, _now()),
+            )
+            _recount_copies(con, [file_id])
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -422,9 +617,8 @@ class ReferenceIndex:
     def files(self, *, source: str | None = None, label: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """The indexed files with their provenance, oldest addition first."""
         where, args = _filters(source=source, label=label)
-        sql = (
-            "SELECT f.*, (SELECT COUNT(*) FROM refs r WHERE r.file_id = f.id) AS refs FROM files f"
-            f"{where} ORDER BY f.id" + (f" LIMIT {int(limit)}" if limit else "")
+        sql = f"SELECT f.*, (SELECT COUNT(*) FROM refs r WHERE r.file_id = f.id) AS refs FROM files f{where} ORDER BY f.id" + (
+            f" LIMIT {int(limit)}" if limit else ""
         )
         cur = self._con.execute(sql, args)
         names = [d[0] for d in cur.description]
@@ -432,28 +626,33 @@ class ReferenceIndex:
 
     @_db_errors
     def stats(self) -> dict[str, Any]:
-        """Counts by kind, source and label; schema version; file size."""
+        """Counts by kind, source and label; schema version; file size; files skipped after a crash."""
         con = self._con
         files = con.execute("SELECT COUNT(*), COALESCE(SUM(copies), 0) FROM files").fetchone()
         refs = con.execute("SELECT COUNT(*), COUNT(timestamp) FROM refs").fetchone()
 
         def by(col: str) -> dict[str, int]:
-            return {str(k) if k is not None else "": n for k, n in con.execute(f"SELECT {col}, COUNT(*) FROM files GROUP BY {col} ORDER BY 2 DESC, 1")}
+            return {
+                str(k) if k is not None else "": n
+                for k, n in con.execute(f"SELECT {col}, COUNT(*) FROM files GROUP BY {col} ORDER BY 2 DESC, 1")
+            }
 
         span = con.execute("SELECT MIN(published), MAX(published) FROM files").fetchone()
         size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
+        failed = con.execute("SELECT COUNT(*) FROM failed").fetchone()[0] if "0004_failed" in self._applied else 0
         return {
             "path": self.path,
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": con.execute("PRAGMA user_version").fetchone()[0],  # the file's: read-only opening migrates nothing
             "migrations": [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY name")],
             "files": files[0],
-            "other_copies": files[1] - files[0],  # the same content added again under another path
+            "other_copies": files[1] - files[0],  # distinct (path, content) pairs beyond each content's first path
             "references": refs[0],
             "video_frames": refs[1],
             "by_kind": by("kind"),
             "by_source": by("source"),
             "by_label": by("label"),
             "published": {"earliest": span[0], "latest": span[1]},
+            "failed": failed,  # files skipped by add since reading them crashed a worker
             "bytes": size,
         }
 
@@ -462,33 +661,28 @@ class ReferenceIndex:
         """Remove files (and their references) by source, label or path; returns how many.
 
         ``paths`` may name files or folders (everything indexed under a folder
-        goes). At least one criterion is needed: removing everything takes
-        deleting the file.
+        goes, and so do the copies recorded there of contents that stay). At
+        least one criterion is needed: removing everything takes deleting the
+        file.
         """
         if source is None and label is None and not paths:
             raise ReferenceIndexError("say what to remove: a source, a label or paths")
         clauses, args = _conditions(source=source, label=label, alias="")
-        if paths:
-            alts = []
-            for p in paths:
-                p = printable_path(os.path.abspath(os.fsdecode(p)))
-                alts.append("path = ? OR substr(path, 1, ?) = ?")
-                prefix = p.rstrip(os.sep) + os.sep
-                args.extend([p, len(prefix), prefix])
-            clauses.append("(" + " OR ".join(alts) + ")")
-        con = self._con
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            ids = [r[0] for r in con.execute(f"SELECT id FROM files WHERE {' AND '.join(clauses)}", args)]
+        under, under_args = _under(paths)
+        with self._writing() as con:
+            where = " AND ".join(clauses + ([under] if paths else []))
+            ids = [r[0] for r in con.execute(f"SELECT id FROM files WHERE {where}", args + under_args)]
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
                 marks = ",".join("?" * len(part))
                 con.execute(f"DELETE FROM refs WHERE file_id IN ({marks})", part)
+                con.execute(f"DELETE FROM copies WHERE file_id IN ({marks})", part)
                 con.execute(f"DELETE FROM files WHERE id IN ({marks})", part)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            if paths:
+                of_files = f" AND file_id IN (SELECT id FROM files WHERE {' AND '.join(clauses)})" if clauses else ""
+                touched = [r[0] for r in con.execute(f"SELECT DISTINCT file_id FROM copies WHERE {under}{of_files}", under_args + args)]
+                con.execute(f"DELETE FROM copies WHERE {under}{of_files}", under_args + args)
+                _recount_copies(con, touched)
         return len(ids)
 
     @_db_errors
@@ -503,12 +697,18 @@ class ReferenceIndex:
             d = _without_raw(dict(zip(names, row)))
             d["references"] = [
                 {
-                    "id": rid, "timestamp": ts, "phash": _hex(p), "dhash": _hex(dh), "ahash": _hex(a),
-                    "whash": _hex(w), "colorhash": c,
+                    "id": rid,
+                    "timestamp": ts,
+                    "phash": _hex(p),
+                    "dhash": _hex(dh),
+                    "ahash": _hex(a),
+                    "whash": _hex(w),
+                    "colorhash": c,
                     "regions": {name: _hex(int(v)) for (name, _), v in zip(REGIONS, np.frombuffer(reg, "<u8"))} if reg else None,
                 }
                 for rid, ts, p, dh, a, w, c, reg in con.execute(
-                    "SELECT id, timestamp, phash, dhash, ahash, whash, colorhash, regions FROM refs WHERE file_id = ? ORDER BY id", (d["id"],)
+                    "SELECT id, timestamp, phash, dhash, ahash, whash, colorhash, regions FROM refs WHERE file_id = ? ORDER BY id",
+                    (d["id"],),
                 )
             ]
             yield d
@@ -548,11 +748,12 @@ class ReferenceIndex:
     def references(self, ids: Iterable[int]) -> dict[int, tuple[Reference, dict[str, Any]]]:
         """References by id, each with its stored hashes (ints) and file facts."""
         ids = list(dict.fromkeys(int(i) for i in ids))
+        raw = "f.raw_path" if "0002_raw_path" in self._applied else "NULL"  # a first-schema file opened read-only
         out: dict[int, tuple[Reference, dict[str, Any]]] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             q = (
-                "SELECT r.id, r.timestamp, r.phash, r.dhash, r.ahash, r.whash, r.colorhash, f.path, f.raw_path, f.sha256, f.source,"
+                f"SELECT r.id, r.timestamp, r.phash, r.dhash, r.ahash, r.whash, r.colorhash, f.path, {raw}, f.sha256, f.source,"
                 " f.url, f.published, f.label, f.width, f.height, f.kind FROM refs r JOIN files f ON f.id = r.file_id"
                 f" WHERE r.id IN ({','.join('?' * len(part))})"
             )
@@ -603,7 +804,59 @@ class ReferenceIndex:
         """
         from forensics.refs.match import find_matches
 
-        return find_matches(self, list(records), max_distance=DEFAULT_MAX_DISTANCE if max_distance is None else max_distance, verify=verify, progress=progress)
+        return find_matches(
+            self,
+            list(records),
+            max_distance=DEFAULT_MAX_DISTANCE if max_distance is None else max_distance,
+            verify=verify,
+            progress=progress,
+        )
+
+
+def _unchanged(path: str, rows: Iterable[tuple[Any, ...]]) -> bool:
+    """Whether the file at ``path`` still has the size and modification time of one of ``rows``."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return any(size == st.st_size and mtime is not None and abs(mtime - st.st_mtime) < 1e-3 for size, mtime, *_ in rows)
+
+
+def _recount_copies(con: sqlite3.Connection, file_ids: Iterable[int]) -> None:
+    for file_id in file_ids:
+        con.execute("UPDATE files SET copies = 1 + (SELECT COUNT(*) FROM copies WHERE file_id = ?) WHERE id = ?", (file_id, file_id))
+
+
+def _under(paths: Sequence[str | os.PathLike[str]]) -> tuple[str, list[Any]]:
+    """An SQL condition on ``path``: one of these files, or anything under one of these folders."""
+    alts: list[str] = []
+    args: list[Any] = []
+    for p in paths:
+        shown = printable_path(os.path.abspath(os.fsdecode(p)))
+        prefix = shown.rstrip(os.sep) + os.sep
+        alts.append("path = ? OR substr(path, 1, ?) = ?")
+        args.extend([shown, len(prefix), prefix])
+    return "(" + " OR ".join(alts) + ")", args
+
+
+def _in_wal_mode(path: str) -> bool:
+    """Whether the SQLite header says WAL (file format versions 2 at offsets 18 and 19)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(20)
+    except OSError:
+        return False
+    return head[18:20] == b"\x02\x02"
+
+
+def _nobody_can_write(folder: str) -> bool:
+    """A read-only mount, or a folder with no write permission for anyone (root aside)."""
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+        return not os.stat(folder).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
 
 
 def _now() -> str:
@@ -677,7 +930,7 @@ def _read_item(path: str) -> _Item:
     if picture is not None and record.hashes is not None:
         try:
             regions = np.array(region_hashes(picture), dtype=np.uint64).astype("<u8").tobytes()
-        except Exception:  # noqa: BLE001 - the whole-picture hashes are still good; crops will not be found
+        except Exception:  # the whole-picture hashes are still good; crops will not be found
             regions = None
     return _Item(record, mtime, regions)
 
@@ -688,5 +941,6 @@ def _unreadable_item(path: str) -> _Item:
 
 def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]:
     """Read files in worker processes, yielding in order as they finish; a file that
-    kills its process comes back unreadable and costs no other file."""
-    yield from imap_isolated(_read_item, paths, on_crash=_unreadable_item, workers=workers, most=16)
+    kills its process comes back unreadable and costs no other file. A few files, or one
+    worker's, are read in a worker process too: the add must live to remember the crash."""
+    yield from imap_isolated(_read_item, paths, on_crash=_unreadable_item, workers=workers, most=16, isolate=True)
