@@ -25,7 +25,6 @@ import csv
 import functools
 import importlib.util
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -39,7 +38,6 @@ DEFAULT_ACCURACY_KM = 3.0  # a fix whose record states no error: phones often fa
 SOURCE = "borders"  # the country came from boundary polygons (timezonefinder data + tzdata zone.tab)
 KM_PER_DEGREE = 111.195  # along a meridian, on the mean Earth radius
 CHUNK = 64  # edges per indexed run of a ring: small enough to skip most of a long border, big enough to vectorise
-MAX_SEARCH_KM = 2500.0  # no point on land is farther from a border than this
 _SCALE = 1e-7  # timezonefinder stores degrees as int32 multiples of 1e-7
 
 
@@ -103,6 +101,17 @@ def country_names() -> dict[str, str]:
     return names
 
 
+def zone_country(zone_name: str | None) -> str | None:
+    """The ISO country code tzdata's zone.tab gives a zone, or None (the ``Etc/`` sea zones, unknown names).
+
+    Examples
+    --------
+    >>> zone_country("Asia/Damascus")
+    'SY'
+    """
+    return _zone_countries().get(zone_name or "")
+
+
 def _key_name(key: str) -> tuple[str | None, str, tuple[str, ...]]:
     """(code, name, claimants) of a border key: an ISO code, or ``disputed:<id>``."""
     if key.startswith("disputed:"):
@@ -124,7 +133,7 @@ def _zone_key(zone_name: str | None) -> str | None:
 class _Ring:
     """One closed ring (the last vertex joins the first), with the bounding boxes of its runs of edges."""
 
-    __slots__ = ("boxes", "n", "xy")
+    __slots__ = ("box", "boxes", "n", "xy")
 
     def __init__(self, xy: Any) -> None:
         import numpy as np  # deferred: numpy is heavy for `import forensics`
@@ -139,29 +148,66 @@ class _Ring:
             seg = closed[:, lo : hi + 1]
             boxes.append((seg[0].min(), seg[0].max(), seg[1].min(), seg[1].max()))
         self.boxes = np.array(boxes, dtype=np.float64).T  # (4, runs): lon min, lon max, lat min, lat max
+        self.box = (float(self.boxes[0].min()), float(self.boxes[1].max()), float(self.boxes[2].min()), float(self.boxes[3].max()))
 
-    def distance_km(self, lat: float, lon: float, box: tuple[float, float, float, float]) -> tuple[float, float, float]:
-        """Distance from the point to the nearest edge within ``box``, and that edge's nearest point (lat, lon)."""
+    def distance_km(self, lat: float, lon: float, limit: float = math.inf) -> tuple[float, float, float]:
+        """Distance from the point to the ring's nearest edge, if no farther than ``limit``, and that edge's nearest point.
+
+        Runs of edges are visited nearest bounding box first; a run whose box
+        lies beyond the best distance so far is never looked at.
+        """
         import numpy as np
 
-        x0, x1, y0, y1 = box
-        b = self.boxes
-        runs = np.nonzero((b[0] <= x1) & (b[1] >= x0) & (b[2] <= y1) & (b[3] >= y0))[0]
-        if runs.size == 0:
+        if _one_box_km(self.box, lat, lon) > limit:
             return math.inf, math.nan, math.nan
+        lower = _box_km(self.boxes, lat, lon)
+        few = np.argpartition(lower, 3)[:4] if lower.size > 4 else np.arange(lower.size)
+        best = self._runs_km(few, lat, lon)
+        rest = np.nonzero(lower <= min(limit, best[0]))[0]
+        if rest.size:
+            best = min(best, self._runs_km(rest, lat, lon))
+        return best if best[0] <= limit else (math.inf, math.nan, math.nan)
+
+    def _runs_km(self, runs: Any, lat: float, lon: float) -> tuple[float, float, float]:
+        import numpy as np
+
         idx = (runs[:, None] * CHUNK + np.arange(CHUNK)[None, :]).ravel()
         idx = idx[idx < self.n]
+        if idx.size == 0:
+            return math.inf, math.nan, math.nan
         kx = math.cos(math.radians(lat)) * KM_PER_DEGREE
-        dlon_a = (self.xy[0, idx] - lon + 180.0) % 360.0 - 180.0
-        dlon_b = (self.xy[0, (idx + 1) % self.n] - lon + 180.0) % 360.0 - 180.0
-        ax, ay = dlon_a * kx, (self.xy[1, idx] - lat) * KM_PER_DEGREE
-        dx, dy = dlon_b * kx - ax, (self.xy[1, (idx + 1) % self.n] - lat) * KM_PER_DEGREE - ay
+        nxt = (idx + 1) % self.n
+        ax = ((self.xy[0, idx] - lon + 180.0) % 360.0 - 180.0) * kx
+        ay = (self.xy[1, idx] - lat) * KM_PER_DEGREE
+        dx = ((self.xy[0, nxt] - lon + 180.0) % 360.0 - 180.0) * kx - ax
+        dy = (self.xy[1, nxt] - lat) * KM_PER_DEGREE - ay
         length2 = dx * dx + dy * dy
         t = np.clip(-(ax * dx + ay * dy) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
         px, py = ax + t * dx, ay + t * dy
         d2 = px * px + py * py
         i = int(np.argmin(d2))
         return math.sqrt(float(d2[i])), lat + float(py[i]) / KM_PER_DEGREE, lon + float(px[i]) / kx
+
+
+def _one_box_km(box: tuple[float, float, float, float], lat: float, lon: float) -> float:
+    """:func:`_box_km` for one box, without numpy's per-call cost."""
+    x0, x1, y0, y1 = box
+    dlon = min(max(x0 - x, x - x1, 0.0) for x in (lon - 360.0, lon, lon + 360.0))
+    dlat = max(y0 - lat, lat - y1, 0.0)
+    return math.hypot(dlon * math.cos(math.radians(lat)) * KM_PER_DEGREE, dlat * KM_PER_DEGREE)
+
+
+def _box_km(boxes: Any, lat: float, lon: float) -> Any:
+    """Lower bounds (km) from the point to lon/lat boxes (rows: lon min, lon max, lat min, lat max), in the
+    same local projection the edges are measured in; across the antimeridian too."""
+    import numpy as np
+
+    dlon = np.full(boxes.shape[1], np.inf)
+    for shift in (-360.0, 0.0, 360.0):
+        x = lon + shift
+        dlon = np.minimum(dlon, np.maximum(np.maximum(boxes[0] - x, x - boxes[1]), 0.0))
+    dlat = np.maximum(np.maximum(boxes[2] - lat, lat - boxes[3]), 0.0)
+    return np.hypot(dlon * math.cos(math.radians(lat)) * KM_PER_DEGREE, dlat * KM_PER_DEGREE)
 
 
 class _Borders:
@@ -195,19 +241,6 @@ class _Borders:
             self._rings[boundary] = rings
         return self._rings[boundary]
 
-    def candidates(self, own: str | None, boxes: list[tuple[float, float, float, float]]) -> Iterator[int]:
-        """Boundary polygons of other countries whose bounding box meets one of ``boxes``."""
-        import numpy as np
-
-        b = self.boxes
-        hit = np.zeros(b.shape[1], dtype=bool)
-        for x0, x1, y0, y1 in boxes:
-            hit |= (b[0] <= x1) & (b[1] >= x0) & (b[2] <= y1) & (b[3] >= y0)
-        for i in np.nonzero(hit)[0]:
-            if self.keys[i] is not None and self.keys[i] != own:
-                yield int(i)
-
-
 def _bounds(coords: Any) -> tuple[float, float, float, float]:
     return float(coords[0].min()), float(coords[0].max()), float(coords[1].min()), float(coords[1].max())
 
@@ -215,20 +248,6 @@ def _bounds(coords: Any) -> tuple[float, float, float, float]:
 @functools.lru_cache(maxsize=1)
 def _borders() -> _Borders:
     return _Borders()
-
-
-def _boxes(lat: float, lon: float, km: float) -> list[tuple[float, float, float, float]]:
-    """Lon/lat boxes covering a disc of ``km`` around the point (two where it crosses the antimeridian)."""
-    dy = km / KM_PER_DEGREE
-    coslat = math.cos(math.radians(min(89.0, abs(lat) + dy)))
-    dx = min(180.0, km / (KM_PER_DEGREE * max(coslat, 1e-6)))
-    y0, y1 = lat - dy, lat + dy
-    boxes = [(lon - dx, lon + dx, y0, y1)]
-    if lon - dx < -180.0:
-        boxes.append((lon - dx + 360.0, 180.0, y0, y1))
-    if lon + dx > 180.0:
-        boxes.append((-180.0, lon + dx - 360.0, y0, y1))
-    return boxes
 
 
 def _inside(ring: _Ring, lat: float, lon: float) -> bool:
@@ -243,44 +262,50 @@ def _inside(ring: _Ring, lat: float, lon: float) -> bool:
     return bool(np.count_nonzero(crosses & (lon < at)) % 2)
 
 
-def _nearest(borders: _Borders, own: str | None, lat: float, lon: float, km: float) -> dict[str, float]:
-    """Key -> distance of every other country's border (and disputed outline) found within ``km``."""
-    boxes = _boxes(lat, lon, km)
+def _nearest(borders: _Borders, own: str | None, lat: float, lon: float, reach: float) -> dict[str, float]:
+    """Key -> distance of the nearest border and of every other one within ``reach`` km.
+
+    Polygons are visited nearest bounding box first and only while their box
+    is nearer than the best border found (or ``reach``): far ones are never decoded.
+    """
+    import numpy as np
+
+    lower = _box_km(borders.boxes, lat, lon)
+    best = math.inf
     found: dict[str, float] = {}
-    for i in borders.candidates(own, boxes):
+    for i in np.argsort(lower):
         key = borders.keys[i]
-        assert key is not None  # candidates() skips the sea
-        for ring in borders.rings(i):
-            for box in boxes:
-                d = ring.distance_km(lat, lon, box)[0]
-                if d <= km and d < found.get(key, math.inf):
-                    found[key] = d
-    return found
+        if key is None or key == own:
+            continue
+        limit = max(best, reach)
+        if lower[i] > limit:
+            break
+        for ring in borders.rings(int(i)):
+            d = ring.distance_km(lat, lon, limit)[0]
+            if d < found.get(key, math.inf):
+                found[key] = d
+            best = min(best, d)
+    limit = max(best, reach)
+    return {k: d for k, d in found.items() if d <= limit}
 
 
-def _outline_borders(borders: _Borders, own: str | None, lat: float, lon: float, km: float) -> tuple[DisputedArea | None, dict[str, float]]:
-    """The outline-drawn disputed area holding the point, and the outlines' edges within ``km``."""
+def _outline_borders(borders: _Borders, own: str | None, lat: float, lon: float, reach: float) -> tuple[DisputedArea | None, dict[str, float]]:
+    """The outline-drawn disputed area holding the point, and the outlines' edges within ``reach`` km."""
     holder = None
     found: dict[str, float] = {}
     for area, ring in borders.outlines:
-        x0, x1, y0, y1 = (float(ring.boxes[0].min()), float(ring.boxes[1].max()), float(ring.boxes[2].min()), float(ring.boxes[3].max()))
-        reach = km / KM_PER_DEGREE / max(math.cos(math.radians(lat)), 1e-6)
-        if not (x0 - reach <= lon <= x1 + reach and y0 - km / KM_PER_DEGREE <= lat <= y1 + km / KM_PER_DEGREE):
-            continue
-        inside = _inside(ring, lat, lon)
-        d, near_lat, near_lon = ring.distance_km(lat, lon, (x0, x1, y0, y1))
+        x0, x1, y0, y1 = ring.box
+        inside = bool(x0 <= lon <= x1 and y0 <= lat <= y1) and _inside(ring, lat, lon)
+        d, near_lat, near_lon = ring.distance_km(lat, lon, math.inf if inside else reach)
         if inside:
             holder = area
-        if d > km:
+        if d > reach:
             continue
         if inside:  # leaving the area: whose zone lies just beyond its edge
             step = 0.5 / max(d, 1e-3)
-            out_lat, out_lon = near_lat + (near_lat - lat) * step, near_lon + (near_lon - lon) * step
-            key = _zone_key(_zone_at(out_lat, out_lon))
-            if key is not None and key != own:
+            key = _zone_key(_zone_at(near_lat + (near_lat - lat) * step, near_lon + (near_lon - lon) * step))
+            if key is not None:
                 found[key] = min(d, found.get(key, math.inf))
-            elif key == own and own is not None:
-                found[own] = min(d, found.get(own, math.inf))
         else:
             found[f"disputed:{area.id}"] = d
     return holder, found
@@ -318,22 +343,13 @@ def country_at(lat: float, lon: float, *, accuracy_km: float = DEFAULT_ACCURACY_
     key = _zone_key(zone_name)
     zone_code = _zone_countries().get(zone_name or "")
     borders = _borders()
-    # search outward until a border turns up; the first ring always covers the stated accuracy
-    km = max(2.0 * accuracy_km, 25.0)
-    near: dict[str, float] = {}
-    holder: DisputedArea | None = None
-    while True:
-        near = _nearest(borders, key, lat, lon, km)
-        holder, edges = _outline_borders(borders, zone_code if key and not key.startswith("disputed:") else key, lat, lon, km)
-        for k, d in edges.items():
-            near[k] = min(d, near.get(k, math.inf))
-        if holder is not None:  # inside an outline area, its own underlying country lies across its edge
-            near.pop(f"disputed:{holder.id}", None)
-        elif key is not None:
-            near.pop(key, None)
-        if near or km >= MAX_SEARCH_KM:
-            break
-        km *= 2.0
+    near = _nearest(borders, key, lat, lon, accuracy_km)
+    reach = max(min(near.values(), default=math.inf), accuracy_km)
+    holder, edges = _outline_borders(borders, key, lat, lon, reach)
+    for k, d in edges.items():
+        near[k] = min(d, near.get(k, math.inf))
+    if holder is None and key is not None:
+        near.pop(key, None)
     area = holder or (disputed_by_zone(zone_name) if zone_name else None)
     neighbours = tuple(
         Neighbour(*_key_name(k)[:2], km=round(d, 1), claimants=_key_name(k)[2])
@@ -348,4 +364,4 @@ def country_at(lat: float, lon: float, *, accuracy_km: float = DEFAULT_ACCURACY_
     return Country(key, country_names().get(key, key), border_km=border_km, neighbours=neighbours, zone_code=zone_code)
 
 
-__all__ = ["DEFAULT_ACCURACY_KM", "Country", "Neighbour", "country_at", "country_names"]
+__all__ = ["DEFAULT_ACCURACY_KM", "Country", "Neighbour", "country_at", "country_names", "zone_country"]
