@@ -219,7 +219,10 @@ class _Borders:
         tf = finder()
         self.tf = tf
         count = tf.nr_of_polygons
-        self.keys = [_zone_key(tf.zone_name_from_boundary_id(i)) for i in range(count)]
+        name_of = getattr(tf, "zone_name_from_boundary_id", None)
+        if name_of is None:  # timezonefinder < 9 (the only ones on Python 3.10)
+            name_of = lambda i: tf.zone_name_from_id(tf.zone_id_of(i))  # noqa: E731
+        self.keys = [_zone_key(name_of(i)) for i in range(count)]
         try:  # timezonefinder >= 9 keeps every polygon's bounding box
             b = tf.boundaries
             self.boxes = np.array([b.xmin, b.xmax, b.ymin, b.ymax], dtype=np.float64) * _SCALE
