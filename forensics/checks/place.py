@@ -9,7 +9,6 @@ import itertools
 from collections.abc import Iterator, Sequence
 
 from forensics.checks.registry import CheckContext, check
-from forensics.geo.borders import DEFAULT_ACCURACY_KM
 from forensics.geo.places import Place, place_at
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
@@ -42,6 +41,8 @@ def gps_location(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
             {"lat": 0.0, "lon": 0.0},
         )  # fmt: skip
         return
+    from forensics.geo.borders import DEFAULT_ACCURACY_KM  # deferred: geodata, loaded on the first fix
+
     # the record states no positioning error, so the default stands for one: a few km (Wi-Fi or cell fixes)
     accuracy = DEFAULT_ACCURACY_KM
     p = place_at(g.lat, g.lon, accuracy_km=accuracy)

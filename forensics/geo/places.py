@@ -16,12 +16,14 @@ import functools
 import math
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from forensics.geo.borders import DEFAULT_ACCURACY_KM, SOURCE, Neighbour, country_at
 from forensics.geo.zones import time_zone_at
-from forensics.knowledge.disputed import DisputedArea
 from forensics.records.record import Serialisable
+
+if TYPE_CHECKING:  # annotations only: the borders module and its outlines load on the first lookup
+    from forensics.geo.borders import Neighbour
+    from forensics.knowledge.disputed import DisputedArea
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 
@@ -39,7 +41,7 @@ class Place(Serialisable):
     place_distance_km: float | None = None  # from the point to that place
     time_zone: str | None = None  # IANA name, from time-zone polygons
     place_country_code: str | None = None  # the nearest place's own country: near a border, maybe the neighbour
-    country_source: str = SOURCE
+    country_source: str = "borders"  # see forensics.geo.borders.SOURCE
     border_km: float | None = None  # to the nearest border with another country or a disputed area
     neighbours: tuple[Neighbour, ...] = ()  # countries whose border lies within the fix's accuracy
     disputed: DisputedArea | None = None
@@ -85,20 +87,23 @@ def nearest_place(lat: float, lon: float) -> dict[str, Any] | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def place_at(lat: float, lon: float, *, accuracy_km: float = DEFAULT_ACCURACY_KM) -> Place:
+def place_at(lat: float, lon: float, *, accuracy_km: float | None = None) -> Place:
     """Country, nearest place and time zone at a point, from offline data.
 
     The country is the one whose boundary polygon holds the point;
     ``border_km`` says how far the nearest border is, and ``neighbours`` name
-    the countries within ``accuracy_km`` of the fix.
+    the countries within ``accuracy_km`` of the fix (by default
+    :data:`forensics.geo.borders.DEFAULT_ACCURACY_KM`).
 
     Examples
     --------
     >>> place_at(33.5138, 36.2765).country_code
     'SY'
     """
+    from forensics.geo.borders import DEFAULT_ACCURACY_KM, country_at  # deferred: geodata, loaded on first lookup
+
     tz = time_zone_at(lat, lon)
-    c = country_at(lat, lon, accuracy_km=accuracy_km)
+    c = country_at(lat, lon, accuracy_km=DEFAULT_ACCURACY_KM if accuracy_km is None else accuracy_km)
     hit = nearest_place(lat, lon)
     common: dict[str, Any] = dict(
         country_code=c.code, country=c.name, time_zone=tz, country_source=c.source, border_km=c.border_km,
