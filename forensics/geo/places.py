@@ -54,7 +54,7 @@ class Place(Serialisable):
             where = ", ".join(p for p in (self.place, self.disputed.name) if p)
             return f"{where} (disputed: {'/'.join(self.disputed.claimants)})"
         if self.at_sea:
-            return f"at sea, nearest listed place {self.place}" if self.place else "at sea"
+            return f"at sea off {self.place}" if self.place else "at sea"
         parts = [p for p in (self.place, self.country) if p]
         text = ", ".join(parts) or f"{self.lat:.4f}, {self.lon:.4f}"
         return f"{text} ({self.country_code})" if self.country_code else text
