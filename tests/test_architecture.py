@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "records": {"errors"},
     "knowledge": {"records"},
-    "geo": {"records"},
+    "geo": {"knowledge", "records"},
     "read": {"records", "knowledge", "errors"},
     "pixels": {"read", "records", "errors"},
     "refs": {"read", "records", "errors"},

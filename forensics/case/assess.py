@@ -168,13 +168,42 @@ def _assess(h: Hypothesis, ev: _Evidence) -> Assessment:
     fits = {i for r in rows if r.verdict is Verdict.CONSISTENT for i in r.findings} - against
     # each GPS fix speaks for itself, whatever the verdict of the row as a whole
     for i, f in enumerate(ev.findings):
-        code = f.evidence.get("country_code") if f.check == "gps-location" else None
-        if h.country and code:
-            fits.discard(i)
-            against.discard(i)
-            (fits if code in h.country else against).add(i)
+        if not h.country or f.check != "gps-location" or "lon" not in f.evidence or (f.evidence["lat"], f.evidence["lon"]) == (0, 0):
+            continue
+        fits.discard(i)
+        against.discard(i)
+        bearing = _gps_bearing(h.country, *_evidence_countries(f.evidence))
+        if bearing is not Verdict.SILENT:  # a fix within reach of a wanted border neither fits nor contradicts
+            (fits if bearing is Verdict.CONSISTENT else against).add(i)
     silent = [i for i in range(len(ev.findings)) if i not in against and i not in fits]
     return Assessment(h.id, h.statement, tuple(rows), tuple(sorted(fits)), tuple(sorted(against)), tuple(silent))
+
+
+def _gps_bearing(wanted: Sequence[str], code: str | None, claimants: Sequence[str], near: Sequence[str]) -> Verdict:
+    """How one GPS fix bears on "taken in one of ``wanted``".
+
+    Inside a wanted country, or a disputed area one of them claims: consistent
+    (the place is the same whoever holds it). Elsewhere but within the fix's
+    accuracy of a wanted country's border: silent, the fix cannot tell.
+    Otherwise, at sea included: inconsistent.
+    """
+    if (code is not None and code in wanted) or any(c in wanted for c in claimants):
+        return Verdict.CONSISTENT
+    if any(c in wanted for c in near):
+        return Verdict.SILENT
+    return Verdict.INCONSISTENT
+
+
+def _place_countries(pl: Place) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    near = tuple(c for n in pl.neighbours for c in (n.claimants or ((n.code,) if n.code else ())))
+    return pl.country_code, pl.disputed.claimants if pl.disputed else (), near
+
+
+def _evidence_countries(e: dict[str, Any]) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """The same from a ``gps-location`` finding's evidence (older reports lack the border keys)."""
+    disputed = e.get("disputed") or {}
+    near = tuple(c for n in e.get("neighbours") or () for c in (n.get("claimants") or ([n["code"]] if n.get("code") else [])))
+    return e.get("country_code"), tuple(disputed.get("claimants") or ()), near
 
 
 def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
@@ -182,12 +211,22 @@ def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
     expectation = f"GPS fixes in {want}"
     if not ev.places:
         return Row("country (GPS)", expectation, "no picture carries a GPS fix", Verdict.SILENT)
-    inside = [p for p, pl in ev.places.items() if pl.country_code in h.country]
-    outside = [p for p, pl in ev.places.items() if pl.country_code not in h.country]
+    bearing = {p: _gps_bearing(h.country, *_place_countries(pl)) for p, pl in ev.places.items()}
+    inside = [p for p, b in bearing.items() if b is Verdict.CONSISTENT]
+    outside = [p for p, b in bearing.items() if b is Verdict.INCONSISTENT]
+    unsure = [p for p, b in bearing.items() if b is Verdict.SILENT]
     counts: dict[str, int] = {}
     for pl in ev.places.values():
-        counts[pl.country_code or "?"] = counts.get(pl.country_code or "?", 0) + 1
+        key = pl.country_code or (f"{pl.disputed.name} (disputed, {'/'.join(pl.disputed.claimants)})" if pl.disputed else "at sea" if pl.at_sea else "?")
+        counts[key] = counts.get(key, 0) + 1
     observation = "GPS fixes in " + ", ".join(f"{c}: {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
+    disputed = [p for p, pl in ev.places.items() if pl.disputed is not None]
+    if disputed:
+        observation += f"; in a disputed area, whichever country holds it: {name_list(disputed)}"
+    if unsure:
+        observation += "; within the fixes' accuracy of a border with " + "; ".join(
+            f"{_near_names(ev.places[p], h.country)}: {name_list([p])}" for p in unsure
+        )
     caveats = ev.ids(PLACE_CAVEATS)
     if outside:
         by_place: dict[str, list[str]] = {}
@@ -198,7 +237,14 @@ def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
             "country (GPS)", expectation, f"{observation} ({where})",
             Verdict.INCONSISTENT, tuple(outside), ev.ids(("gps-location",), outside), caveats,
         )  # fmt: skip
+    if unsure:
+        return Row("country (GPS)", expectation, observation, Verdict.SILENT, tuple(unsure), ev.ids(("gps-location",), unsure), caveats)
     return Row("country (GPS)", expectation, observation, Verdict.CONSISTENT, tuple(inside), ev.ids(("gps-location",), inside), caveats)
+
+
+def _near_names(pl: Place, wanted: Sequence[str]) -> str:
+    """``TR 1.2 km`` for each wanted neighbour of a fix."""
+    return ", ".join(f"{n.code or n.name} {n.km:g} km" for n in pl.neighbours if any(c in wanted for c in (n.claimants or (n.code,))))
 
 
 def _country_offset(h: Hypothesis, ev: _Evidence) -> Row:

@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 
 from forensics.checks.registry import CheckContext, check
+from forensics.geo.places import Place, place_at
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
@@ -29,7 +30,7 @@ MIN_DISTANCE_KM = 50.0
 
 @check("gps-location")
 def gps_location(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
-    """GPS coordinates, with the country, nearest place and time zone they fall in (offline)."""
+    """GPS coordinates, with the country (by its borders), nearest place and time zone they fall in (offline)."""
     g = record.metadata.gps
     if g is None or g.lat is None or g.lon is None:
         return
@@ -40,18 +41,37 @@ def gps_location(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
             {"lat": 0.0, "lon": 0.0},
         )  # fmt: skip
         return
-    from forensics.geo.places import place_at
+    from forensics.geo.borders import DEFAULT_ACCURACY_KM  # deferred: geodata, loaded on the first fix
 
-    p = place_at(g.lat, g.lon)
-    where = p.label
+    # the record states no positioning error, so the default stands for one: a few km (Wi-Fi or cell fixes)
+    accuracy = DEFAULT_ACCURACY_KM
+    p = place_at(g.lat, g.lon, accuracy_km=accuracy)
     near = f" (nearest listed place {p.place_distance_km:.0f} km away)" if p.place_distance_km is not None else ""
     yield Finding(
         "gps-location", Severity.INFO, (record.path,),
-        f"GPS puts it at {g.lat:.5f}, {g.lon:.5f}: {where}{near}, time zone {p.time_zone or 'unknown'}.",
+        f"GPS puts it at {g.lat:.5f}, {g.lon:.5f}: {p.label}{near}, time zone {p.time_zone or 'unknown'}.{_border_note(p, accuracy)}",
         {"lat": g.lat, "lon": g.lon, "alt": g.alt, "country_code": p.country_code, "country": p.country,
          "place": p.place, "region": p.region, "place_distance_km": p.place_distance_km, "time_zone": p.time_zone,
-         "gps_utc": g.utc.isoformat() if g.utc else None},
+         "gps_utc": g.utc.isoformat() if g.utc else None,
+         "country_source": p.country_source, "border_km": p.border_km, "accuracy_km": accuracy,
+         "neighbours": [n.to_dict() for n in p.neighbours], "disputed": p.disputed.to_dict() if p.disputed else None,
+         "at_sea": p.at_sea},
     )  # fmt: skip
+
+
+def _border_note(p: Place, accuracy_km: float) -> str:
+    """What a reader must know about the country named: a dispute, a border within reach, the sea."""
+    notes = []
+    if p.disputed is not None:
+        a = p.disputed
+        notes.append(f"{a.name} is disputed: claimed for {'/'.join(a.claimants)}, administered by {a.administered_by}")
+    if p.neighbours:
+        names = ", ".join(f"{n.name} ({n.code})" if n.code else f"{n.name} (disputed)" for n in p.neighbours)
+        notes.append(f"{p.border_km:.1f} km from the border with {names}, within the fix's assumed accuracy of "
+                     f"{accuracy_km:g} km: it may lie on either side")  # fmt: skip
+    if p.at_sea:
+        notes.append("the point lies outside every country's territorial waters")
+    return "".join(f" {n[0].upper()}{n[1:]}." for n in notes)
 
 
 @check("time-zone", scope="set")

@@ -8,7 +8,8 @@ from typing import Any
 
 
 @functools.lru_cache(maxsize=1)
-def _tzfinder() -> Any:
+def finder() -> Any:
+    """The process's one timezonefinder instance (its polygons also give countries: :mod:`forensics.geo.borders`)."""
     import atexit
 
     from timezonefinder import TimezoneFinder
@@ -22,7 +23,7 @@ def _tzfinder() -> Any:
 def time_zone_at(lat: float, lon: float) -> str | None:
     """IANA time-zone name at a point (``Etc/GMT±N`` at sea), or None."""
     try:
-        return _tzfinder().timezone_at(lat=lat, lng=lon)
+        return finder().timezone_at(lat=lat, lng=lon)
     except ValueError:
         return None
 

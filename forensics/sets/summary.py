@@ -78,7 +78,8 @@ def _places(facts: SetFacts) -> dict[str, object]:
         return {"located": 0, "countries": [], "places": [], "time_zones": []}
     places = [loc.place for loc in facts.located]
     countries = Counter((p.country_code, p.country) for p in places)
-    named = Counter((p.place, p.country_code) for p in places if p.place)
+    # a town keeps its own country: near a border it may be the neighbour of the fix's
+    named = Counter((p.place, p.place_country_code or p.country_code) for p in places if p.place)
     zones = Counter(p.time_zone for p in places if p.time_zone)
     return {
         "located": len(facts.located),
