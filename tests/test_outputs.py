@@ -313,6 +313,13 @@ def test_a_byte_that_is_not_utf8_and_a_backslash_in_a_name_stay_apart():
     assert printable_path(undecodable) == "bad\\xff" and printable_path(literal) == literal and printable_path(HOSTILE) == HOSTILE
 
 
+def test_windows_paths_keep_their_separators(monkeypatch):
+    import forensics.records.text as text
+
+    monkeypatch.setattr(text, "_BACKSLASH_IN_NAMES", False)  # as on Windows, where no name holds a backslash
+    assert text.display_path("C:\\ev\\a\x1b.jpg") == "C:\\ev\\a\\x1b.jpg"
+
+
 def test_display_text_keeps_backslashes_and_escapes_controls():
     assert display_text("C:\\photos \x1b[2J") == "C:\\photos \\x1b[2J"
     assert display_text("plain text") == "plain text"

@@ -26,6 +26,7 @@ def printable_path(path: str) -> str:
         return raw.decode("utf-8", "backslashreplace")
 
 
+_BACKSLASH_IN_NAMES = os.sep != "\\"  # on Windows it is the separator, never part of a name
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -65,9 +66,10 @@ def display_path(path: str) -> str:
     Characters a terminal would act on or that hide or reorder text are
     escaped (``\\x1b``, ``\\u202e``, ``\\n``), a byte that is not UTF-8 is
     ``\\xNN`` (always 80-ff) and a backslash of the name itself is ``\\\\``,
-    so the name ``bad\\xff`` (text) and ``bad`` + byte ff stay apart.
+    so the name ``bad\\xff`` (text) and ``bad`` + byte ff stay apart. On Windows
+    a backslash separates folders and cannot be part of a name: it is kept.
     """
-    return _escape(path, backslash=True)
+    return _escape(path, backslash=_BACKSLASH_IN_NAMES)
 
 
 def display_text(text: str) -> str:
