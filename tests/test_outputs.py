@@ -137,6 +137,7 @@ def test_outputs_beside_the_evidence_are_written(ev, tmp_path):
 def test_index_add_database_cannot_be_an_input(ev):
     before = _hashes(ev)
     _refused(run("index", "add", ev / "e1.jpg", ev / "e1.jpg", "ev/e2.jpg"), "DB", "e1.jpg")
+    _refused(run("index", "add", ev / "e2.jpg", ev), "DB", "e2.jpg", "scanned folder")  # a picture the folder holds
     assert _hashes(ev) == before
 
 
@@ -144,6 +145,8 @@ def test_index_add_database_may_sit_in_the_folder_it_indexes(ev):
     result = run("index", "add", ev / "refs.db", ev, "-q", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["added"] == 2  # the index itself is passed over
+    again = run("index", "add", ev / "refs.db", ev, "-q", "--json")  # and so it is once it exists
+    assert again.exit_code == 0 and json.loads(again.stdout)["skipped"] == 2
 
 
 def test_index_export_output_cannot_be_the_index_and_is_written_whole(ev, tmp_path):

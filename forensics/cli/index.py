@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -57,9 +58,11 @@ def index_add(db, paths, source, published, url, label, workers, as_json, quiet)
     becomes a reference with its timestamp. Exit status 1 when a file could not
     be read.
     """
+    from forensics.read.discover import is_companion
     from forensics.refs.index import parse_published
 
-    guard_outputs([("DB", db)], paths, into_folders=False)  # an index inside a scanned folder is passed over
+    # An index inside a folder it indexes is passed over by discovery; any other file there is an input.
+    guard_outputs([("DB", db)], paths, into_folders=os.path.lexists(db) and not is_companion(db))
     try:
         parse_published(published)
     except ValueError:
