@@ -29,10 +29,6 @@ class OutputConflict(click.ClickException):
     exit_code = 2
 
 
-def _shown(path: str) -> str:
-    return display_path(path)
-
-
 def guard_outputs(outputs: Sequence[tuple[str, str | None]], inputs: Sequence[str], *, into_folders: bool = True) -> None:
     """Refuse outputs that would overwrite an input or land among the evidence.
 
@@ -44,7 +40,8 @@ def guard_outputs(outputs: Sequence[tuple[str, str | None]], inputs: Sequence[st
         The files and folders the command reads.
     into_folders : bool
         Also refuse a new file inside a folder among ``inputs`` (a report
-        there would be read as evidence by the next scan). Off for an index,
+        there would be read as evidence by the next scan), and a file reached
+        from one through a link. Off for an index in a folder it indexes,
         which discovery passes over.
 
     Raises
@@ -55,15 +52,15 @@ def guard_outputs(outputs: Sequence[tuple[str, str | None]], inputs: Sequence[st
     named = [(option, path) for option, path in outputs if path not in (None, "-")]
     for (first, a), (second, b) in combinations(named, 2):
         if _same_file(a, b):
-            raise OutputConflict(f"{first} and {second} name the same file {_shown(a)}: give each output its own file")
+            raise OutputConflict(f"{first} and {second} name the same file {display_path(a)}: give each output its own file")
     folders = [p for p in inputs if os.path.isdir(p)]
     for option, path in named:
         for source in inputs:
             if _same_file(path, source):
-                raise OutputConflict(f"{option} {_shown(path)} would overwrite the input {_shown(source)}: write it elsewhere")
+                raise OutputConflict(f"{option} {display_path(path)} would overwrite the input {display_path(source)}: write it elsewhere")
             if into_folders and source in folders and _under(path, source):
                 what = "would overwrite a file in" if os.path.lexists(path) else "is inside"
-                raise OutputConflict(f"{option} {_shown(path)} {what} the scanned folder {_shown(source)}: write it outside the evidence")
+                raise OutputConflict(f"{option} {display_path(path)} {what} the scanned folder {display_path(source)}: write it outside the evidence")
     if into_folders and folders and named:
         _guard_against_links(named, folders)
 
@@ -98,7 +95,7 @@ def _guard_against_links(named: Sequence[tuple[str, str]], folders: Sequence[str
         seen.add(key)
         if key in parents:
             option, path = parents[key]
-            raise OutputConflict(f"{option} {_shown(path)} is inside a scanned folder (reached as {_shown(folder)}): write it outside the evidence")
+            raise OutputConflict(f"{option} {display_path(path)} is inside a scanned folder (reached as {display_path(folder)}): write it outside the evidence")
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
@@ -109,7 +106,7 @@ def _guard_against_links(named: Sequence[tuple[str, str]], folders: Sequence[str
                             est = entry.stat(follow_symlinks=True)
                             if (est.st_dev, est.st_ino) in existing:
                                 option, path = existing[(est.st_dev, est.st_ino)]
-                                raise OutputConflict(f"{option} {_shown(path)} would overwrite {_shown(entry.path)}, the same file (a link) in a scanned folder: write it elsewhere")
+                                raise OutputConflict(f"{option} {display_path(path)} would overwrite {display_path(entry.path)}, the same file (a link) in a scanned folder: write it elsewhere")
         except OSError:
             continue
 
@@ -150,14 +147,14 @@ def check_writable(*paths: str | None) -> None:
         folder = os.path.dirname(os.path.abspath(path))
         if _is_device(path):  # /dev/stdout, a pipe: written in place
             if not os.access(path, os.W_OK):
-                raise click.ClickException(f"cannot write {_shown(path)}: permission denied")
+                raise click.ClickException(f"cannot write {display_path(path)}: permission denied")
             continue
         if os.path.isdir(path):
-            raise click.ClickException(f"cannot write {_shown(path)}: it is a folder")
+            raise click.ClickException(f"cannot write {display_path(path)}: it is a folder")
         if not os.path.isdir(folder):
-            raise click.ClickException(f"cannot write {_shown(path)}: no folder {_shown(folder)}")
+            raise click.ClickException(f"cannot write {display_path(path)}: no folder {display_path(folder)}")
         if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-            raise click.ClickException(f"cannot write {_shown(path)}: permission denied")
+            raise click.ClickException(f"cannot write {display_path(path)}: permission denied")
 
 
 def _is_device(path: str) -> bool:
@@ -178,4 +175,4 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
         with atomic_text(path, encoding="utf-8", errors="backslashreplace", newline="\n") as f:
             yield f
     except OSError as exc:  # cannot create, a full disk, a device that refuses writes
-        raise click.ClickException(f"cannot write {_shown(path)}: {exc.strerror or exc}") from exc
+        raise click.ClickException(f"cannot write {display_path(path)}: {exc.strerror or exc}") from exc
