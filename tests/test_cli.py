@@ -154,8 +154,9 @@ def test_missing_path_and_unwritable_output_fail_before_and_after_the_scan(tmp_p
     runner = CliRunner()
     result = runner.invoke(cli, ["scan", str(tmp_path / "nope"), "--quiet"])
     assert result.exit_code == 1 and "not found" in result.output
-    imagegen.write_jpeg(tmp_path / "a.jpg")
-    result = runner.invoke(cli, ["scan", str(tmp_path), "-o", str(tmp_path / "no" / "r.json")])
+    (tmp_path / "ev").mkdir()
+    imagegen.write_jpeg(tmp_path / "ev" / "a.jpg")
+    result = runner.invoke(cli, ["scan", str(tmp_path / "ev"), "-o", str(tmp_path / "no" / "r.json")])
     assert result.exit_code == 1 and "cannot write" in result.output and "Traceback" not in result.output
 
 

@@ -250,6 +250,8 @@ def test_extract_frames_call_is_the_command(clip, tmp_path):
     calls: list[tuple[int, int]] = []
     written = forensics.extract_frames(clip, out=tmp_path / "a", progress=lambda done, total: calls.append((done, total)))
     assert isinstance(written, forensics.FrameExtraction) and isinstance(written.frames[0], forensics.ExtractedFrame)
+    for f in (tmp_path / "a").iterdir():  # frames are never written over: make room for the command's
+        f.unlink()
     assert pretty(written.to_dict()) == run("frames", clip, "--out", tmp_path / "a", "--json").stdout
     assert calls and calls[-1] == (50, 50)
     kept = forensics.extract_frames(clip, interval=1.0, scenes=False)  # nothing written

@@ -1,4 +1,4 @@
-"""What several commands share: consoles, progress, output files, option sets."""
+"""What several commands share: consoles, progress, option sets (output files: :mod:`forensics.cli.outputs`)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rich.console import Console
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 @contextlib.contextmanager
@@ -36,53 +36,21 @@ def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, 
         yield update
 
 
-@contextlib.contextmanager
-def output_stream(path: str | None) -> Iterator[IO[str]]:
-    """Stdout, or the file given with ``--output`` (written whole, UTF-8)."""
-    if path in (None, "-"):
-        yield sys.stdout
-        return
-    try:
-        # opened apart from the `with`, so that failing to create and failing to write say which
-        f = open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n")  # noqa: SIM115
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with f:
-            yield f
-    except OSError as exc:  # a full disk, a device that refuses writes
-        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
-
-
-def check_writable(*paths: str | None) -> None:
-    """Fail before a long scan, not after it, when an output file cannot be created."""
-    import os
-
-    for path in paths:
-        if path in (None, "-"):
-            continue
-        folder = os.path.dirname(os.path.abspath(path))
-        if os.path.isdir(path):
-            raise click.ClickException(f"cannot write {path}: it is a folder")
-        if not os.path.isdir(folder):
-            raise click.ClickException(f"cannot write {path}: no folder {folder}")
-        if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-            raise click.ClickException(f"cannot write {path}: permission denied")
-
-
 PIPE_WIDTH = 160  # rich would wrap a piped report at 80 columns, folding every path
 
 
 def stdout_console(stream: IO[str]) -> Console:
     """A console for the report: colours only on a terminal, wide enough when piped.
 
+    Emoji codes stay text: a file named ``:warning:.jpg`` is shown as named.
+
     On a terminal rich follows its width; into a pipe or a file the width is
     ``$COLUMNS`` when set, else :data:`PIPE_WIDTH`.
     """
     if stream is sys.stdout and _isatty(stream):
-        return Console(highlight=False, soft_wrap=False)
+        return Console(highlight=False, soft_wrap=False, emoji=False)
     width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else PIPE_WIDTH
-    return Console(file=stream, highlight=False, force_terminal=False, no_color=True, width=max(width, 40))
+    return Console(file=stream, highlight=False, force_terminal=False, no_color=True, width=max(width, 40), emoji=False)
 
 
 def _isatty(stream: IO[str]) -> bool:

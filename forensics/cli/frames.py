@@ -9,9 +9,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from forensics.cli.common import json_option, progress_bar, quiet_option, stderr_console, stdout_console
-from forensics.pipeline.frames import FORMATS, extract_frames
+from forensics.cli.outputs import OutputConflict
+from forensics.pipeline.frames import FORMATS, existing_frames, extract_frames
 from forensics.read.video import DEFAULT_INTERVAL
-from forensics.records.text import printable_path
+from forensics.records.text import display_path, display_text, name_list
 from forensics.render.json import dumps
 
 
@@ -27,9 +28,16 @@ def frames_command(video, out_dir, interval, no_scenes, fmt, as_json, quiet) -> 
     """Extract the key frames of VIDEO (fixed interval plus cuts) into --out.
 
     Each frame is written as STEM_SECONDS.s[-cut].FORMAT, ready for a reverse
-    image search; the listing gives each frame's time and pHash. Exit status 1
-    when the video cannot be opened or its decoding stops early.
+    image search; the listing gives each frame's time and pHash. A file is never
+    written over: when --out already holds frames of this video the command
+    refuses to start (exit status 2). Exit status 1 when the video cannot be
+    opened or its decoding stops early.
     """
+    if in_the_way := existing_frames(video, out_dir, format=fmt):
+        raise OutputConflict(
+            f"--out {display_path(out_dir)} already holds {len(in_the_way)} frame file(s) of this video "
+            f"({name_list(in_the_way, limit=2)}): choose another folder or remove them; frames are never written over a file"
+        )
     with progress_bar("Decoding", quiet=quiet) as progress:
         extraction = extract_frames(video, out=out_dir, interval=interval, scenes=not no_scenes, format=fmt, progress=progress)
     if as_json:
@@ -37,14 +45,14 @@ def frames_command(video, out_dir, interval, no_scenes, fmt, as_json, quiet) -> 
     else:
         console = stdout_console(sys.stdout)
         facts = ", ".join(f"{k} {v}" for k, v in extraction.info.to_dict().items() if k != "frames" and v is not None)
-        console.print(f"[bold]{escape(printable_path(extraction.video))}[/]: {escape(facts)}")
+        console.print(f"[bold]{escape(display_path(extraction.video))}[/]: {escape(display_text(facts))}")
         table = Table()
         for col in ("time (s)", "cut", "phash", "file"):
             table.add_column(col, overflow="fold")
         for f in extraction.frames:
-            table.add_row(f"{f.timestamp:.3f}", "yes" if f.scene_change else "", f.phash, escape(printable_path(f.file or "")))
+            table.add_row(f"{f.timestamp:.3f}", "yes" if f.scene_change else "", f.phash, escape(display_path(f.file or "")))
         console.print(table)
     if extraction.problems:
         if not quiet:
-            stderr_console().print(f"[yellow]{escape('; '.join(extraction.problems))}[/]", soft_wrap=True)
+            stderr_console().print(f"[yellow]{escape(display_text('; '.join(extraction.problems)))}[/]", soft_wrap=True)
         raise SystemExit(1)

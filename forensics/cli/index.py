@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 from rich.markup import escape
 
 from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
-from forensics.records.text import printable_path
+from forensics.cli.outputs import guard_outputs, output_stream
+from forensics.records.text import display_path, display_text
 
 
 def _shown(path: str) -> str:
-    """A file name as rich prints it: brackets in names are text, not markup."""
-    return escape(printable_path(path))
+    """A file name as rich prints it: inert on a terminal, brackets in names are text, not markup."""
+    return escape(display_path(path))
+
+
+def _text(value: object) -> str:
+    """A stored value as rich prints it (the index keeps names in their readable form already)."""
+    return escape(display_text(str(value)))
 
 
 def _open(db: str, *, create: bool = False, read_only: bool = False):
@@ -53,8 +60,11 @@ def index_add(db, paths, source, published, url, label, workers, retry_failed, a
     video becomes a reference with its timestamp. Exit status 1 when a file is
     left out (unreadable, or skipped after a crash).
     """
+    from forensics.read.discover import is_companion
     from forensics.refs.index import parse_published
 
+    # An index inside a folder it indexes is passed over by discovery; any other file there is an input.
+    guard_outputs([("DB", db)], paths, into_folders=os.path.lexists(db) and not is_companion(db))
     try:
         parse_published(published)
     except ValueError:
@@ -80,7 +90,7 @@ def index_add(db, paths, source, published, url, label, workers, retry_failed, a
         if not quiet:
             err = stderr_console()
             for what, path, reason in left_out[:20]:
-                err.print(f"[yellow]{what}[/] {_shown(path)}: {escape(str(reason))}", highlight=False, soft_wrap=True)
+                err.print(f"[yellow]{what}[/] {_shown(path)}: {_text(reason)}", highlight=False, soft_wrap=True)
             if len(left_out) > 20:
                 err.print(f"… and {len(left_out) - 20} more")
         raise SystemExit(1)
@@ -102,7 +112,6 @@ def index_ls(db, source, label, limit, as_json, quiet) -> None:
     if as_json:
         sys.stdout.write(_dumps({"schema": "forensics.index-ls/1", "files": rows}) + "\n")
         return
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"{len(rows)} file(s)", title_justify="left")
@@ -110,12 +119,7 @@ def index_ls(db, source, label, limit, as_json, quiet) -> None:
         table.add_column(col, overflow="fold")
     for r in rows:
         size = f"{r['width']}×{r['height']}" if r["width"] else "–"
-        table.add_row(
-            *(
-                escape(str(v)) if v not in (None, "") else "–"
-                for v in (r["path"], r["kind"], size, r["source"], r["published"], r["label"], r["refs"])
-            )
-        )
+        table.add_row(*(_text(v) if v not in (None, "") else "–" for v in (r["path"], r["kind"], size, r["source"], r["published"], r["label"], r["refs"])))
     stdout_console(sys.stdout).print(table)
 
 
@@ -131,7 +135,7 @@ def index_stats(db, as_json, quiet) -> None:
         sys.stdout.write(_dumps({"schema": "forensics.index-stats/1", **stats}) + "\n")
         return
     out = stdout_console(sys.stdout)
-    out.print(f"{stats['path']}: schema {stats['schema_version']}, {stats['bytes']:,} bytes", highlight=False, markup=False, soft_wrap=True)
+    out.print(f"{display_path(stats['path'])}: schema {stats['schema_version']}, {stats['bytes']:,} bytes", highlight=False, markup=False, soft_wrap=True)
     out.print(
         f"{stats['files']} file(s) (and {stats['other_copies']} copies under other paths), {stats['references']} reference(s), "
         f"{stats['video_frames']} of them video frames",
@@ -139,7 +143,7 @@ def index_stats(db, as_json, quiet) -> None:
     )  # fmt: skip
     pub = stats["published"]
     if pub["earliest"]:
-        out.print(f"published from {pub['earliest']} to {pub['latest']}", highlight=False, markup=False, soft_wrap=True)
+        out.print(f"published from {display_text(pub['earliest'])} to {display_text(pub['latest'])}", highlight=False, markup=False, soft_wrap=True)
     if stats["failed"]:
         out.print(
             f"{stats['failed']} file(s) skipped by add since reading them crashed (index add --retry-failed reads them again)",
@@ -147,12 +151,7 @@ def index_stats(db, as_json, quiet) -> None:
         )  # fmt: skip
     for title, key in (("kind", "by_kind"), ("source", "by_source"), ("label", "by_label")):
         if stats[key]:
-            out.print(
-                f"by {title}: " + ", ".join(f"{k or '(none)'} {n}" for k, n in stats[key].items()),
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
+            out.print(f"by {title}: " + ", ".join(f"{display_text(k or '(none)')} {n}" for k, n in stats[key].items()), highlight=False, markup=False, soft_wrap=True)
 
 
 @index_group.command("rm")
@@ -177,11 +176,13 @@ def index_rm(db, source, label, paths, as_json, quiet) -> None:
 @index_group.command("export")
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--jsonl", "as_jsonl", is_flag=True, required=True, help="One JSON object per line and file (the only format).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the lines to this file (whole, or not at all) instead of stdout.")
 @quiet_option
-def index_export(db, as_jsonl, quiet) -> None:
+def index_export(db, as_jsonl, output, quiet) -> None:
     """Print every file of the index DB with its provenance and hashes, as JSON Lines."""
     from forensics.render.json import dumps
 
-    with _open(db, read_only=True) as index:
+    guard_outputs([("--output", output)], [db])
+    with _open(db, read_only=True) as index, output_stream(output) as out:
         for row in index.export():
-            sys.stdout.write(dumps(row, indent=None) + "\n")
+            out.write(dumps(row, indent=None) + "\n")

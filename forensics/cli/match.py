@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
 from forensics.pipeline.matching import match
-from forensics.records.text import printable_path
+from forensics.records.text import display_path, display_text
 from forensics.refs.report import MATCHES_SCHEMA
 from forensics.render.json import dumps
 from forensics.render.matches import print_matches
@@ -39,8 +39,8 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
     if not quiet:
         err = stderr_console()
         for path, reason in report.unreadable:
-            err.print(f"[yellow]unreadable[/] {escape(printable_path(path))}: {escape(str(reason))}", highlight=False, soft_wrap=True)
+            err.print(f"[yellow]unreadable[/] {escape(display_path(path))}: {escape(display_text(str(reason)))}", highlight=False, soft_wrap=True)
         for path in report.missing:
-            err.print(f"[yellow]not found[/] {escape(printable_path(path))}", highlight=False, soft_wrap=True)
+            err.print(f"[yellow]not found[/] {escape(display_path(path))}", highlight=False, soft_wrap=True)
     if report.unreadable or report.missing:
         raise SystemExit(1)

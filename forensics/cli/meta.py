@@ -10,7 +10,7 @@ from rich.table import Table
 
 from forensics.cli.common import json_option, stdout_console
 from forensics.pipeline.listings import describe, hash_files, metadata_dict
-from forensics.records.text import printable_path
+from forensics.records.text import display_path, display_text
 from forensics.render.json import dumps
 
 
@@ -39,7 +39,7 @@ def meta_command(files, as_json, all_tags) -> None:
         for r in listing.files:
             d = metadata_dict(r)
             d.pop("path", None)
-            table = Table(title=escape(printable_path(r.path)), title_justify="left", show_header=False)
+            table = Table(title=escape(display_path(r.path)), title_justify="left", show_header=False)
             table.add_column("field", style="bold")
             table.add_column("value", overflow="fold")
             rows: list[tuple[str, str]] = []
@@ -49,7 +49,7 @@ def meta_command(files, as_json, all_tags) -> None:
                 rows.append(("pixels", f"{r.width}×{r.height} decoded; EXIF says {exif_size}"))
             _flatten("", d, rows)
             for k, v in rows:
-                table.add_row(escape(k), escape(v))
+                table.add_row(escape(display_text(k)), escape(display_text(v)))  # tag names and values are the file's text
             console.print(table)
     if listing.unreadable:
         raise SystemExit(1)
@@ -69,9 +69,9 @@ def hash_command(files, as_json) -> None:
         for col in ("file", "sha256", "phash", "dhash", "ahash", "whash", "colorhash"):
             table.add_column(col, overflow="fold")
         for f in listing.files:
-            name = escape(printable_path(f.path))
+            name = escape(display_path(f.path))
             if f.error:
-                table.add_row(name, f.sha256 or "–", f"[red]{escape(f.error)}[/]", "", "", "", "")
+                table.add_row(name, f.sha256 or "–", f"[red]{escape(display_text(f.error))}[/]", "", "", "", "")
             elif f.hashes is None:  # a video: its frames have hashes (`forensics frames`), the file has none
                 table.add_row(name, f.sha256 or "–", *["[dim]–[/]"] * 5)
             else:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 from rich.markup import escape
 
-from forensics.cli.common import check_writable, output_stream, progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.cli.outputs import check_writable, guard_outputs, output_stream
 from forensics.records.findings import Severity
-from forensics.records.text import printable_path
+from forensics.records.text import display_path
 
 
 @click.command("scan")
@@ -34,21 +37,20 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
 
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
+    outputs = (("--output", output), ("--html", html_file), ("--csv", csv_file))
+    guard_outputs(outputs, [*paths, *(p for p in (refs, case_file) if p)])
     check_writable(output, html_file, csv_file)
     with progress_bar("Reading", quiet=quiet) as progress:
         report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress)
 
-    try:
-        if html_file:
-            from forensics.render.html import write_html
+    if html_file:
+        from forensics.render.html import write_html
 
-            write_html(report, html_file, ela=not no_ela)
-        if csv_file:
-            from forensics.render.csv import write_csv
+        _write(html_file, lambda: write_html(report, html_file, ela=not no_ela))
+    if csv_file:
+        from forensics.render.csv import write_csv
 
-            write_csv(report, csv_file)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {exc.filename or 'the report'}: {exc.strerror or exc}") from exc
+        _write(csv_file, lambda: write_csv(report, csv_file))
 
     with output_stream(output) as out:
         if as_json:
@@ -68,7 +70,7 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     err = stderr_console()
     missing = report.skipped.missing
     if missing:  # said even with --quiet: a mistyped path must not pass for an empty folder
-        err.print(f"[red]not found:[/] {escape(', '.join(printable_path(p) for p in missing))}")
+        err.print(f"[red]not found:[/] {escape(', '.join(display_path(p) for p in missing))}")
     if report.unreadable and not quiet:
         err.print(f"[yellow]{len(report.unreadable)} file(s) could not be read[/] (see the unreadable findings).")
     status = 1 if report.unreadable or missing else 0
@@ -76,3 +78,11 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
         status = 1
     if status:
         raise SystemExit(status)
+
+
+def _write(path: str, write: Callable[[], None]) -> None:
+    """Run one writer; its failure names the file asked for (not the temporary file beside it)."""
+    try:
+        write()
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {display_path(path)}: {exc.strerror or exc}") from exc

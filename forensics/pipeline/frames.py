@@ -3,16 +3,36 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Literal
 
 from forensics.errors import ForensicsError, UnreadableFile
 from forensics.read.keyframes import ExtractedFrame, FrameExtraction
 from forensics.read.video import DEFAULT_INTERVAL, Progress, VideoReader, hash_frame
-from forensics.records.text import printable_path
+from forensics.records.atomic import atomic_binary
+from forensics.records.text import display_path, name_list, printable_path
 
 FrameFormat = Literal["jpg", "png"]
 FORMATS: tuple[FrameFormat, ...] = ("jpg", "png")
 JPEG_QUALITY = 92  # the frames are for reverse image searches: keep them close to what was decoded
+_PIL_FORMAT = {"jpg": "JPEG", "png": "PNG"}
+
+
+def frame_name(video: str | os.PathLike[str], timestamp: float, *, cut: bool, format: FrameFormat = "jpg") -> str:
+    """The file name a frame is written as: ``STEM_SECONDS.s[-cut].FORMAT`` (``clip_000003.000s-cut.jpg``)."""
+    stem = os.path.splitext(os.path.basename(os.fsdecode(video)))[0]
+    return f"{stem}_{timestamp:010.3f}s{'-cut' if cut else ''}.{format}"
+
+
+def existing_frames(video: str | os.PathLike[str], out: str | os.PathLike[str], *, format: FrameFormat = "jpg") -> list[str]:
+    """The files in ``out`` named as frames of ``video`` would be, sorted; frames are never written over them."""
+    stem = os.path.splitext(os.path.basename(os.fsdecode(video)))[0]
+    pattern = re.compile(re.escape(stem) + r"_\d{6,}\.\d{3}s(-cut)?\." + re.escape(format))
+    try:
+        names = os.listdir(os.fsdecode(out))
+    except OSError:  # no folder yet (it is created), or one that cannot be listed (said when writing)
+        return []
+    return sorted(os.path.join(os.fsdecode(out), n) for n in names if pattern.fullmatch(n))
 
 
 def extract_frames(
@@ -28,7 +48,8 @@ def extract_frames(
 
     Each frame is hashed and, when ``out`` is given, written there as
     ``STEM_SECONDS.s[-cut].FORMAT`` (``clip_000003.000s-cut.jpg``), ready for
-    a reverse image search.
+    a reverse image search. A frame is written whole or not at all, and never
+    over an existing file (:func:`existing_frames` lists those in the way).
 
     Parameters
     ----------
@@ -58,7 +79,8 @@ def extract_frames(
     UnreadableFile
         When the file is missing, is not a video, or cannot be opened.
     ForensicsError
-        When ``out`` cannot be created or a frame cannot be written there.
+        When ``out`` cannot be created, a frame cannot be written there, or
+        a file of a frame's name is already there.
 
     Examples
     --------
@@ -74,6 +96,11 @@ def extract_frames(
     path = os.fsdecode(video)
     folder = None if out is None else os.fsdecode(out)
     if folder is not None:
+        if in_the_way := existing_frames(path, folder, format=format):
+            raise ForensicsError(
+                f"{display_path(folder)} already holds {len(in_the_way)} frame file(s) of this video "
+                f"({name_list(in_the_way, limit=2)}): frames are never written over a file"
+            )
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:
@@ -84,17 +111,19 @@ def extract_frames(
         opened = VideoReader(path)
     except UnreadableFile as exc:
         raise UnreadableFile(f"{printable_path(path)}: {exc}") from exc
-    stem = os.path.splitext(os.path.basename(path))[0]
     frames = []
     with opened as reader:
         for frame in reader.sample(interval=interval, scenes=scenes, progress=progress):
             target = None
             if folder is not None:
-                target = os.path.join(folder, f"{stem}_{frame.timestamp:010.3f}s{'-cut' if frame.scene_change else ''}.{format}")
+                target = os.path.join(folder, frame_name(path, frame.timestamp, cut=frame.scene_change, format=format))
                 try:
                     options: dict[str, Any] = {"quality": JPEG_QUALITY} if format == "jpg" else {}
-                    frame.to_image().save(target, **options)
+                    with atomic_binary(target, overwrite=False) as f:
+                        frame.to_image().save(f, format=_PIL_FORMAT[format], **options)
+                except FileExistsError as exc:
+                    raise ForensicsError(f"{display_path(target)} already exists: frames are never written over a file") from exc
                 except OSError as exc:
-                    raise ForensicsError(f"cannot write {printable_path(target)}: {exc.strerror or exc}") from exc
+                    raise ForensicsError(f"cannot write {display_path(target)}: {exc.strerror or exc}") from exc
             frames.append(ExtractedFrame(frame.timestamp, frame.scene_change, target, hash_frame(frame.pixels).phash))
         return FrameExtraction(video=path, info=reader.info, frames=tuple(frames), problems=reader.problems)

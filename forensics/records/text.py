@@ -8,10 +8,12 @@ from collections.abc import Sequence
 
 
 def printable_path(path: str) -> str:
-    """A path as text that any terminal or JSON reader accepts.
+    """A path as text that any JSON reader accepts: the name itself when it is valid UTF-8.
 
     Names that are not valid UTF-8 keep their bytes visible as ``\\xNN``
-    escapes instead of breaking the output.
+    escapes instead of breaking the output. Nothing else changes, so a JSON
+    path is the file's name exactly; for text shown to people use
+    :func:`display_path`.
     """
     try:
         path.encode("utf-8")
@@ -24,9 +26,64 @@ def printable_path(path: str) -> str:
         return raw.decode("utf-8", "backslashreplace")
 
 
+_BACKSLASH_IN_NAMES = os.sep != "\\"  # on Windows it is the separator, never part of a name
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(text: str, *, backslash: bool) -> str:
+    """``text`` with every character a terminal could act on or hide written as an escape.
+
+    Python's ``str.isprintable`` decides: controls (C0, DEL, C1), format
+    characters (bidi overrides such as U+202E, zero-width joiners), line and
+    paragraph separators, spaces other than U+0020, surrogates, private-use and
+    unassigned code points are escaped; everything else is kept as it is.
+    """
+    if text.isprintable() and not (backslash and "\\" in text):
+        return text  # the common case, decided in C
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\\":
+            out.append("\\\\" if backslash else ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif ch in _SHORT:
+            out.append(_SHORT[ch])
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")  # a C0 control or DEL: the character and the byte agree
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")  # a byte of a name that is not UTF-8 (surrogateescape)
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
+
+
+def display_path(path: str) -> str:
+    """A path as shown to people: inert on a terminal and never ambiguous.
+
+    Characters a terminal would act on or that hide or reorder text are
+    escaped (``\\x1b``, ``\\u202e``, ``\\n``), a byte that is not UTF-8 is
+    ``\\xNN`` (always 80-ff) and a backslash of the name itself is ``\\\\``,
+    so the name ``bad\\xff`` (text) and ``bad`` + byte ff stay apart. On Windows
+    a backslash separates folders and cannot be part of a name: it is kept.
+    """
+    return _escape(path, backslash=_BACKSLASH_IN_NAMES)
+
+
+def display_text(text: str) -> str:
+    """Free text for a terminal (a message, a metadata value, an error): non-printables escaped.
+
+    Backslashes are kept: a message names its files with :func:`file_name` or
+    :func:`name_list`, which have already made them unambiguous.
+    """
+    return _escape(text, backslash=False)
+
+
 def file_name(path: str) -> str:
-    """The last part of a path, printable, for messages and tables."""
-    return printable_path(os.path.basename(path))  # split first: the printable form may hold backslashes
+    """The last part of a path as :func:`display_path` shows it, for messages and tables."""
+    return display_path(os.path.basename(path))  # split first: the shown form may hold backslashes
 
 
 def name_list(paths: Sequence[str], limit: int = 4) -> str:

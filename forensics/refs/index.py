@@ -930,7 +930,7 @@ def _read_item(path: str) -> _Item:
     if picture is not None and record.hashes is not None:
         try:
             regions = np.array(region_hashes(picture), dtype=np.uint64).astype("<u8").tobytes()
-        except Exception:  # the whole-picture hashes are still good; crops will not be found
+        except Exception:  # noqa: BLE001  (the whole-picture hashes are still good; crops will not be found)
             regions = None
     return _Item(record, mtime, regions)
 

@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from forensics.records.atomic import atomic_text
 from forensics.records.findings import Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
@@ -83,5 +84,6 @@ def render_csv(report: Report) -> str:
 
 def write_csv(report: Report, path: str | os.PathLike[str]) -> None:
     """Write :func:`render_csv` of ``report`` to ``path`` (UTF-8 with a BOM, so that Excel reads it as UTF-8)."""
-    with open(path, "w", encoding="utf-8-sig", errors="backslashreplace", newline="") as f:
-        f.write(render_csv(report))
+    text = render_csv(report)
+    with atomic_text(path, encoding="utf-8-sig", errors="backslashreplace", newline="") as f:  # whole, or the old file stays
+        f.write(text)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from forensics.pixels.preview import DEFAULT_SIDE, Previews, previews
 from forensics.read.pool import map_isolated
+from forensics.records.atomic import atomic_text
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord, jsonable
 from forensics.records.text import describe_span, file_name, printable_path
@@ -44,7 +45,7 @@ def write_html(report: Report, path: str | os.PathLike[str], **options: Any) -> 
     """Write :func:`render_html` of ``report`` to ``path`` (UTF-8)."""
     text = render_html(report, **options)
     # A name that is not valid UTF-8 keeps its bytes visible as \xNN rather than failing the write.
-    with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as f:
+    with atomic_text(path, encoding="utf-8", errors="backslashreplace", newline="\n") as f:  # whole, or the old file stays
         f.write(text)
 
 

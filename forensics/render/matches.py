@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forensics.records.text import common_folder, printable_path, shorten
+from forensics.records.text import common_folder, display_path, display_text, shorten
 from forensics.refs.match import Match
 from forensics.report import Report
 
@@ -22,18 +22,18 @@ def matches_table(matches: Sequence[Match], *, title: str | None = None) -> Tabl
         table.add_column(col, overflow="fold")
     if qbase or rbase:
         table.caption = " · ".join(
-            f"{what} under {escape(printable_path(base))}" for what, base in (("files", qbase), ("references", rbase)) if base
+            f"{what} under {escape(display_path(base))}" for what, base in (("files", qbase), ("references", rbase)) if base
         )
         table.caption_justify = "left"
     for m in matches:
         ref = m.reference
-        name = printable_path(shorten(ref.path, rbase))
+        name = display_path(shorten(ref.path, rbase))
         if ref.timestamp is not None:
             name += f" @ {ref.timestamp:.1f} s"
-        query = printable_path(shorten(m.path, qbase))
+        query = display_path(shorten(m.path, qbase))
         if "query_timestamp" in m.details:
             query += f" @ {m.details['query_timestamp']:.1f} s"
-        source = " ".join(s for s in (ref.source, ref.url) if s)
+        source = display_text(" ".join(s for s in (ref.source, ref.url) if s))  # provenance as the index holds it
         transform = m.transform
         if m.region:
             x, y, w, h = m.region

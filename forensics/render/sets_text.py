@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forensics.records.text import describe_span, file_name
+from forensics.records.text import describe_span, display_path, display_text, file_name
 from forensics.report import Report
 
 _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "silent": "dim"}
@@ -30,7 +30,7 @@ def _summary(s: dict[str, Any], console: Console) -> None:
         text = "; ".join(f"{d['device']} ({d['count']})" for d in devices)
         if s.get("unknown_device"):
             text += f"; no device named: {len(s['unknown_device'])}"
-        console.print(f"  devices: {escape(text)}", highlight=False)
+        console.print(f"  devices: {escape(display_text(text))}", highlight=False)
     t = s.get("time") or {}
     if t.get("first"):
         line = f"  captured: {t['first'].replace('T', ' ')} to {t['last'].replace('T', ' ')} (local clock, {t['timed']} timed"
@@ -45,22 +45,24 @@ def _summary(s: dict[str, Any], console: Console) -> None:
         places = ", ".join(f"{p['place']} ({p['country_code']}): {p['count']}" for p in s.get("places", [])[:6])
         countries = ", ".join(f"{c['code']}: {c['count']}" for c in s["countries"])
         console.print(
-            f"  located: {s.get('located', 0)} in {escape(countries)}" + (f"; {escape(places)}" if places else ""), highlight=False
+            f"  located: {s.get('located', 0)} in {escape(display_text(countries))}" + (f"; {escape(display_text(places))}" if places else ""),
+            highlight=False,
         )
 
 
 def _matrix(report: Report, console: Console) -> None:
     title = report.parameters.case
-    console.print(f"\n[bold]Hypotheses[/]{f' ({escape(str(title))})' if title else ''}")
+    console.print(f"\n[bold]Hypotheses[/]{f' ({escape(display_path(str(title)))})' if title else ''}")
     console.print("[dim]  An evidence matrix, not a verdict: what each hypothesis expects and how the files bear on it.[/]")
     for h in report.hypotheses:
         d = h.to_dict()
-        table = Table(title=f"{d['id']}: {d['statement']}", title_justify="left", expand=False)
+        table = Table(title=escape(display_text(f"{d['id']}: {d['statement']}")), title_justify="left", expand=False)
         for col in ("criterion", "expects", "the files show", "verdict"):
             table.add_column(col, overflow="fold")
         for row in d["rows"]:
             style = _VERDICT_STYLE.get(row["verdict"], "")
-            table.add_row(escape(row["criterion"]), escape(row["expectation"]), escape(row["observation"]), f"[{style}]{row['verdict']}[/]")
+            cells = (escape(display_text(row[k])) for k in ("criterion", "expectation", "observation"))
+            table.add_row(*cells, f"[{style}]{row['verdict']}[/]")
         if not d["rows"]:
             table.add_row("–", "states nothing the files can test", "", "[dim]silent[/]")
         console.print(table)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from forensics.records.findings import Severity
 from forensics.records.record import ImageRecord
-from forensics.records.text import common_folder, name_list, printable_path, shorten
+from forensics.records.text import common_folder, display_path, display_text, name_list, shorten
 from forensics.render.matches import matches_section
 from forensics.render.sets_text import render_set
 from forensics.report import Report
@@ -19,12 +19,13 @@ _STYLE = {Severity.WARNING: "bold red", Severity.NOTICE: "yellow", Severity.INFO
 
 
 def _cell(value: Any) -> str:
-    return escape(str(value)) if value not in (None, "") else "[dim]–[/]"
+    """A table cell: what a file says is text, never markup or terminal control."""
+    return escape(display_text(str(value))) if value not in (None, "") else "[dim]–[/]"
 
 
 def files_table(report: Report) -> Table:
     base = common_folder([r.path for r in report.images])
-    title = f"{len(report.images)} file(s)" + (f" in {escape(printable_path(base))}" if base else "")
+    title = f"{len(report.images)} file(s)" + (f" in {escape(display_path(base))}" if base else "")
     table = Table(title=title, title_justify="left", expand=False)
     for col in ("file", "type", "size", "device", "captured", "GPS", "findings"):
         table.add_column(col, overflow="fold")
@@ -51,7 +52,7 @@ def _row(r: ImageRecord, base: str = "", severities: list[Severity] | None = Non
         captured = r.video.creation_time.isoformat(sep=" ")  # a video's container creation time (UTC)
     kind = r.format or ("?" if r.error else r.kind)
     return [
-        _cell(printable_path(shorten(r.path, base))),
+        escape(display_path(shorten(r.path, base))) or "[dim]–[/]",
         _cell(kind),
         _cell(size),
         _cell(m.device),
@@ -74,7 +75,7 @@ def render_text(report: Report, console: Console) -> None:
         console.print(f"\n[{_STYLE[severity]}]{severity.value.upper()}[/] ({len(group)})")
         for f in group:
             names = name_list(f.paths)
-            console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(printable_path(f.message))}", highlight=False)
+            console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(display_text(f.message))}", highlight=False)
     render_set(report, console)
     s = report.skipped
     if s.junk or s.other or s.missing:
@@ -84,5 +85,5 @@ def render_text(report: Report, console: Console) -> None:
         if s.other:
             parts.append(f"{len(s.other)} other path(s) skipped")
         if s.missing:
-            parts.append(f"{len(s.missing)} path(s) not found: " + ", ".join(escape(printable_path(p)) for p in s.missing))
+            parts.append(f"{len(s.missing)} path(s) not found: " + ", ".join(escape(display_path(p)) for p in s.missing))
         console.print("\n[dim]" + "; ".join(parts) + "[/]")
