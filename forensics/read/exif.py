@@ -7,7 +7,7 @@ import io
 import logging
 import re
 from fractions import Fraction
-from typing import Any
+from typing import Any, BinaryIO
 
 import exifread
 
@@ -39,7 +39,7 @@ _NOTE_SERIALS = "forensics makernote-serials"
 _DNG_PRIVATE = "Image Tag 0xC634"
 
 
-def read_tags(fp: io.BufferedIOBase | io.BytesIO, *, details: bool = True) -> dict[str, Any]:
+def read_tags(fp: BinaryIO, *, details: bool = True) -> dict[str, Any]:
     """Run exifread over a file object; raises on damage exifread cannot pass.
 
     With ``details``, the maker note's serial numbers are also read from the
@@ -53,7 +53,7 @@ def read_tags(fp: io.BufferedIOBase | io.BytesIO, *, details: bool = True) -> di
     return tags
 
 
-def _all_bytes(fp: io.BufferedIOBase | io.BytesIO) -> bytes:
+def _all_bytes(fp: BinaryIO) -> bytes:
     if isinstance(fp, io.BytesIO):
         return fp.getvalue()  # shares the caller's bytes, no copy
     pos = fp.tell()
@@ -78,7 +78,7 @@ def _raw_note_serials(data: bytes, tags: dict[str, Any]) -> dict[str, str] | Non
     tag = tags.get("EXIF MakerNote")
     note = _note_bytes(tag)
     found = None
-    if note:
+    if tag is not None and note:
         at = int(tag.field_offset)  # exifread counts it from the TIFF header
         tiff = _tiff_start(data, note, at)
         if tiff is None:  # not found in the bytes given: walk the note alone
@@ -126,7 +126,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def read_tags_noting_damage(fp: io.BufferedIOBase | io.BytesIO) -> tuple[dict[str, Any], list[str]]:
+def read_tags_noting_damage(fp: BinaryIO) -> tuple[dict[str, Any], list[str]]:
     """:func:`read_tags`, plus the damage exifread reported while reading.
 
     Damaged maker-note fields are left out of the damage: camera firmware writes
@@ -228,7 +228,8 @@ def parse_exif_time(text: str | None, subsec: str | None = None, offset: str | N
     if not m:
         return None
     try:
-        value = dt.datetime(*(int(g) for g in m.groups()))
+        y, mo, d, h, mi, s = (int(g) for g in m.groups())
+        value = dt.datetime(y, mo, d, h, mi, s)
     except ValueError:
         return None
     if subsec and subsec.strip().isdigit():
