@@ -41,6 +41,7 @@ class Kind(Enum):
     """How a maker note is laid out."""
 
     IFD = "ifd"  # a TIFF-style directory of tagged entries
+    DIRECTORY = "directory"  # Phase One's: a count, then 16-byte entries (tag, format, size, value or offset)
     BINARY = "binary"  # fixed fields at known byte offsets
 
 
@@ -56,7 +57,7 @@ class Layout:
     order: Order
     source: str
     order_at: int = 0  # for Order.HEADER
-    ifd_pointer: bool = False  # the IFD's position is a little-endian uint32 at :attr:`ifd`
+    ifd_pointer: bool = False  # the IFD's position is a uint32 at :attr:`ifd` (in the note's order)
     footer: bool = False  # the note ends with a TIFF header holding the note's first offset
     kind: Kind = Kind.IFD
 
@@ -114,6 +115,10 @@ LAYOUTS: tuple[Layout, ...] = (
            source="ExifTool MakerNotes: MakerNoteRicoh, 'RICOH\\0' header of 8 bytes"),
     Layout("Motorola", b"MOT\x00", (), 8, Base.NOTE, Order.EXIF,
            source="ExifTool MakerNotes: MakerNoteMotorola, 'MOT\\0' header of 8 bytes, offsets from the note"),
+    Layout("PhaseOne", b"IIII", (), 8, Base.NOTE, Order.INTEL, ifd_pointer=True, kind=Kind.DIRECTORY,
+           source="ExifTool MakerNotes: MakerNotePhaseOne, 'IIII' + 4 bytes, then the directory's offset"),
+    Layout("PhaseOne", b"MMMM", (), 8, Base.NOTE, Order.MOTOROLA, ifd_pointer=True, kind=Kind.DIRECTORY,
+           source="ExifTool MakerNotes: MakerNotePhaseOne, 'MMMM' + 4 bytes, then the directory's offset"),
     Layout("Reconyx", b"\x01\xf1", (), 0, Base.NOTE, Order.INTEL, kind=Kind.BINARY,
            source="ExifTool MakerNotes: MakerNoteReconyx (HyperFire), MakerNoteVersion 0xf101 first"),
     Layout("ReconyxUltraFire", b"RECONYXUF\x00", (), 0, Base.NOTE, Order.INTEL, kind=Kind.BINARY,
@@ -157,6 +162,7 @@ SERIAL_TAGS: tuple[SerialTag, ...] = (
     SerialTag("Sigma", "SerialNumber", 0x0002, Format.STRING, "ExifTool Tag Names: Sigma SerialNumber 0x0002 string"),
     SerialTag("Motorola", "SerialNumber", 0x5501, Format.STRING,
               "ExifTool Tag Names: Motorola SerialNumber 0x5501 string"),
+    SerialTag("PhaseOne", "SerialNumber", 0x0102, Format.STRING, "ExifTool Tag Names: PhaseOne SerialNumber 0x0102 string"),
     SerialTag("Reconyx", "SerialNumber", 42, Format.UNICODE,
               "ExifTool Tag Names: Reconyx SerialNumber, int16u index 21 (byte 42), undef[30]", length=30),
     SerialTag("ReconyxUltraFire", "SerialNumber", 75, Format.STRING,

@@ -30,8 +30,10 @@ CAMERA_TAGS = (
 # whose layout forensics.knowledge.makernotes does not know); "SerialNumberFormat" is not one.
 _SERIAL_HINT = re.compile(r"serial(?!\s*number\s*format)", re.I)
 
-# EXIF's own body serial tags, in order of preference.
-_BODY_SERIALS = ("EXIF BodySerialNumber", "Image BodySerialNumber", "Image CameraSerialNumber", "EXIF CameraSerialNumber")
+# EXIF's own body serial tags, in order of preference; exifread leaves DNG's CameraSerialNumber
+# (0xc62f) unnamed.
+_BODY_SERIALS = ("EXIF BodySerialNumber", "Image BodySerialNumber", "Image CameraSerialNumber", "Image Tag 0xC62F",
+                 "EXIF CameraSerialNumber")  # fmt: skip
 
 # Where read_tags leaves the serials it read from the raw maker note (not an exifread tag).
 _NOTE_SERIALS = "forensics makernote-serials"

@@ -82,10 +82,10 @@ def _keep(out: dict[str, str], st: SerialTag, value: str | None) -> None:
 class _Ifd:
     """One bounded IFD walk over the note's bytes."""
 
-    def __init__(self, buf: bytes, pos: int, order: str, shift: int) -> None:
+    def __init__(self, buf: bytes, pos: int, order: str, shift: int, *, directory: bool = False) -> None:
         self.buf, self.order = buf, order
         self.shift = shift  # position in buf = offset in the file's terms + shift
-        self.entries = _entries(buf, pos, order)
+        self.entries = _directory_entries(buf, pos, order) if directory else _entries(buf, pos, order)
 
     def _value(self, tag: int) -> tuple[int, int, bytes, int] | None:
         """(type, count, bytes, position) of a tag's value, None when absent or out of bounds."""
@@ -168,13 +168,28 @@ def _entries(buf: bytes, pos: int, order: str) -> dict[int, tuple[int, int, int]
     return out if 2 * len(out) >= n else {}
 
 
+def _directory_entries(buf: bytes, pos: int, order: str) -> dict[int, tuple[int, int, int]]:
+    """A Phase One directory as IFD entries: every value is bytes (UNDEFINED), ``size`` long."""
+    if pos < 0 or pos + 8 > len(buf):
+        return {}
+    (n,) = struct.unpack_from(order + "I", buf, pos)
+    if not 0 < n <= MAX_ENTRIES or pos + 8 + 16 * n > len(buf):
+        return {}
+    out: dict[int, tuple[int, int, int]] = {}
+    for i in range(n):
+        at = pos + 8 + 16 * i
+        tag, _format, size = struct.unpack_from(order + "III", buf, at)
+        out.setdefault(tag, (7, size, at + 12))
+    return out
+
+
 def _open(buf: bytes, note: bytes, layout: Layout, note_at: int, tiff_at: int, order: str | None) -> _Ifd | None:
     """The note's own IFD, walked with the layout's byte order and offset base."""
     start = layout.ifd
     if layout.ifd_pointer:
         if len(note) < start + 4:
             return None
-        (start,) = struct.unpack_from("<I", note, start)
+        (start,) = struct.unpack_from(">I" if layout.order is Order.MOTOROLA else "<I", note, start)
     if layout.base is Base.EMBEDDED:
         marked = _marker(note, layout.ifd)
         if marked is None or len(note) < layout.ifd + 8:
@@ -191,7 +206,7 @@ def _open(buf: bytes, note: bytes, layout: Layout, note_at: int, tiff_at: int, o
     else:
         orders = ("<" if layout.order is Order.INTEL else ">",)
     for o in orders:
-        ifd = _Ifd(buf, note_at + start, o, shift)
+        ifd = _Ifd(buf, note_at + start, o, shift, directory=layout.kind is Kind.DIRECTORY)
         if ifd.entries:
             return ifd
     return None
