@@ -3,10 +3,11 @@
 exifread decodes some makers' notes and not others (Olympus Equipment
 sub-IFDs, Panasonic, Pentax, Reconyx, ...); this reads the few tags that hold
 a serial number, for every maker in :mod:`forensics.knowledge.makernotes`,
-straight from the note's bytes. The note is hostile input: every count and
-offset is bounded by the note itself, nothing is read outside it, no loop
-runs longer than :data:`MAX_ENTRIES`, and a malformed note gives no serial
-rather than an exception.
+straight from the bytes. The note is hostile input: every offset is checked
+against the bytes given (the note, or the EXIF block around it: some cameras
+store values after the note's declared end), values are read at most
+:data:`MAX_VALUE` bytes long, no loop runs longer than :data:`MAX_ENTRIES`,
+and a malformed note gives no serial rather than an exception.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def _keep(out: dict[str, str], st: SerialTag, value: str | None) -> None:
 
 
 class _Ifd:
-    """One bounded IFD walk over the note's bytes."""
+    """One maker-note IFD: its entries, and where in the buffer their offsets point."""
 
     def __init__(self, buf: bytes, pos: int, order: str, shift: int, *, directory: bool = False) -> None:
         self.buf, self.order = buf, order
