@@ -7,10 +7,11 @@ import io
 import logging
 import re
 from fractions import Fraction
-from typing import Any
+from typing import Any, BinaryIO
 
 import exifread
 
+from forensics.read.makernotes import read_serials
 from forensics.records.record import GPS
 
 # exifread reports damage through logging; we report it as evidence instead.
@@ -25,13 +26,97 @@ CAMERA_TAGS = (
     "EXIF ApertureValue", "EXIF ShutterSpeedValue", "EXIF SubjectArea",
 )  # fmt: skip
 
-# Maker-note tags that carry a device serial number, as exifread names them.
-_SERIAL_HINT = re.compile(r"serial", re.I)
+# Maker-note tags that carry a device serial number, as exifread names them (for notes
+# whose layout forensics.knowledge.makernotes does not know); "SerialNumberFormat" is not one.
+_SERIAL_HINT = re.compile(r"serial(?!\s*number\s*format)", re.I)
+
+# EXIF's own body serial tags, in order of preference; exifread leaves DNG's CameraSerialNumber
+# (0xc62f) unnamed.
+_BODY_SERIALS = ("EXIF BodySerialNumber", "Image BodySerialNumber", "Image CameraSerialNumber", "Image Tag 0xC62F",
+                 "EXIF CameraSerialNumber")  # fmt: skip
+
+# Where read_tags leaves the serials it read from the raw maker note (not an exifread tag).
+_NOTE_SERIALS = "forensics makernote-serials"
+# DNGPrivateData (0xc634), which exifread leaves unnamed: Adobe's copy of the original maker note.
+_DNG_PRIVATE = "Image Tag 0xC634"
 
 
-def read_tags(fp: io.BufferedIOBase | io.BytesIO, *, details: bool = True) -> dict[str, Any]:
-    """Run exifread over a file object; raises on damage exifread cannot pass."""
-    return exifread.process_file(fp, details=details, extract_thumbnail=True)
+def read_tags(fp: BinaryIO, *, details: bool = True) -> dict[str, Any]:
+    """Run exifread over a file object; raises on damage exifread cannot pass.
+
+    With ``details``, the maker note's serial numbers are also read from the
+    raw bytes (their values may lie outside the note exifread hands over).
+    """
+    tags = exifread.process_file(fp, details=details, extract_thumbnail=True)
+    if details and ("EXIF MakerNote" in tags or _DNG_PRIVATE in tags):
+        found = _raw_note_serials(_all_bytes(fp), tags)
+        if found is not None:
+            tags[_NOTE_SERIALS] = found
+    return tags
+
+
+def _all_bytes(fp: BinaryIO) -> bytes:
+    if isinstance(fp, io.BytesIO):
+        return fp.getvalue()  # shares the caller's bytes, no copy
+    pos = fp.tell()
+    fp.seek(0)
+    data = fp.read()
+    fp.seek(pos)
+    return data
+
+
+def _note_bytes(tag: Any) -> bytes | None:
+    values = getattr(tag, "values", None)
+    if isinstance(values, (bytes, bytearray)):
+        return bytes(values)
+    if isinstance(values, list) and all(isinstance(v, int) and 0 <= v < 256 for v in values):
+        return bytes(values)
+    return None  # a note stored as text or numbers is none we can walk
+
+
+def _raw_note_serials(data: bytes, tags: dict[str, Any]) -> dict[str, str] | None:
+    """Serials in the maker note (or in a DNG's copy of the original one), None if its layout is unknown."""
+    make = _text(tags, "Image Make")
+    tag = tags.get("EXIF MakerNote")
+    note = _note_bytes(tag)
+    found = None
+    if tag is not None and note:
+        at = int(tag.field_offset)  # exifread counts it from the TIFF header
+        tiff = _tiff_start(data, note, at)
+        if tiff is None:  # not found in the bytes given: walk the note alone
+            found = read_serials(note, note_at=0, size=len(note), tiff_at=-at, make=make)
+        else:
+            order = "<" if data[tiff : tiff + 2] == b"II" else ">"
+            found = read_serials(data, note_at=tiff + at, size=len(note), tiff_at=tiff, make=make, order=order)
+    dng = tags.get(_DNG_PRIVATE)
+    if not found and dng is not None and data[:2] in (b"II", b"MM"):
+        found = _dng_note_serials(data, int(dng.field_offset), make) or found
+    return found
+
+
+def _dng_note_serials(data: bytes, at: int, make: str | None) -> dict[str, str] | None:
+    # DNG specification, DNGPrivateData: "Adobe\0", "MakN", the count, the original byte
+    # order and the note's offset in the original file (all big-endian), then the note
+    head = data[at : at + 20]
+    if len(head) < 20 or head[:10] != b"Adobe\x00MakN" or head[14:16] not in (b"II", b"MM"):
+        return None
+    count, original = int.from_bytes(head[10:14], "big"), int.from_bytes(head[16:20], "big")
+    order = "<" if head[14:16] == b"II" else ">"
+    return read_serials(data, note_at=at + 20, size=max(count - 6, 0), tiff_at=at + 20 - original, make=make, order=order)
+
+
+def _tiff_start(data: bytes, note: bytes, at: int) -> int | None:
+    """Where the TIFF header of the EXIF block holding ``note`` (at offset ``at``) is in ``data``."""
+    needle = note[:64]
+    i = data.find(needle)
+    for _ in range(16):  # a few false starts at most; a hostile file gets no more
+        if i < 0:
+            return None
+        tiff = i - at
+        if tiff >= 0 and data[tiff : tiff + 2] in (b"II", b"MM") and data[i : i + len(note)] == note:
+            return tiff
+        i = data.find(needle, i + 1)
+    return None
 
 
 class _Collect(logging.Handler):
@@ -43,7 +128,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def read_tags_noting_damage(fp: io.BufferedIOBase | io.BytesIO) -> tuple[dict[str, Any], list[str]]:
+def read_tags_noting_damage(fp: BinaryIO) -> tuple[dict[str, Any], list[str]]:
     """:func:`read_tags`, plus the damage exifread reported while reading.
 
     Damaged maker-note fields are left out of the damage: camera firmware writes
@@ -145,7 +230,8 @@ def parse_exif_time(text: str | None, subsec: str | None = None, offset: str | N
     if not m:
         return None
     try:
-        value = dt.datetime(*(int(g) for g in m.groups()))
+        y, mo, d, h, mi, s = (int(g) for g in m.groups())
+        value = dt.datetime(y, mo, d, h, mi, s)
     except ValueError:
         return None
     if subsec and subsec.strip().isdigit():
@@ -197,7 +283,20 @@ def gps_from_tags(tags: dict[str, Any]) -> GPS | None:
 
 
 def makernote_serials(tags: dict[str, Any]) -> dict[str, str]:
-    """Serial numbers found among the maker-note tags exifread decodes."""
+    """Body serial numbers in the maker note, by ExifTool's names.
+
+    Read from the raw note for the makers :mod:`forensics.knowledge.makernotes`
+    knows; for other notes, the tags exifread decodes whose name says serial.
+    """
+    found = tags.get(_NOTE_SERIALS)
+    if found is None and "EXIF MakerNote" in tags:
+        tag = tags["EXIF MakerNote"]
+        note = _note_bytes(tag)
+        if note:
+            at = int(getattr(tag, "field_offset", 0))
+            found = read_serials(note, note_at=0, size=len(note), tiff_at=-at, make=_text(tags, "Image Make"))
+    if found is not None:
+        return dict(found)
     out = {}
     for key in tags:
         if key.startswith("MakerNote ") and _SERIAL_HINT.search(key):
@@ -216,7 +315,8 @@ def fields_from_tags(tags: dict[str, Any]) -> dict[str, Any]:
     return {
         "make": t("Image Make"),
         "model": t("Image Model"),
-        "serial": t("EXIF BodySerialNumber") or t("Image CameraSerialNumber") or t("EXIF CameraSerialNumber"),
+        # BodySerialNumber belongs in the EXIF IFD; some writers put it in IFD0
+        "serial": next((v for k in _BODY_SERIALS if (v := t(k))), None),
         "lens_make": t("EXIF LensMake"),
         "lens_model": t("EXIF LensModel"),
         "lens_serial": t("EXIF LensSerialNumber"),
@@ -265,7 +365,7 @@ def raw_tags(tags: dict[str, Any]) -> dict[str, str]:
     """Every tag as printable text, for ``--all`` (thumbnail bytes left out)."""
     out = {}
     for k, v in tags.items():
-        if k in ("JPEGThumbnail", "TIFFThumbnail"):
+        if k in ("JPEGThumbnail", "TIFFThumbnail", _NOTE_SERIALS):
             continue
         s = str(getattr(v, "printable", v))
         out[k] = s if len(s) <= 2000 else s[:2000] + "…"
