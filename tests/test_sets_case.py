@@ -273,6 +273,9 @@ def test_devices_pipes_and_folders_are_refused_at_once(tmp_path):
         ("[" + "a." * 100_000 + "a]", "dotted key of more than 32 parts"),
         ('title = "x"\n"=" ' + '. "a.b" ' * 40 + "= 1", "line 2: a dotted key"),  # quoted parts, an = inside one
         ("x = 1\nx = 2", "not valid TOML"),
+        ("x = " + "1" * 5000, "not valid TOML: a number too large"),  # a ValueError of Python's, not a TOMLDecodeError
+        ('[[hypotheses]]\nid = "a"\nstatement = "s"\ntaken_before = 9999-12-31T23:59:59-23:00', "line 4: taken_before of 'a' is out of range"),
+        ("".join(f'[[hypotheses]]\nid = "h{i}"\nstatement = "s"\n' for i in range(101)), "line 301: more than 100 hypotheses"),
         ('title = """\n' + "word." * 40 + '\n"""\n[[hypotheses]]\nid = "a"\nstatement = "s"', None),  # not a key: no = after it
     ],
 )

@@ -25,6 +25,9 @@ HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", 
 # limit is refused through the parser's RecursionError.
 MAX_CASE_BYTES = 256 * 1024
 MAX_KEY_PARTS = 32
+# Each hypothesis is weighed against every finding and lists them all in the report: a
+# thousand of them would multiply a large set's report by a thousand. A case weighs a few.
+MAX_HYPOTHESES = 100
 
 
 TOP_KEYS = ("title", "description", "hypotheses")
@@ -120,6 +123,8 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
         raise CaseFileError(f"{where}: not valid TOML: {_printable(str(exc))}") from exc
     except RecursionError:
         raise CaseFileError(f"{where}: not valid TOML: arrays or tables nested too deeply") from None
+    except (ValueError, OverflowError):  # an integer of thousands of digits, which Python refuses to convert
+        raise CaseFileError(f"{where}: not valid TOML: a number too large to read") from None
 
     def fail(message: str, line: int | None) -> CaseFileError:
         return CaseFileError(f"{where}{f', line {line}' if line else ''}: {message}")
@@ -130,6 +135,8 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
     hyps = data.get("hypotheses")
     if not isinstance(hyps, list) or not hyps or not all(isinstance(h, dict) for h in hyps):
         raise fail("needs at least one [[hypotheses]] table", _line_of(text, None, "hypotheses"))
+    if len(hyps) > MAX_HYPOTHESES:
+        raise fail(f"more than {MAX_HYPOTHESES} hypotheses (a case weighs a few)", _header_line(text, MAX_HYPOTHESES))
     out = []
     seen: set[str] = set()
     for i, h in enumerate(hyps):
@@ -165,6 +172,10 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
                     value = dt.date.fromisoformat(value) if len(value.strip()) == 10 else dt.datetime.fromisoformat(value)
                 except ValueError:
                     raise fail(f"{key} of {hid!r} must be a date (2016-06-22) or a date and time, not {value!r}", line(key)) from None
+            try:
+                sortable_time(value)  # weighed in UTC: an offset must not carry it past year 1 or 9999
+            except OverflowError:
+                raise fail(f"{key} of {hid!r} is out of range", line(key)) from None
             bounds[key] = value
         after, before = bounds.get("taken_after"), bounds.get("taken_before")
         if after is not None and before is not None and sortable_time(after) >= sortable_time(before):
