@@ -21,18 +21,29 @@ SCHEMA = "forensics.report/1"
 
 @dataclass(frozen=True)
 class Skipped:
-    """What discovery passed over, so that nothing is silently lost."""
+    """What discovery passed over, so that nothing is silently lost.
+
+    ``other`` is what is not evidence (notes, broken links, links out of the
+    scanned folders); ``errors`` is what should have been examined and could
+    not be: a folder that cannot be opened or listed, a case file found in a
+    scanned folder that cannot be used. Like an unreadable file, an error
+    means the scan is incomplete.
+    """
 
     junk: int = 0
     other: tuple[tuple[str, str], ...] = ()  # (path, reason)
     missing: tuple[str, ...] = ()
+    errors: tuple[tuple[str, str], ...] = ()  # (path, reason)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "junk": self.junk,
             "other": [{"path": printable_path(p), "reason": r} for p, r in self.other],
             "missing": [printable_path(p) for p in self.missing],
         }
+        if self.errors:  # only when there are some: a complete scan's report keeps its shape
+            out["errors"] = [{"path": printable_path(p), "reason": printable_path(r)} for p, r in self.errors]
+        return out
 
 
 @dataclass(frozen=True)

@@ -164,3 +164,99 @@ def test_a_single_path_string_is_one_path(tmp_path):
     imagegen.write_jpeg(tmp_path / "a.jpg")
     assert [os.path.basename(f) for f in discover(str(tmp_path)).files] == ["a.jpg"]
     assert len(scan(str(tmp_path), workers=1).images) == 1
+
+
+def _beyond_path_max(top):
+    """A chain of folders under ``top`` whose path is longer than the system allows, a picture at its end.
+
+    Made one level at a time relative to the folder above (dir_fd), as no call can name it whole.
+    Returns the name of the first folder of the chain.
+    """
+    limit = os.pathconf(top, "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
+    name = "d" * 200
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        for _ in range(limit // (len(name) + 1) + 2):
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open("deep.jpg", os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+        with open(out, "wb") as f:
+            imagegen.photo(2, (32, 24)).save(f, "JPEG")
+    finally:
+        os.close(fd)
+    return name
+
+
+@pytest.mark.skipif(os.mkdir not in os.supports_dir_fd, reason="needs mkdir relative to a folder (dir_fd)")
+def test_a_folder_beyond_the_path_limit_is_an_error_not_a_silent_skip(tmp_path):
+    import shutil
+
+    _png(tmp_path / "a.png")
+    first = _beyond_path_max(tmp_path)
+    try:
+        found = discover([tmp_path])
+        assert [os.path.basename(f) for f in found.files] == ["a.png"]
+        ((path, reason),) = found.errors
+        assert path.startswith(str(tmp_path / first)) and len(os.fsencode(path)) > 4000
+        assert "longer than the system allows" in reason
+        assert not found.skipped_other  # not passed over as if it were a note
+        report = scan([tmp_path], workers=1)
+        assert report.skipped.errors == ((path, reason),)
+        assert report.to_dict()["skipped"]["errors"] == [{"path": path, "reason": reason}]
+    finally:
+        shutil.rmtree(tmp_path / first)  # relative to open folders: no path length limit
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error(tmp_path, monkeypatch):
+    _png(tmp_path / "a.png")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    _png(locked / "b.png")
+    scandir = os.scandir
+
+    def refuse(path):  # what chmod 000 does, but for root too
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    found = discover([tmp_path])
+    assert [os.path.basename(f) for f in found.files] == ["a.png"]
+    assert found.errors == [(str(locked), "folder not examined: cannot open it: Permission denied")]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this system")
+def test_links_out_of_the_scanned_folders_are_named_not_followed(tmp_path):
+    evidence, elsewhere = tmp_path / "evidence", tmp_path / "elsewhere"
+    (evidence / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    _png(evidence / "sub" / "a.png")
+    _png(elsewhere / "b.png", seed=1)
+    _png(elsewhere / "c.png", seed=2)
+    os.symlink(elsewhere, evidence / "archive")  # a folder elsewhere
+    os.symlink(elsewhere / "c.png", evidence / "c.png")  # a file elsewhere
+    os.symlink(evidence / "sub", evidence / "again")  # within: followed (and read once)
+    found = discover([evidence])
+    assert [os.path.relpath(f, evidence) for f in found.files] == [os.path.join("again", "a.png")]
+    assert sorted(found.skipped_other) == [
+        (str(evidence / "archive"), f"symbolic link out of the scanned folders, to {elsewhere}: not followed"),
+        (str(evidence / "c.png"), f"symbolic link out of the scanned folders, to {elsewhere / 'c.png'}: not followed"),
+    ]
+    assert not found.errors
+    # scanning the target too makes the links lead within: each file is then read once
+    both = discover([evidence, elsewhere])
+    assert sorted(os.path.basename(f) for f in both.files) == ["a.png", "b.png", "c.png"] and not both.skipped_other
+    report = scan([evidence], workers=1)
+    assert {os.path.basename(r.path) for r in report.images} == {"a.png"}
+    assert {o["path"] for o in report.to_dict()["skipped"]["other"]} == {str(evidence / "archive"), str(evidence / "c.png")}
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this system")
+def test_a_link_to_the_root_does_not_walk_the_machine(tmp_path):
+    _png(tmp_path / "a.png")
+    os.symlink(os.path.abspath(os.sep), tmp_path / "root")
+    found = discover([tmp_path])
+    assert [os.path.basename(f) for f in found.files] == ["a.png"]
+    assert found.skipped_other == [(str(tmp_path / "root"), f"symbolic link out of the scanned folders, to {os.sep}: not followed")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from importlib import resources
 
 import pytest
@@ -231,3 +232,115 @@ def test_several_devices_hypothesis_and_untestable_hypothesis(tmp_path):
     lines = CliRunner().invoke(cli, ["scan", str(tmp_path), "--case", str(case_file), "--jsonl", "-q", "-w", "1"]).stdout
     kinds = [json.loads(line)["type"] for line in lines.splitlines()]
     assert kinds.count("hypothesis") == 2
+
+
+# ------------------------------------------------------------------ hostile case files
+
+
+def test_a_case_file_is_read_only_up_to_its_size_limit(tmp_path):
+    from forensics.case.file import MAX_CASE_BYTES
+
+    at_limit = tmp_path / "at.toml"
+    at_limit.write_text(CASE + "#" * (MAX_CASE_BYTES - len(CASE.encode())), encoding="utf-8")
+    assert len(load_case(at_limit).hypotheses) == 2
+    huge = tmp_path / "huge.toml"
+    with open(huge, "wb") as f:
+        f.write(CASE.encode())
+        f.truncate(2**40)  # sparse: claims a terabyte; reading it whole would never end
+    with pytest.raises(CaseFileError, match="larger than 256 KiB"):
+        load_case(huge)
+    with pytest.raises(CaseFileError, match="larger than 256 KiB"):
+        parse_case(CASE + " " * MAX_CASE_BYTES)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs")
+def test_devices_pipes_and_folders_are_refused_at_once(tmp_path):
+    fifo = tmp_path / "case.toml"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer forever
+    for path in ("/dev/zero", fifo):
+        with pytest.raises(CaseFileError, match="not a regular file"):
+            load_case(path)
+    with pytest.raises(CaseFileError, match=r"a folder, not a regular file|cannot read"):
+        load_case(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("x = " + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ("x = " + "{a = " * 20_000 + "1" + "}" * 20_000, "nested too deeply"),
+        ("a" + ".a" * 100_000 + " = 1", "dotted key of more than 32 parts"),  # quadratic in tomllib: exhausts memory
+        ("[" + "a." * 100_000 + "a]", "dotted key of more than 32 parts"),
+        ('title = "x"\n"=" ' + '. "a.b" ' * 40 + "= 1", "line 2: a dotted key"),  # quoted parts, an = inside one
+        ("x = 1\nx = 2", "not valid TOML"),
+        ("x = " + "1" * 5000, "not valid TOML: a number too large"),  # a ValueError of Python's, not a TOMLDecodeError
+        ('[[hypotheses]]\nid = "a"\nstatement = "s"\ntaken_before = 9999-12-31T23:59:59-23:00', "line 4: taken_before of 'a' is out of range"),
+        ("".join(f'[[hypotheses]]\nid = "h{i}"\nstatement = "s"\n' for i in range(101)), "line 301: more than 100 hypotheses"),
+        ('title = """\n' + "word." * 40 + '\n"""\n[[hypotheses]]\nid = "a"\nstatement = "s"', None),  # not a key: no = after it
+    ],
+)
+def test_hostile_toml_is_one_clean_line(text, words):
+    if words is None:
+        assert parse_case(text).hypotheses[0].id == "a"
+        return
+    with pytest.raises(CaseFileError) as exc:
+        parse_case(text, path="case.toml")
+    message = str(exc.value)
+    assert words in message and "\n" not in message and len(message) < 200
+
+
+def test_a_file_name_cannot_break_the_error_line(tmp_path):
+    with pytest.raises(CaseFileError) as exc:
+        load_case(tmp_path / "no\nsuch\x1b[31m.toml")
+    assert "\n" not in str(exc.value) and "\x1b" not in str(exc.value) and "no\\x0asuch\\x1b[31m.toml" in str(exc.value)
+
+
+def test_a_bad_case_file_found_in_the_folder_does_not_stop_the_scan(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    _soldier_set(tmp_path)
+    (tmp_path / "case.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    report = scan([str(tmp_path)], workers=1, now=NOW)
+    assert len(report.images) == 3 and report.hypotheses == () and report.parameters.case is None
+    ((path, reason),) = report.skipped.errors
+    assert path == str(tmp_path / "case.toml") and reason == "case file not used: not valid TOML: arrays or tables nested too deeply"
+    assert all(p != path for p, _ in report.skipped.other)  # listed once, as the case file it was meant to be
+    doc = report.to_dict()
+    jsonschema.validate(doc, json.loads(resources.files("forensics").joinpath("schema/report.schema.json").read_text(encoding="utf-8")))
+    assert doc["skipped"]["errors"] == [{"path": path, "reason": reason}]
+
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "-q", "-w", "1"])
+    assert "Traceback" not in result.output and not isinstance(result.exception, CaseFileError)
+    assert f"not examined: {path}: case file not used" in " ".join(result.stdout.split())
+
+
+def test_a_malformed_case_file_found_is_reported_with_its_line(tmp_path):
+    _soldier_set(tmp_path)
+    (tmp_path / "case.toml").write_text('[[hypotheses]]\nid = "a"\nstatement = "x"\ncountry = 7\n', encoding="utf-8")
+    ((_, reason),) = scan([str(tmp_path)], workers=1, now=NOW).skipped.errors
+    assert reason.startswith("case file not used, line 4: country of 'a'")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this system")
+def test_a_case_file_found_that_links_out_of_the_folder_is_not_used(tmp_path):
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    _soldier_set(evidence)
+    (tmp_path / "elsewhere.toml").write_text(CASE, encoding="utf-8")
+    os.symlink(tmp_path / "elsewhere.toml", evidence / "case.toml")
+    report = scan([str(evidence)], workers=1, now=NOW)
+    assert report.hypotheses == ()
+    ((_, reason),) = report.skipped.errors
+    assert "symbolic link out of the scanned folder" in reason and "elsewhere.toml" in reason
+
+
+def test_a_case_file_given_stays_strict(tmp_path):
+    _soldier_set(tmp_path)
+    bad = tmp_path.parent / f"{tmp_path.name}-nested.toml"
+    bad.write_text("x = " + "[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(CaseFileError, match="nested too deeply"):
+        scan([str(tmp_path)], workers=1, case=str(bad))
+    for given in (str(bad), "/dev/zero"):
+        result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--case", given, "-q", "-w", "1"])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        (line,) = result.output.strip().splitlines()  # one line on stderr, nothing read or printed
+        assert line.startswith("Error: ") and ("nested too deeply" in line or "not a regular file" in line)

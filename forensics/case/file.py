@@ -5,14 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 
 from forensics.errors import CaseFileError
 from forensics.geo.zones import country_zones
 from forensics.records.record import Serialisable
+from forensics.records.text import printable_path
 
 HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before")
+
+# A case file is a few KB of text. Past these limits a file is refused before it is parsed,
+# so that a hostile one found among the evidence cannot take the memory or the time of a
+# run: the TOML parser's cost grows with the number of tables and keys (a 256 KiB file of
+# them takes at most about 60 MB and half a second) and, for one dotted key (a.b.c = 1),
+# with the square of its parts (8,000 parts take 0.3 GB, 100,000 exhaust any machine).
+# Case files need no dotted keys at all. Nesting deeper than the interpreter's recursion
+# limit is refused through the parser's RecursionError.
+MAX_CASE_BYTES = 256 * 1024
+MAX_KEY_PARTS = 32
+# Each hypothesis is weighed against every finding and lists them all in the report: a
+# thousand of them would multiply a large set's report by a thousand. A case weighs a few.
+MAX_HYPOTHESES = 100
 
 
 TOP_KEYS = ("title", "description", "hypotheses")
@@ -45,19 +60,42 @@ class Case(Serialisable):
 
 
 def load_case(path: str | os.PathLike[str]) -> Case:
-    """Read a case file (TOML); a malformed one raises :class:`CaseFileError` naming the line."""
+    """Read a case file (TOML); a malformed one raises :class:`CaseFileError` naming the line.
+
+    Only a regular file of at most :data:`MAX_CASE_BYTES` is read (at most one byte
+    more is taken from it), so that ``/dev/zero``, a FIFO or a huge file is refused
+    at once instead of filling the memory.
+    """
     path = os.fsdecode(path)
+    where = _printable(path)
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = _read_small(path, where)
     except OSError as exc:
-        raise CaseFileError(f"{path}: cannot read the case file: {exc.strerror or exc}") from exc
+        raise CaseFileError(f"{where}: cannot read the case file: {_printable(exc.strerror or str(exc))}") from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise CaseFileError(f"{path}, line {line}: the case file is not UTF-8 text") from exc
+        raise CaseFileError(f"{where}, line {line}: the case file is not UTF-8 text") from exc
     return parse_case(text, path=path)
+
+
+def _read_small(path: str, where: str) -> bytes:
+    """The bytes of a regular file of at most MAX_CASE_BYTES; CaseFileError for anything else."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+            raise CaseFileError(f"{where}: not a case file: {what}, not a regular file")
+        with open(fd, "rb", closefd=False) as f:
+            raw = f.read(MAX_CASE_BYTES + 1)  # never more, whatever the file claims or grows to
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_CASE_BYTES:
+        raise CaseFileError(f"{where}: not a case file: larger than {MAX_CASE_BYTES // 1024} KiB (a case file is a few KB of text)")
+    return raw
 
 
 def parse_case(text: str, *, path: str | None = None) -> Case:
@@ -74,11 +112,19 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
     else:  # Python 3.10
         import tomli as tomllib
 
-    where = path or "case file"
+    where = _printable(path) if path else "case file"
+    if len(text) > MAX_CASE_BYTES:
+        raise CaseFileError(f"{where}: not a case file: larger than {MAX_CASE_BYTES // 1024} KiB (a case file is a few KB of text)")
+    if (deep := _deep_key_line(text)) is not None:
+        raise CaseFileError(f"{where}, line {deep}: a dotted key of more than {MAX_KEY_PARTS} parts (a case file needs none)")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CaseFileError(f"{where}: not valid TOML: {exc}") from exc
+        raise CaseFileError(f"{where}: not valid TOML: {_printable(str(exc))}") from exc
+    except RecursionError:
+        raise CaseFileError(f"{where}: not valid TOML: arrays or tables nested too deeply") from None
+    except (ValueError, OverflowError):  # an integer of thousands of digits, which Python refuses to convert
+        raise CaseFileError(f"{where}: not valid TOML: a number too large to read") from None
 
     def fail(message: str, line: int | None) -> CaseFileError:
         return CaseFileError(f"{where}{f', line {line}' if line else ''}: {message}")
@@ -89,6 +135,8 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
     hyps = data.get("hypotheses")
     if not isinstance(hyps, list) or not hyps or not all(isinstance(h, dict) for h in hyps):
         raise fail("needs at least one [[hypotheses]] table", _line_of(text, None, "hypotheses"))
+    if len(hyps) > MAX_HYPOTHESES:
+        raise fail(f"more than {MAX_HYPOTHESES} hypotheses (a case weighs a few)", _header_line(text, MAX_HYPOTHESES))
     out = []
     seen: set[str] = set()
     for i, h in enumerate(hyps):
@@ -124,6 +172,10 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
                     value = dt.date.fromisoformat(value) if len(value.strip()) == 10 else dt.datetime.fromisoformat(value)
                 except ValueError:
                     raise fail(f"{key} of {hid!r} must be a date (2016-06-22) or a date and time, not {value!r}", line(key)) from None
+            try:
+                sortable_time(value)  # weighed in UTC: an offset must not carry it past year 1 or 9999
+            except OverflowError:
+                raise fail(f"{key} of {hid!r} is out of range", line(key)) from None
             bounds[key] = value
         after, before = bounds.get("taken_after"), bounds.get("taken_before")
         if after is not None and before is not None and sortable_time(after) >= sortable_time(before):
@@ -149,6 +201,40 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
 
 
 _HEADER = re.compile(r"^\s*\[\[\s*hypotheses\s*\]\]", re.M)
+
+# One part of a dotted key, with the blanks around it: bare, "basic" or 'literal'.
+# Matched at a position (never searched), so its run time is the length of the part.
+_KEY_PART = re.compile(r"""[ \t]*(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')[ \t]*""")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _deep_key_line(text: str) -> int | None:
+    """The first line whose key (or table header) has more than MAX_KEY_PARTS dotted parts.
+
+    A line of a multi-line string may look like one; only a run of parts that ends
+    in ``=`` or ``]`` counts, which prose (``word.word.word.``) does not do.
+    """
+    if text.count(".") < MAX_KEY_PARTS:
+        return None  # every case file worth the name
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.count(".") < MAX_KEY_PARTS:
+            continue
+        pos = len(line) - len(line.lstrip(" \t["))  # after a table header's [ or [[
+        parts = 0
+        while (m := _KEY_PART.match(line, pos)) is not None:
+            parts += 1
+            pos = m.end()
+            if not line.startswith(".", pos):
+                break
+            pos += 1
+        if parts > MAX_KEY_PARTS and line.startswith(("=", "]"), pos):
+            return number
+    return None
+
+
+def _printable(text: str) -> str:
+    """Text for a one-line message: control characters (a newline in a file name) as escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", printable_path(text))
 
 
 def _header_line(text: str, index: int) -> int | None:

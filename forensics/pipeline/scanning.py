@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 from forensics.case.assess import assess
 from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
+from forensics.errors import CaseFileError
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
+from forensics.records.text import printable_path
 from forensics.refs.match import Match
 from forensics.report import Report, ScanParameters, Skipped
 from forensics.sets.facts import set_facts
@@ -65,9 +67,13 @@ def scan(
     # one path, not a sequence of one-letter paths
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
     names = [os.fsdecode(p) for p in given]
-    case_obj = _load_case(case, names)
+    case_obj, case_error = _load_case(case, names)
     skip = ("case.toml",) if case_obj is not None or case is None else ()
     found = discover(names, skip=skip)
+    skipped_other, errors = tuple(found.skipped_other), tuple(found.errors)
+    if case_error is not None:  # listed once, as the case file it was meant to be
+        skipped_other = tuple(o for o in skipped_other if os.path.normpath(o[0]) != os.path.normpath(case_error[0]))
+        errors = (case_error, *errors)
     records = read_all(found.files, workers=workers, progress=progress)
 
     matches: tuple[Match, ...] = ()
@@ -111,17 +117,33 @@ def scan(
         ),
         facts=facts,
         hypotheses=hypotheses,
-        skipped=Skipped(found.skipped_junk, tuple(found.skipped_other), tuple(found.missing)),
+        skipped=Skipped(found.skipped_junk, skipped_other, tuple(found.missing), errors),
     )
 
 
-def _load_case(case: str | os.PathLike[str] | Case | None, paths: Sequence[str]) -> Case | None:
-    if case is None:
-        for p in paths:
-            candidate = os.path.join(p, "case.toml")
-            if os.path.isdir(p) and os.path.isfile(candidate):
-                case = candidate
-                break
-        else:
-            return None
-    return case if isinstance(case, Case) else load_case(case)
+def _load_case(case: str | os.PathLike[str] | Case | None, paths: Sequence[str]) -> tuple[Case | None, tuple[str, str] | None]:
+    """The case to weigh, and why a ``case.toml`` found in a scanned folder was not used.
+
+    A case file given by the caller must be right: a bad one raises
+    :class:`CaseFileError`. One found among the evidence may be anything the
+    evidence holds (malformed, huge, hostile, a link elsewhere): it must not stop
+    the scan, so the files are still read and the problem is returned as
+    ``(path, reason)`` for the report's ``skipped.errors``.
+    """
+    if case is not None:
+        return (case if isinstance(case, Case) else load_case(case)), None
+    for p in paths:
+        candidate = os.path.join(p, "case.toml")
+        if not os.path.isdir(p) or not os.path.lexists(candidate) or os.path.isdir(candidate):
+            continue
+        inside = os.path.realpath(p).rstrip(os.sep) + os.sep
+        if not os.path.realpath(candidate).startswith(inside):
+            # the same rule as discovery's: a link out of the scanned folder is not followed
+            target = printable_path(os.path.realpath(candidate))
+            return None, (candidate, f"case file not used: a symbolic link out of the scanned folder, to {target}")
+        try:
+            return load_case(candidate), None
+        except CaseFileError as exc:
+            # the message opens with the file's name, which the report lists beside the reason
+            return None, (candidate, "case file not used" + str(exc).removeprefix(printable_path(candidate)))
+    return None, None

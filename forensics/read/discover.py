@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+
+from forensics.records.text import printable_path
 
 # Files operating systems leave behind; never evidence, always skipped.
 JUNK_NAMES = frozenset({".DS_Store", "Thumbs.db", "ehthumbs.db", "desktop.ini", "Icon\r", ".localized"})
@@ -47,20 +50,30 @@ def is_companion(path: str) -> bool:
 
 @dataclass
 class Discovery:
-    """The files found, and what was passed over (with the reason)."""
+    """The files found, and what was passed over (with the reason).
+
+    ``skipped_other`` is what is not evidence or cannot be (notes, broken links,
+    links out of the scanned folders); ``errors`` is what should have been
+    examined and could not be (a folder that cannot be opened or listed).
+    """
 
     files: list[str] = field(default_factory=list)
     skipped_junk: int = 0
     skipped_other: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     missing: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
 def discover(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = ()) -> Discovery:
     """Walk files and folders recursively, in a stable (sorted) order.
 
-    Symbolic links to folders are followed once: a folder already visited
-    (same device and inode) is not entered again, so loops cannot hang.
-    ``skip`` names files to leave out (such as a case file).
+    Symbolic links are followed within the scanned paths only: a link whose
+    target lies outside all of them is listed in ``skipped_other`` with its
+    target and not followed, so that a report holds only what the evidence
+    folders hold (a link to ``/`` or to the investigator's own pictures would
+    otherwise bring them in). A folder already visited (same device and
+    inode) is not entered again, so loops cannot hang. ``skip`` names files
+    to leave out (such as a case file).
     """
     found = Discovery()
     seen_dirs: set[tuple[int, int]] = set()
@@ -68,6 +81,8 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = (
     skip_names = set(skip)
     if isinstance(paths, (str, bytes, os.PathLike)):
         paths = [paths]  # one path, not a sequence of one-letter paths
+    names = [os.fsdecode(p) for p in paths]
+    roots = [os.path.realpath(p) for p in names]
 
     def add(path: str) -> None:
         # the same file reached twice (./a.jpg and a.jpg, a hard link, a folder and a file in it) is read once
@@ -80,10 +95,9 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = (
             seen_files.add(key)
             found.files.append(path)
 
-    for raw in paths:
-        path = os.fsdecode(raw)
+    for path in names:
         if os.path.isdir(path):
-            for f in _walk(path, seen_dirs, found):
+            for f in _walk(path, roots, seen_dirs, found):
                 if os.path.basename(f) not in skip_names:
                     add(f)
         elif os.path.lexists(path):
@@ -96,7 +110,7 @@ def discover(paths: Iterable[str | os.PathLike[str]], *, skip: Iterable[str] = (
     return found
 
 
-def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterator[str]:
+def _walk(top: str, roots: Sequence[str], seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterator[str]:
     """Files under ``top`` in sorted depth-first order.
 
     Iterative (a stack of folder listings), so that no nesting depth can overflow
@@ -117,6 +131,11 @@ def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterat
             found.skipped_junk += 1
             continue
         try:
+            if entry.is_symlink() and (target := _outside(entry.path, roots)) is not None:
+                found.skipped_other.append(
+                    (entry.path, f"symbolic link out of the scanned folders, to {printable_path(target)}: not followed")
+                )
+                continue
             if entry.is_dir(follow_symlinks=True):
                 listing = _list(entry.path, seen_dirs, found)
                 if listing is not None:
@@ -134,20 +153,36 @@ def _walk(top: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterat
             found.skipped_other.append((entry.path, str(exc.strerror or exc)))
 
 
+def _outside(link: str, roots: Sequence[str]) -> str | None:
+    """The target of a symbolic link when it exists and lies outside every scanned path."""
+    target = os.path.realpath(link)
+    if not os.path.exists(target):
+        return None  # broken, or a loop: reported as such by the walk
+    for root in roots:
+        if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+            return None
+    return target
+
+
 def _list(folder: str, seen_dirs: set[tuple[int, int]], found: Discovery) -> Iterator[os.DirEntry[str]] | None:
     """A folder's entries, sorted by name; None when it cannot be listed or was seen before."""
     try:
         st = os.stat(folder)
-    except OSError as exc:
-        found.skipped_other.append((folder, f"cannot open folder: {exc.strerror or exc}"))
-        return None
-    key = (st.st_dev, st.st_ino)
-    if key in seen_dirs:
-        return None
-    seen_dirs.add(key)
-    try:
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            return None
+        seen_dirs.add(key)
         with os.scandir(folder) as it:
             return iter(sorted(it, key=lambda e: e.name))
     except OSError as exc:
-        found.skipped_other.append((folder, f"cannot list folder: {exc.strerror or exc}"))
+        found.errors.append((folder, _folder_error(exc)))
         return None
+
+
+def _folder_error(exc: OSError) -> str:
+    """Why a folder was not examined, for a person."""
+    if exc.errno == errno.ENAMETOOLONG:
+        # nested deeper than the system's path limit (PATH_MAX, 4,096 bytes on Linux): no
+        # program can open its files by name; a scan started nearer to it can
+        return "folder not examined: its path is longer than the system allows; scan it from a folder nearer to it"
+    return f"folder not examined: cannot open it: {exc.strerror or exc}"

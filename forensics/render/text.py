@@ -78,6 +78,8 @@ def render_text(report: Report, console: Console) -> None:
             console.print(f"  [bold]{escape(f.check)}[/] {escape(names)}: {escape(display_text(f.message))}", highlight=False)
     render_set(report, console)
     s = report.skipped
+    for path, reason in s.errors:  # the scan is incomplete: said in full, not counted away
+        console.print(f"\n[yellow]not examined:[/] {escape(printable_path(path))}: {escape(printable_path(reason))}", highlight=False)
     if s.junk or s.other or s.missing:
         parts = []
         if s.junk:
