@@ -260,3 +260,16 @@ def test_a_link_to_the_root_does_not_walk_the_machine(tmp_path):
     found = discover([tmp_path])
     assert [os.path.basename(f) for f in found.files] == ["a.png"]
     assert found.skipped_other == [(str(tmp_path / "root"), f"symbolic link out of the scanned folders, to {os.sep}: not followed")]
+
+
+def test_scan_exits_1_when_a_found_case_file_cannot_be_used(tmp_path):
+    """The scan runs, but it is incomplete: the exit status says so, and stderr names the file."""
+    from PIL import Image
+
+    Image.new("RGB", (32, 24), "gray").save(tmp_path / "a.jpg")
+    (tmp_path / "case.toml").write_text("x = " + "[" * 5000 + "]" * 5000, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--json", "--quiet", "--workers", "1"])
+    assert result.exit_code == 1, result.output
+    assert "not examined" in result.stderr and "case.toml" in result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["images"]) == 1 and report["skipped"]["errors"]

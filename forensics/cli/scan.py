@@ -10,7 +10,7 @@ from rich.markup import escape
 from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
 from forensics.cli.outputs import check_writable, guard_outputs, output_stream
 from forensics.records.findings import Severity
-from forensics.records.text import display_path
+from forensics.records.text import display_path, display_text
 
 
 @click.command("scan")
@@ -31,7 +31,8 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     """Read, hash and check the images and videos under PATHS.
 
     Exit status: 0 when done, 1 when a file could not be read, a path was not
-    found or a finding reaches --fail-on, 2 on a usage error.
+    found, a folder or a found case file could not be examined, or a finding
+    reaches --fail-on, 2 on a usage error.
     """
     from forensics.pipeline.scanning import scan
 
@@ -73,7 +74,10 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
         err.print(f"[red]not found:[/] {escape(', '.join(display_path(p) for p in missing))}")
     if report.unreadable and not quiet:
         err.print(f"[yellow]{len(report.unreadable)} file(s) could not be read[/] (see the unreadable findings).")
-    status = 1 if report.unreadable or missing else 0
+    errors = report.skipped.errors
+    if errors:  # said even with --quiet: the scan is incomplete
+        err.print("[yellow]not examined:[/] " + escape("; ".join(f"{display_path(p)}: {display_text(r)}" for p, r in errors)))
+    status = 1 if report.unreadable or missing or errors else 0
     if fail_on and (worst := report.worst()) is not None and worst >= Severity(fail_on):
         status = 1
     if status:

@@ -79,7 +79,7 @@ def render_text(report: Report, console: Console) -> None:
     render_set(report, console)
     s = report.skipped
     for path, reason in s.errors:  # the scan is incomplete: said in full, not counted away
-        console.print(f"\n[yellow]not examined:[/] {escape(printable_path(path))}: {escape(printable_path(reason))}", highlight=False)
+        console.print(f"\n[yellow]not examined:[/] {escape(display_path(path))}: {escape(display_text(reason))}", highlight=False)
     if s.junk or s.other or s.missing:
         parts = []
         if s.junk:
