@@ -239,8 +239,14 @@ def test_dimension_mismatch_fires():
 
 def test_dimension_mismatch_silent():
     assert findings(camera_record(), "dimension-mismatch") == []
-    rotated = camera_record("/rotated.jpg", exif_width=480, exif_height=640)
+    rotated = camera_record("/rotated.jpg", exif_width=480, exif_height=640, orientation=6)
     assert findings(rotated, "dimension-mismatch") == []  # some phones write the displayed size
+
+
+def test_dimension_mismatch_names_a_quarter_turn():
+    # the same size turned, with no Orientation tag to account for it: turned after capture (tests/test_turns.py)
+    (f,) = findings(camera_record("/turned.jpg", exif_width=480, exif_height=640), "dimension-mismatch")
+    assert f.severity is Severity.INFO and f.evidence["turn"] is None and f.evidence["exif_size"] == [480, 640]
 
 
 # jpeg-recompressed

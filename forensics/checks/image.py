@@ -12,7 +12,7 @@ from forensics.knowledge.filenames import screenshot_name
 from forensics.knowledge.screens import screen_for
 from forensics.read.sniff import extensions_of, type_for_extension
 from forensics.records.findings import Finding, Severity
-from forensics.records.record import ImageRecord
+from forensics.records.record import ORIENTATION_TURN, TURNS, Hashes, ImageRecord, TurnedHashes, hex_distance
 from forensics.records.text import describe_span
 
 # Hamming distances (of 64) between an EXIF thumbnail and its own picture stay
@@ -166,8 +166,7 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
     if _flat(record.hashes) or _flat(t.hashes):
         return  # a blank or near-uniform picture: its hash bits are noise, distances mean nothing
     d = record.hashes.distance(t.hashes)
-    structural = (d["phash"], d["dhash"], d["ahash"])
-    evidence = {"distances": d, "thumbnail_size": [t.width, t.height], "image_size": [record.width, record.height]}
+    evidence: dict[str, object] = {"distances": d, "thumbnail_size": [t.width, t.height], "image_size": [record.width, record.height]}
     # A change of shape explains large hash distances too, so it is looked at first.
     ta = _aspect(t.content_width, t.content_height)
     ia = _aspect(record.width, record.height)
@@ -180,27 +179,137 @@ def thumbnail_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
                 thumbnail_aspect=round(ta, 4), image_aspect=round(ia, 4), **evidence,
             )  # fmt: skip
             return
+    as_is = _median(d)
+    if as_is <= THUMBNAIL_SAME_MAX:
+        return
+    turned = _best_turn(record)
+    if turned is not None:
+        name, td = turned
+        if _median(td) <= THUMBNAIL_SAME_MAX:
+            yield _turn_finding(record, name, td, evidence)
+            return
+        if as_is >= THUMBNAIL_DIFFERENT_MIN and _median(td) < THUMBNAIL_DIFFERENT_MIN:
+            yield _f(
+                "thumbnail-mismatch", Severity.NOTICE, record,
+                f"The EXIF thumbnail differs in detail from the picture once {_TURN_TEXT[name]} (pHash {td['phash']}, dHash {td['dhash']} "
+                f"bits apart): the picture was {_TURN_TEXT[name]} and retouched after capture, or the thumbnail is strongly processed.",
+                turn=name, turn_distances=td, **evidence,
+            )  # fmt: skip
+            return
     # Two of the three structural hashes far apart: aHash alone can stay close when
     # a retouch keeps the overall light layout (the real corpus tops out at 10 bits).
-    if sorted(structural)[1] >= THUMBNAIL_DIFFERENT_MIN:
+    if as_is >= THUMBNAIL_DIFFERENT_MIN:
         yield _f(
             "thumbnail-mismatch", Severity.WARNING, record,
-            f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
-            "the picture was changed or cropped after capture and the thumbnail kept, the EXIF block (thumbnail included) "
-            "came from another picture, or the picture data is damaged.",
+            f"The EXIF thumbnail shows a different picture or framing (pHash {d['phash']}, dHash {d['dhash']} bits apart"
+            + (", and no turn or flip of it matches" if t.turned else "")
+            + "): the picture was changed or cropped after capture and the thumbnail kept, the EXIF block "
+            "(thumbnail included) came from another picture, or the picture data is damaged.",
             **evidence,
         )  # fmt: skip
         return
-    if max(structural) > THUMBNAIL_SAME_MAX and sorted(structural)[1] > THUMBNAIL_SAME_MAX:
-        yield _f(
-            "thumbnail-mismatch", Severity.NOTICE, record,
-            f"The EXIF thumbnail differs in detail from the picture (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
-            "retouched after capture, or a strongly processed thumbnail.",
-            **evidence,
-        )  # fmt: skip
+    yield _f(
+        "thumbnail-mismatch", Severity.NOTICE, record,
+        f"The EXIF thumbnail differs in detail from the picture (pHash {d['phash']}, dHash {d['dhash']} bits apart): "
+        "retouched after capture, or a strongly processed thumbnail.",
+        **evidence,
+    )  # fmt: skip
 
 
-def _flat(h) -> bool:
+# What the picture's stored pixels went through, relative to the thumbnail's, for each turn.
+_TURN_TEXT = {
+    "rotate-90-cw": "turned 90° clockwise",
+    "rotate-180": "turned 180°",
+    "rotate-90-ccw": "turned 90° counter-clockwise",
+    "flip-horizontal": "mirrored left to right",
+    "flip-vertical": "mirrored top to bottom",
+    "transpose": "mirrored across its top-left to bottom-right diagonal (turned 90° and mirrored)",
+    "transverse": "mirrored across its top-right to bottom-left diagonal (turned 90° and mirrored)",
+}
+_QUARTER_TURNS = frozenset({"rotate-90-cw", "rotate-90-ccw", "transpose", "transverse"})  # they swap width and height
+_MIRRORS = frozenset({"flip-horizontal", "flip-vertical", "transpose", "transverse"})
+_INVERSE = {"rotate-90-cw": "rotate-90-ccw", "rotate-90-ccw": "rotate-90-cw"}  # every other turn undoes itself
+
+
+def _median(d: dict[str, int]) -> int:
+    """The middle of the pHash, dHash and aHash distances: two of the three at least this close."""
+    return sorted(d[n] for n in TurnedHashes.NAMES)[1]
+
+
+def _best_turn(record: ImageRecord) -> tuple[str, dict[str, int]] | None:
+    """The turn or flip of the thumbnail closest to the picture, and its distances (None when none was hashed).
+
+    Only turns the shapes allow: a quarter turn when the thumbnail's shape is the
+    picture's turned, the others when it is the picture's own (a near-square
+    picture allows all).
+    """
+    t = record.metadata.thumbnail
+    if not t.turned or record.hashes is None:
+        return None
+    names = list(TURNS)
+    ta, ia = _aspect(t.content_width, t.content_height), _aspect(record.width, record.height)
+    if ta and ia:
+        same, swapped = abs(math.log(ta / ia)) <= ASPECT_TOLERANCE, abs(math.log(ta * ia)) <= ASPECT_TOLERANCE
+        names = [n for n in TURNS if (swapped if n in _QUARTER_TURNS else same)]
+    picture = record.hashes
+    scored = [
+        (n, {k: hex_distance(getattr(picture, k), getattr(t.turned[n], k)) for k in TurnedHashes.NAMES}) for n in names if n in t.turned
+    ]
+    return min(scored, key=lambda s: _median(s[1])) if scored else None  # ties: the first, rotations before mirrors
+
+
+def thumbnail_turn(record: ImageRecord) -> str | None:
+    """The turn or flip (a name of :data:`TURNS`) that makes the EXIF thumbnail match the picture.
+
+    None when the thumbnail matches as it is, matches under no turn, or was not hashed.
+    """
+    t = record.metadata.thumbnail
+    if t.hashes is None or record.hashes is None or _flat(record.hashes) or _flat(t.hashes):
+        return None
+    if _median(record.hashes.distance(t.hashes)) <= THUMBNAIL_SAME_MAX:
+        return None
+    best = _best_turn(record)
+    return best[0] if best is not None and _median(best[1]) <= THUMBNAIL_SAME_MAX else None
+
+
+def _orientation_accounts(record: ImageRecord, name: str) -> bool:
+    """Whether the turn is the one the EXIF Orientation tag names (or its undoing)."""
+    asked = ORIENTATION_TURN.get(record.metadata.orientation or 1)
+    return asked is not None and name in (asked, _INVERSE.get(asked, asked))
+
+
+def _turn_finding(record: ImageRecord, name: str, td: dict[str, int], evidence: dict[str, object]) -> Finding:
+    """The thumbnail is the picture, turned or flipped: say which way, and whether the Orientation tag explains it."""
+    orientation = record.metadata.orientation
+    asked = ORIENTATION_TURN.get(orientation or 1)
+    accounts = _orientation_accounts(record, name)
+    how = _TURN_TEXT[name]
+    way = "mirrored" if name in _MIRRORS else "turned"
+    close = f"{way} another way (pHash {td['phash']}, dHash {td['dhash']} bits apart once {way} alike)"
+    if accounts and name == asked and name != _INVERSE.get(name, name):
+        why = (f"the picture's pixels were already {how}, as its Orientation tag ({orientation}) asks of viewers, and the tag was kept: "
+               "viewers that honour it turn the picture a second time. A turn changes nothing in the picture.")  # fmt: skip
+    elif accounts and name != asked:
+        why = (f"the thumbnail was stored already turned as the Orientation tag ({orientation}: {_TURN_TEXT[asked or name]}) asks, "
+               "and the picture left for viewers to turn: a camera's or program's habit, not a change of the picture.")  # fmt: skip
+    elif accounts:
+        why = (f"the difference is what the Orientation tag ({orientation}: {how}) asks of viewers: one of the two was stored "
+               "that way and the other left for viewers to turn, a camera's or program's habit, not a change of the picture.")  # fmt: skip
+    elif name in _MIRRORS:
+        why = (f"the picture was {how} after capture; the thumbnail was not. Cameras do not mirror a picture to show it upright "
+               "(a phone's front camera aside): mirroring reverses writing and swaps left and right.")  # fmt: skip
+    else:
+        why = (f"the picture was {how} after capture, or by the camera; the thumbnail was not. "
+               "A turn, lossless in most tools, changes nothing in the picture.")  # fmt: skip
+    # A turn for display is ordinary (the owner's viewer, the camera's orientation sensor); a mirror is not.
+    severity = Severity.NOTICE if name in _MIRRORS and not accounts else Severity.INFO
+    return _f(
+        "thumbnail-mismatch", severity, record, f"The EXIF thumbnail shows this picture, {close}: {why}",
+        turn=name, orientation=orientation, orientation_accounts=accounts, turn_distances=td, **evidence,
+    )  # fmt: skip
+
+
+def _flat(h: Hashes) -> bool:
     """Hashes of a picture with almost no structure (aHash all one value)."""
     return h.ahash.strip("0") == "" or h.ahash.strip("f") == ""
 
@@ -212,7 +321,22 @@ def dimension_mismatch(record: ImageRecord, ctx: CheckContext) -> Iterator[Findi
     if record.error or not (m.exif_width and m.exif_height and record.width and record.height):
         return
     exif_size, real = (m.exif_width, m.exif_height), (record.width, record.height)
-    if exif_size == real or exif_size == real[::-1]:
+    if exif_size == real:
+        return
+    if exif_size == real[::-1]:
+        name = thumbnail_turn(record)
+        if name is not None and name not in _QUARTER_TURNS:
+            name = None  # the thumbnail's turn keeps the shape: it does not explain the swap
+        if name is None and m.orientation in (5, 6, 7, 8):
+            return  # the size as displayed: some phones write that one
+        how = f"the picture was {_TURN_TEXT[name]}" if name else "the picture was turned 90° (one way or the other)"
+        seen = " (its EXIF thumbnail is not turned)" if name else ""
+        yield _f(
+            "dimension-mismatch", Severity.INFO, record,
+            f"EXIF says {exif_size[0]}×{exif_size[1]} pixels but the picture is {real[0]}×{real[1]}, the same size turned a quarter: "
+            f"{how} after the EXIF was written, or by the camera{seen}. A turn changes nothing in the picture.",
+            exif_size=list(exif_size), decoded_size=list(real), turn=name, orientation=m.orientation,
+        )  # fmt: skip
         return
     yield _f(
         "dimension-mismatch", Severity.NOTICE, record,

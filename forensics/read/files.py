@@ -239,7 +239,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     thumb = Thumbnail()
     thumb_bytes = tags.get("JPEGThumbnail")
     if isinstance(thumb_bytes, (bytes, bytearray)) and thumb_bytes:
-        thumb = _thumbnail(bytes(thumb_bytes), fields.get("orientation"), problems)
+        thumb = _thumbnail(bytes(thumb_bytes), fields.get("orientation"), (width, height), problems)
 
     xmp_info = None
     if fmt == "JPEG":
@@ -308,22 +308,29 @@ def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
         return Metadata()
 
 
-def _thumbnail(data: bytes, orientation: int | None, problems: list[str]) -> Thumbnail:
+def _thumbnail(data: bytes, orientation: int | None, picture: tuple[int, int], problems: list[str]) -> Thumbnail:
+    """The EXIF thumbnail decoded and hashed: as displayed, and under every turn and flip.
 
+    ``picture`` is the stored size of the picture it stands for: padding bars
+    that give the thumbnail exactly that shape are cut even when one-sided.
+    """
     try:
         with decode.open_picture(data) as t:
             if t.width * t.height > 4096 * 4096:
                 raise ValueError(f"{t.width}×{t.height} pixels is not a thumbnail")
             size = t.size
             # decoded as stored: the bars are cut and the content brought to size before it is turned
-            content = hashing.trim_black_bars(decode.decode(t, orientation=None))
-            hashes = hashing.compute_hashes(decode.orient(hashing.working_image(content), orientation))
+            content = hashing.trim_black_bars(decode.decode(t, orientation=None), picture=picture)
+            small = hashing.working_image(content)
+            hashes = hashing.compute_hashes(decode.orient(small, orientation))
+            # every turn and flip, for a picture turned without its thumbnail (checks never reopen files)
+            turned = hashing.turned_hashes(small, orientation)
     except Exception as exc:  # noqa: BLE001
         problems.append(f"EXIF thumbnail cannot be decoded: {_reason(exc)}")
         return Thumbnail(present=True, size=len(data))
     return Thumbnail(
         present=True, size=len(data), width=size[0], height=size[1],
-        content_width=content.width, content_height=content.height, hashes=hashes,
+        content_width=content.width, content_height=content.height, hashes=hashes, turned=turned,
     )  # fmt: skip
 
 

@@ -54,9 +54,36 @@ class GPS(Serialisable):
     datum: str | None = None
 
 
+# The seven turns and flips of a picture besides leaving it as it is (the dihedral group
+# of the rectangle's symmetries), by the names jpegtran's options give them.
+TURNS = ("rotate-90-cw", "rotate-180", "rotate-90-ccw", "flip-horizontal", "flip-vertical", "transpose", "transverse")
+# The turn each EXIF Orientation value asks a viewer to apply to the stored picture.
+ORIENTATION_TURN = {2: "flip-horizontal", 3: "rotate-180", 4: "flip-vertical", 5: "transpose",
+                    6: "rotate-90-cw", 7: "transverse", 8: "rotate-90-ccw"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TurnedHashes(Serialisable):
+    """The structural hashes (pHash, dHash, aHash) of a picture turned or flipped one way, as hex."""
+
+    phash: str
+    dhash: str
+    ahash: str
+
+    NAMES = ("phash", "dhash", "ahash")
+
+
 @dataclass(frozen=True)
 class Thumbnail(Serialisable):
-    """The thumbnail embedded in EXIF IFD1, compared against the picture."""
+    """The thumbnail embedded in EXIF IFD1, compared against the picture.
+
+    ``hashes`` are the thumbnail's as displayed (the file's EXIF orientation
+    applied, as to the picture). ``turned`` holds, for each name of
+    :data:`TURNS`, the structural hashes of the stored thumbnail turned that
+    way and then displayed: a picture whose stored pixels were turned without
+    its thumbnail (by the camera, or losslessly later) matches one of them.
+    Checks never reopen the file, so these are computed when it is read.
+    """
 
     present: bool = False
     size: int = 0
@@ -66,6 +93,7 @@ class Thumbnail(Serialisable):
     content_width: int | None = None
     content_height: int | None = None
     hashes: Hashes | None = None
+    turned: dict[str, TurnedHashes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
