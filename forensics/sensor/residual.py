@@ -153,8 +153,8 @@ def sensor_noise(source: bytes | str | os.PathLike[str], *, side: int = CROP_SID
     """Decode a picture's central crop at full resolution and take its residual (run in a worker).
 
     The picture is decoded as stored (no EXIF turn: the pattern belongs to the
-    sensor's rows and columns) through :mod:`forensics.read.decode`, a JPEG as
-    its luminance alone, and cropped at once.
+    sensor's rows and columns) through :mod:`forensics.read.decode` as its
+    luminance (a JPEG's Y channel alone), and cropped at once.
 
     Parameters
     ----------
@@ -175,15 +175,13 @@ def sensor_noise(source: bytes | str | os.PathLike[str], *, side: int = CROP_SID
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the reader has reported the file's damage already
             with decode.open_picture(source) as image:
-                if image.format in ("JPEG", "MPO"):
-                    image.draft("L", image.size)  # scale 1: libjpeg hands over Y and skips colour conversion
-                picture = decode.decode(image, orientation=None)
+                picture = decode.decode_luminance(image)  # a JPEG's Y alone, at scale 1
     except Exception as exc:  # noqa: BLE001 - a picture that cannot be decoded has no residual; the scan goes on
         return SensorNoise(reason=f"cannot be decoded at full resolution: {exc}")
     frame = picture.size
     if min(frame) < side:
         return SensorNoise(reason=f"smaller than the {side}×{side} pixels compared", frame=frame)
-    luma = picture.crop(crop_box(*frame, side)).convert("L")
+    luma = picture.crop(crop_box(*frame, side))
     picture.close()
     return quantise(residual_of(luma_array(luma)), luma_array(luma), frame=frame)
 
@@ -201,7 +199,7 @@ def residual_of(luma: npt.NDArray[np.floating], *, sigma: float = SIGMA) -> npt.
     Parameters
     ----------
     luma : ndarray
-        2-D luminance, grey levels; its sides multiples of 16 (four wavelet levels).
+        2-D luminance, grey levels; its sides multiples of 16 and at least 128 (four wavelet levels).
     sigma : float
         The noise (grey levels) the wavelet filter expects.
 
@@ -213,7 +211,7 @@ def residual_of(luma: npt.NDArray[np.floating], *, sigma: float = SIGMA) -> npt.
     Examples
     --------
     >>> import numpy as np
-    >>> flat = np.full((64, 64), 128.0)
+    >>> flat = np.full((128, 128), 128.0)
     >>> float(abs(residual_of(flat)).max()) < 1e-3
     True
     """
