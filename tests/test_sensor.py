@@ -284,3 +284,30 @@ def test_scan_with_sensor_groups_one_device(tmp_path: Path):
     assert seen[-1] == (7, 7)  # four files read, then three pictures decoded again
     result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--sensor", "--quiet"])
     assert "3 pictures share one sensor" in result.output
+
+
+def test_html_shows_the_groups_and_the_score_matrix(two_device_records):
+    from forensics.render.html import render_html
+    from forensics.report import Report
+
+    records, found, facts = _findings(two_device_records)
+    html = render_html(Report(images=tuple(records), set_findings=tuple(found), facts=facts), ela=False, workers=1)
+    assert html.count("pictures (576×544)</h3>") == 2 and "Sensor 2: 3 pictures" in html
+    assert "pairwise scores, 576×544 (6 pictures)" in html and html.count('class="hit"') == 12  # 2 × 3 × 2 ordered pairs
+    assert "Sensor noise" not in render_html(Report(images=tuple(records[:1])), ela=False, workers=1)
+
+
+def test_the_report_with_residuals_fits_the_schema(two_device_records):
+    import json
+
+    import jsonschema
+
+    from forensics.report import Report
+
+    records, found, facts = _findings(two_device_records)
+    doc = Report(images=tuple(records), set_findings=tuple(found), facts=facts).to_dict()
+    schema = json.loads((Path(__file__).resolve().parents[1] / "forensics" / "schema" / "report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    assert doc["images"][0]["sensor"]["taken"] is True
+    json.dumps(doc)  # every value JSON-safe, no residual bytes
+    assert len(json.dumps(doc)) < 200_000

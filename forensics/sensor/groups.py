@@ -29,7 +29,7 @@ from forensics.records.record import ImageRecord
 from forensics.records.sensor import SensorNoise
 from forensics.records.text import printable_path
 from forensics.sensor.residual import arrays
-from forensics.sensor.scores import ALPHA, NULL, Z_FLOOR, NullModel, fingerprint, fingerprint_score, pair_scores
+from forensics.sensor.scores import ALPHA, NULL, Z_FLOOR, NullModel, fingerprint_score, pair_scores, ratio
 
 if TYPE_CHECKING:
     import numpy as np
@@ -211,30 +211,35 @@ def _frame_groups(
         components.setdefault(root(i), []).append(i)
     candidates = [c for c in components.values() if len(c) > 1]
 
-    data = [arrays(x) for x in noises] if candidates else []
     kept: list[list[int]] = []
     for c in candidates:
         # a chance link does not carry the others' pattern: test each member left out in turn
-        members = [i for i in c if len(c) == 2 or _score(data, [j for j in c if j != i], i) >= threshold]
+        members = c if len(c) == 2 else [i for i, v in _left_out(noises, c).items() if v >= threshold]
         if len(members) > 1:
             kept.append(members)
+    # every group's fingerprint against every picture of the frame, each decoded from its bytes once
+    prints = [_fingerprint(noises, g) for g in kept]
+    against: list[dict[int, float]] = [{} for _ in kept]
+    for i in range(n) if kept else ():
+        w, lum = arrays(noises[i])
+        for k, g in enumerate(kept):
+            if i not in g:
+                against[k][i] = fingerprint_score(prints[k], w, lum)
     grouped = {i for g in kept for i in g}
     for i in range(n):  # a picture linked to none may still carry a group's pattern
         if i in grouped or not kept:
             continue
-        scores = [_score(data, g, i) for g in kept]
-        best = max(range(len(kept)), key=lambda k: scores[k])
-        if scores[best] >= threshold:
+        best = max(range(len(kept)), key=lambda k: against[k][i])
+        if against[best][i] >= threshold:
             kept[best].append(i)
             grouped.add(i)
 
     out = []
-    for g in kept:
+    for k, g in enumerate(kept):
         # the fingerprint of one picture is no better than its pair's score
-        member = {i: float(z[g[0], g[1]]) if len(g) == 2 else _score(data, [j for j in g if j != i], i) for i in g}
-        others = [i for i in range(n) if i not in g]
-        outside = max((_score(data, g, i) for i in others), default=None)
-        pairs = [float(z[a, b]) for k, a in enumerate(g) for b in g[k + 1 :]]
+        member = {i: float(z[g[0], g[1]]) for i in g} if len(g) == 2 else _left_out(noises, g)
+        outside = max((v for i, v in against[k].items() if i not in g), default=None)
+        pairs = [float(z[a, b]) for j, a in enumerate(g) for b in g[j + 1 :]]
         out.append(SensorGroup(
             frame=frame,
             members=tuple(Member(paths[i], member[i], null.false_match(member[i])) for i in sorted(g)),
@@ -243,10 +248,30 @@ def _frame_groups(
     return out, [paths[i] for i in range(n) if i not in grouped]
 
 
-def _score(data: Sequence[tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]], group: Sequence[int], i: int) -> float:
-    """The score of picture ``i`` against the fingerprint of ``group`` (which must not hold ``i``)."""
-    k = fingerprint([data[j][0] for j in group], [data[j][1] for j in group])
-    return fingerprint_score(k, *data[i])
+def _sums(noises: Sequence[SensorNoise], group: Sequence[int]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """``ΣWI`` and ``ΣI²`` over a group: its fingerprint, and each member's left-out one, by subtraction."""
+    w, lum = arrays(noises[group[0]])
+    num, den = w * lum, lum * lum
+    for j in group[1:]:
+        w, lum = arrays(noises[j])
+        num += w * lum
+        den += lum * lum
+    return num, den
+
+
+def _fingerprint(noises: Sequence[SensorNoise], group: Sequence[int]) -> npt.NDArray[np.float32]:
+    num, den = _sums(noises, group)
+    return ratio(num, den)
+
+
+def _left_out(noises: Sequence[SensorNoise], group: Sequence[int]) -> dict[int, float]:
+    """Each member's score against the fingerprint of the others (one pass over the group, not one per member)."""
+    num, den = _sums(noises, group)
+    out = {}
+    for i in group:
+        w, lum = arrays(noises[i])
+        out[i] = fingerprint_score(ratio(num - w * lum, den - lum * lum), w, lum)
+    return out
 
 
 def _p(p: float) -> float:

@@ -159,6 +159,13 @@ def fingerprint(residuals: Sequence[Array], lumas: Sequence[Array]) -> Array:
     for w, i in zip(residuals, lumas):
         num += w * i
         den += i * i
+    return ratio(num, den)
+
+
+def ratio(num: Array, den: Array) -> Array:
+    """``ΣWI / ΣI²``, where the sum of squares is not zero (black pixels carry no pattern)."""
+    import numpy as np
+
     return (num / np.maximum(den, np.float32(1.0))).astype(np.float32)
 
 
