@@ -31,6 +31,7 @@ FRAME = (576, 544)
 
 
 def _pattern(device: int, size: tuple[int, int] = FRAME, strength: float = 0.02) -> np.ndarray:
+    """A device's pattern: stronger than a phone's (1%), so that a fast test on 512 pixels is decisive."""
     w, h = size
     return np.random.default_rng(1000 + device).normal(0.0, strength, (h, w, 1)).astype(np.float32)
 
@@ -208,7 +209,7 @@ def test_sensor_match_reports_groups_and_device_mix_sees_two_bodies(two_device_r
     _, found, _ = _findings(two_device_records)
     (sm,) = [f for f in found if f.check == "sensor-match"]
     assert sm.message.startswith("3 pictures share one sensor (")
-    assert "1 more group(s) of 3 share another" in sm.message
+    assert "chance of a false match below 1e-9); 3 come from at least one other (1 group(s) of 3)." in sm.message
     assert sm.severity.value == "notice"
     assert len(sm.evidence["groups"]) == 2 and sm.evidence["frames"][0]["scores"][0][0] == 0
     assert "Iuliani" in sm.evidence["caveat"]
@@ -292,7 +293,7 @@ def test_html_shows_the_groups_and_the_score_matrix(two_device_records):
 
     records, found, facts = _findings(two_device_records)
     html = render_html(Report(images=tuple(records), set_findings=tuple(found), facts=facts), ela=False, workers=1)
-    assert html.count("pictures (576×544)</h3>") == 2 and "Sensor 2: 3 pictures" in html
+    assert html.count("pictures (576×544)</h3>") == 2 and "Sensor 2: 3 pictures" in html and "<td>below 1e-9</td>" in html
     assert "pairwise scores, 576×544 (6 pictures)" in html and html.count('class="hit"') == 12  # 2 × 3 × 2 ordered pairs
     assert "Sensor noise" not in render_html(Report(images=tuple(records[:1])), ela=False, workers=1)
 

@@ -42,26 +42,32 @@ def sensor_match(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[
     if groups:
         first = groups[0]
         w, h = first.frame
-        parts.append(
-            f"{len(first.members)} pictures share one sensor ({name_list(list(first.paths))}; {w}×{h}, "
-            f"weakest member's chance of a false match {first.false_match:.1g})"
-        )
-        others = len(found.alone) + sum(len(g.members) for g in groups[1:])
+        parts.append(f"{len(first.members)} pictures share one sensor ({name_list(list(first.paths))}; {w}×{h}; "
+                     f"chance of a false match {_chance(first.false_match)})")  # fmt: skip
         if len(groups) > 1:
-            parts.append(f"{len(groups) - 1} more group(s) of {', '.join(str(len(g.members)) for g in groups[1:])} share another")
-        if others:
-            parts.append(f"{others} come from at least one other sensor, or carry too weak a pattern to show it")
+            rest = groups[1:]
+            parts.append(f"{sum(len(g.members) for g in rest)} come from at least one other "
+                         f"({len(rest)} group(s) of {', '.join(str(len(g.members)) for g in rest)})")  # fmt: skip
     else:
-        parts.append(f"none of the {found.compared} pictures compared shares a sensor with another: "
-                     "several cameras, or patterns too weak to show")  # fmt: skip
+        parts.append(f"none of the {found.compared} pictures compared shares a sensor with another")
+    if found.alone and groups:
+        parts.append(f"{len(found.alone)} match no other picture (another sensor, or a pattern too weak to show)")
+    elif found.alone:
+        parts[-1] += " (several cameras, or patterns too weak to show)"
     if found.not_compared:
-        parts.append(f"{len(found.not_compared)} cannot be compared")
+        reasons = Counter(_kind(r) for _, r in found.not_compared)
+        parts.append(f"{len(found.not_compared)} cannot be compared ({', '.join(f'{n} {k}' for k, n in reasons.most_common())})")
     message = "; ".join(parts) + "."
     several = len(groups) > 1
     yield Finding(
         "sensor-match", Severity.NOTICE if several else Severity.INFO,
         tuple(p for g in groups for p in g.paths) + found.alone, message[0].upper() + message[1:], evidence,
     )  # fmt: skip
+
+
+def _chance(p: float) -> str:
+    """A probability as a message gives it: beyond what a normal tail says honestly, a bound."""
+    return "below 1e-9" if p < 1e-9 else f"{p:.1g}"
 
 
 def _kind(reason: str) -> str:

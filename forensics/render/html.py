@@ -522,7 +522,8 @@ def _sensor(report: Report, anchors: dict[str, str]) -> dict[str, Any] | None:
     return {
         "threshold": found.threshold,
         "groups": [{"frame": g.frame, "pair_low": g.pair_low, "pair_median": g.pair_median, "outside": g.outside,
-                    "members": [{**ref(m.path), "score": m.score, "false_match": m.false_match} for m in g.members]}
+                    "members": [{**ref(m.path), "score": m.score, "chance": "below 1e-9" if m.false_match < 1e-9 else f"{m.false_match:.1g}"}
+                                for m in g.members]}
                    for g in found.groups],
         "alone": [ref(p) for p in found.alone],
         "not_compared": [{**ref(p), "reason": r} for p, r in found.not_compared],

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -39,17 +40,18 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-# The side of the central square the residual is taken from. 1024 (a million pixels, a
-# twelfth of a 12-MP photo) separates simulated devices at quality 80 and above, where 512
-# does not reliably (benchmarks/bench_sensor.py, docs/performance.md); it decodes and
-# filters in about 0.3 s and travels back from a worker as 2 MB.
+# The side of the central square the residual is taken from. At 1024 (a million pixels, a
+# twelfth of a 12-MP photo) no simulated devices were confused at any quality; at 512
+# different devices pass the threshold and groups mix (purity 0.68 at quality 85); at 256
+# nothing is found (benchmarks/bench_sensor.py, docs/performance.md). It costs 0.3-0.56 s a
+# picture and travels back from a worker as 2 MB.
 CROP_SIDE = 1024
 # Below this JPEG quality (the IJG-equivalent setting of the quantisation tables) the
 # pattern is too damaged to be compared: at 70 and 80 a weak simulated pattern groups
 # only partly and a picture may join the wrong group; at 90 and above none does
 # (benchmarks/bench_sensor.py, docs/performance.md). Phones write 90 to 97.
 MIN_QUALITY = 85
-SIGMA = 3.0  # grey levels: the noise the wavelet filter expects (Lukáš et al. use 2-3)
+SIGMA = 3.0  # grey levels: the noise the wavelet filter expects (σ0 = 3 in Chen et al. 2008)
 WAVELET = "db4"
 LEVELS = 4
 _WINDOWS = (3, 5, 7, 9)
@@ -169,8 +171,6 @@ def sensor_noise(source: bytes | str | os.PathLike[str], *, side: int = CROP_SID
         The quantised residual and the crop's luminance, or the reason there is
         none when the picture cannot be decoded.
     """
-    import warnings
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the reader has reported the file's damage already
@@ -181,9 +181,9 @@ def sensor_noise(source: bytes | str | os.PathLike[str], *, side: int = CROP_SID
     frame = picture.size
     if min(frame) < side:
         return SensorNoise(reason=f"smaller than the {side}×{side} pixels compared", frame=frame)
-    luma = picture.crop(crop_box(*frame, side))
+    luma = luma_array(picture.crop(crop_box(*frame, side)))
     picture.close()
-    return quantise(residual_of(luma_array(luma)), luma_array(luma), frame=frame)
+    return quantise(residual_of(luma), luma, frame=frame)
 
 
 def luma_array(image: object) -> npt.NDArray[np.float32]:
