@@ -137,6 +137,7 @@ class _Evidence:
                 else:
                     self.times[r.path] = (nt, None, "file name")
         self.devices = facts.devices
+        self.sensor = facts.sensor
         self.published: dict[str, list[tuple[dt.date | dt.datetime, Reference]]] = {}
         for m in facts.reference_matches:
             pub = m.reference.published
@@ -331,22 +332,48 @@ def _taken(bound: Bound, ev: _Evidence, *, after: bool) -> Row:
 def _device(h: Hypothesis, ev: _Evidence) -> Row:
     d = ev.devices
     expectation = "one device" if h.single_device else "more than one device"
-    if not d.groups:
+    sensor = _sensor_count(ev)
+    if not d.groups and sensor is None:
         return Row("single device", expectation, "no picture names its device", Verdict.SILENT)
     mix = ev.ids(("device-mix",))
+    matches = ev.ids(("sensor-match",))
     several = d.count > 1 or bool(mix)
-    observation = f"{d.count} device(s): " + ", ".join(f"{g.label} ({len(g.paths)})" for g in d.groups)
+    observation = f"{d.count} device(s): " + ", ".join(f"{g.label} ({len(g.paths)})" for g in d.groups) if d.groups else "no picture names its device"
     if d.unknown:
         observation += f"; {len(d.unknown)} picture(s) name no device"
     if d.count == 1 and mix:  # one model, but its software versions point to two bodies
         observation += "; " + ev.findings[mix[0]].message
     paths = tuple(p for g in d.groups for p in g.paths)
+    if sensor is not None and matches:
+        # the sensor's own pattern outweighs tags, which can be copied or edited
+        count, covered = sensor
+        observation += "; sensor noise: " + ev.findings[matches[0]].message
+        if count > 1:
+            several = True
+        elif covered:
+            several = False
+        paths = tuple(dict.fromkeys(paths + ev.findings[matches[0]].paths))
+        mix = tuple(sorted(set(mix) | set(matches)))
+    elif not d.groups:
+        return Row("single device", expectation, "no picture names its device", Verdict.SILENT)
     if h.single_device:
         return Row("single device", expectation, observation, Verdict.INCONSISTENT if several else Verdict.CONSISTENT, paths, mix)
     if several:
         return Row("single device", expectation, observation, Verdict.CONSISTENT, paths, mix)
     # one device named: pictures that name none could still come from another
     return Row("single device", expectation, observation, Verdict.SILENT if d.unknown else Verdict.INCONSISTENT, paths)
+
+
+def _sensor_count(ev: _Evidence) -> tuple[int, bool] | None:
+    """Sensors the noise residuals show, and whether one group holds every picture compared; None without residuals.
+
+    Pictures that match no other do not count as sensors: a pattern too weak to
+    show and a second camera look alike.
+    """
+    s = ev.sensor
+    if s is None or s.compared < 2:
+        return None
+    return len(s.groups), len(s.groups) == 1 and not s.alone
 
 
 def _unpublished(bound: Bound, ev: _Evidence) -> Row:

@@ -10,6 +10,7 @@ from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
 from forensics.sets.devices import firmware
+from forensics.sets.facts import SetFacts
 from forensics.sets.times import local_time
 
 
@@ -30,6 +31,7 @@ def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fi
             {"devices": len(groups), "groups": evidence_groups, "unknown": [printable_path(p) for p in summary.unknown],
              "ambiguous": [printable_path(p) for p in summary.ambiguous]},
         )  # fmt: skip
+    yield from _sensor_and_tags(ctx.facts_for(records))
     # One model without serials: an OS update only goes forward, so versions that
     # alternate in capture order point to two bodies of that model (or edited stamps).
     by_path = {r.path: r for r in records}
@@ -49,6 +51,41 @@ def device_mix(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fi
             "updates only go forward, so two devices of this model, or changed time stamps.",
             {"device": g.label, "software_in_capture_order": [
                 {"path": printable_path(r.path), "captured": t.isoformat(), "software": firmware(r)} for t, r in timed]},
+        )  # fmt: skip
+
+
+def _sensor_and_tags(facts: SetFacts) -> Iterator[Finding]:
+    """What the sensor noise says of the devices the metadata names (when residuals were taken).
+
+    Two named devices in one sensor group: the tags of some were copied or
+    edited. Two sensor groups within one named device: two bodies of that model.
+    """
+    if facts.sensor is None:
+        return
+    for g in facts.sensor.groups:
+        named = {d.label: d for p in g.paths if (d := facts.device_of(p)) is not None}
+        if len(named) > 1:
+            labels = sorted(named)
+            yield Finding(
+                "device-mix", Severity.NOTICE, g.paths,
+                f"The metadata names {len(labels)} devices ({'; '.join(labels)}), but {len(g.paths)} of their pictures share "
+                "one sensor (sensor-match): tags copied or edited.",
+                {"devices": labels, "sensor_group": g.to_dict()},
+            )  # fmt: skip
+    by_device: dict[str, list[int]] = {}
+    for k, g in enumerate(facts.sensor.groups):
+        for label in sorted({d.label for p in g.paths if (d := facts.device_of(p)) is not None}):
+            by_device.setdefault(label, []).append(k)
+    for label, ks in by_device.items():
+        if len(ks) < 2:
+            continue
+        groups = [facts.sensor.groups[k] for k in ks]
+        yield Finding(
+            "device-mix", Severity.NOTICE, tuple(p for g in groups for p in g.paths),
+            f"{label}: its pictures come from {len(groups)} sensors (sensor-match, groups of "
+            f"{', '.join(str(len(g.paths)) for g in groups)}): two or more devices of this model "
+            "(or a phone's front and back cameras, where they share a picture size).",
+            {"device": label, "sensor_groups": [g.to_dict() for g in groups]},
         )  # fmt: skip
 
 

@@ -25,9 +25,10 @@ from forensics.records.text import display_path, display_text
 @click.option("--case", "case_file", type=click.Path(dir_okay=False), help="Case file (TOML) with the hypotheses to weigh; default: case.toml in a scanned folder.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report to this file.")
 @click.option("--no-ela", is_flag=True, help="Leave error level analysis images out of the HTML report (faster on large photos).")
+@click.option("--sensor", is_flag=True, help="Also compare the pictures' sensor noise (PRNU): which share one camera sensor (slower: a full decode per picture).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
 @quiet_option
-def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, csv_file, quiet) -> None:
+def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, sensor, csv_file, quiet) -> None:
     """Read, hash and check the images and videos under PATHS.
 
     Exit status: 0 when done, 1 when a file could not be read, a path was not
@@ -42,7 +43,7 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     guard_outputs(outputs, [*paths, *(p for p in (refs, case_file) if p)])
     check_writable(output, html_file, csv_file)
     with progress_bar("Reading", quiet=quiet) as progress:
-        report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress)
+        report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress, sensor=sensor)
 
     if html_file:
         from forensics.render.html import write_html

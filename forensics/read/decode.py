@@ -221,6 +221,30 @@ def decode(image: Image.Image, *, side: int | None = None, orientation: Orientat
     return shown.copy() if shown is image else shown
 
 
+def decode_luminance(image: Image.Image) -> Image.Image:
+    """Decode an opened picture at full size, as stored (not turned), as its 8-bit luminance.
+
+    A JPEG hands over its Y channel alone (libjpeg skips chroma upsampling and
+    colour conversion: a third of the memory), at scale 1, so every stored
+    pixel is there; other formats are decoded and converted. For analyses of
+    the sensor's own pixel grid (``forensics.sensor``), never for display.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> buf = io.BytesIO()
+    >>> Image.new("RGB", (640, 480), "teal").save(buf, "JPEG")
+    >>> luma = decode_luminance(open_picture(buf.getvalue()))
+    >>> luma.size, luma.mode
+    ((640, 480), 'L')
+    """
+    if image.format in _REDUCIBLE:
+        image.draft("L", image.size)  # the full size asked for: scale 1, only the mode changes
+    shown = decode(image, orientation=None)
+    return shown if shown.mode == "L" else shown.convert("L")
+
+
 def load_picture(
     source: bytes | str | os.PathLike[str], *, side: int | None = None, orientation: Orientation = "exif", resample: Resample = "box",
 ) -> Image.Image:  # fmt: skip

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forensics.records.findings import Finding
+from forensics.records.sensor import SensorNoise
 
 
 def jsonable(value: Any) -> Any:
@@ -243,6 +244,7 @@ class ImageRecord(Serialisable):
     error: str | None = None  # why the file could not be analysed
     problems: tuple[str, ...] = ()  # damage that did not stop the reading
     findings: tuple[Finding, ...] = ()
+    sensor: SensorNoise | None = None  # the sensor-noise residual, only when a scan asked for it
 
     @property
     def name(self) -> str:
@@ -260,4 +262,6 @@ class ImageRecord(Serialisable):
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
         d["findings"] = [f.to_dict() for f in self.findings]
+        if self.sensor is None:  # a scan without residuals reports as it always has
+            del d["sensor"]
         return d

@@ -234,6 +234,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
         "parameters": report.parameters.to_dict(),
         "skipped": report.skipped.to_dict(),
         "options": {"max_side": max_side, "ela": ela},
+        "sensor": _sensor(report, anchors),
     }
 
 
@@ -502,3 +503,30 @@ def _hypotheses(report: Report, anchors: dict[str, str], finding_anchor: list[st
         "findings": [{**ref(i), "cells": verdicts[i]} for i in bearing],  # type: ignore[dict-item]
         "silent_only": len(verdicts) - len(bearing),
     }
+
+
+# Pairwise score matrices larger than this are left to the JSON report (the page stays small).
+SENSOR_MATRIX_LIMIT = 30
+
+
+def _sensor(report: Report, anchors: dict[str, str]) -> dict[str, Any] | None:
+    """The sensor groups and each frame's pairwise scores, when the scan took residuals."""
+    found = report.facts.sensor
+    if found is None:
+        return None
+
+    def ref(path: str) -> dict[str, Any]:
+        return {"name": file_name(path), "anchor": anchors.get(path)}
+
+    group_of = {p: k for k, g in enumerate(found.groups, 1) for p in g.paths}
+    return {
+        "threshold": found.threshold,
+        "groups": [{"frame": g.frame, "pair_low": g.pair_low, "pair_median": g.pair_median, "outside": g.outside,
+                    "members": [{**ref(m.path), "score": m.score, "chance": "below 1e-9" if m.false_match < 1e-9 else f"{m.false_match:.1g}"}
+                                for m in g.members]}
+                   for g in found.groups],
+        "alone": [ref(p) for p in found.alone],
+        "not_compared": [{**ref(p), "reason": r} for p, r in found.not_compared],
+        "frames": [{"frame": f.frame, "paths": [{**ref(p), "group": group_of.get(p)} for p in f.paths], "scores": f.scores}
+                   for f in found.frames if len(f.paths) <= SENSOR_MATRIX_LIMIT],
+    }  # fmt: skip

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from forensics.geo.places import Place
 from forensics.records.record import ImageRecord
@@ -19,6 +20,9 @@ from forensics.sets.devices import DeviceGroup, DeviceSummary, group_devices
 from forensics.sets.places import fix
 from forensics.sets.summary import summary_dict
 from forensics.sets.times import CaptureTime, capture_time, name_time
+
+if TYPE_CHECKING:  # grouping by sensor needs numpy: imported in set_facts when residuals exist
+    from forensics.sensor.groups import SensorGroups
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,8 @@ class SetFacts:
 
     ``captures``, ``name_times`` and ``located`` cover the readable pictures (not videos);
     ``reference_matches`` are matches against a reference index,
-    ``video_matches`` screenshots found to show a video of the same set.
+    ``video_matches`` screenshots found to show a video of the same set;
+    ``sensor`` the groups of pictures that share a sensor, when residuals were taken.
     """
 
     devices: DeviceSummary = field(default_factory=lambda: DeviceSummary((), (), ()))
@@ -47,6 +52,7 @@ class SetFacts:
     reference_matches: tuple[Match, ...] = ()
     video_matches: tuple[Match, ...] = ()
     pictures: int = 0  # readable pictures the facts were drawn from
+    sensor: SensorGroups | None = None  # groups by shared sensor noise, when residuals were taken
 
     def capture(self, record: ImageRecord) -> CaptureTime:
         """The capture time of a record of the set (worked out once)."""
@@ -108,6 +114,11 @@ def set_facts(
         from forensics.geo.places import place_at
 
         located = [Located(r.path, lat, lon, place_at(lat, lon)) for r, (lat, lon) in fixes]
+    sensor = None
+    if any(r.sensor is not None for r in pictures):
+        from forensics.sensor.groups import group_sensors  # numpy: only for a scan that took residuals
+
+        sensor = group_sensors(pictures)
     return SetFacts(
         devices=group_devices(pictures),
         captures={r.path: capture_time(r) for r in pictures},
@@ -116,4 +127,5 @@ def set_facts(
         reference_matches=tuple(reference_matches),
         video_matches=tuple(video_matches),
         pictures=len(pictures),
+        sensor=sensor,
     )
