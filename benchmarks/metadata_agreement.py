@@ -13,16 +13,31 @@ reader gets right or wrong before any field is parsed::
 Files the toolkit does not read as pictures (RAW formats it does not know,
 video, documents) are counted separately from those it reads, and every
 disagreement is listed with what each side read.
+
+The corpora hold few PNG, WebP and HEIF files with metadata, so ``--derive
+DIR`` first writes the metadata of their camera JPEGs into those containers
+the way real tools do — ImageMagick (PNG ``eXIf``, WebP ``EXIF``), exiv2, the
+library GIMP saves metadata with (PNG ``Raw profile type exif`` zTXt and
+``XML:com.adobe.xmp`` iTXt), ExifTool (TIFF IFDs and tag 700) and
+pillow-heif (HEIF items) — then has ExifTool read every file it wrote, and
+measures that set too (the tools that are missing are skipped)::
+
+    python benchmarks/metadata_agreement.py --derive /tmp/derived
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import concurrent.futures
 import datetime as dt
+import io
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -123,22 +138,31 @@ def _format_of(entry: dict[str, Any], record: Any) -> str:
     return "WEBP" if name == "Extended WEBP" else name
 
 
-def measure(corpora: Path) -> dict[str, Any]:
-    """Compare our reading of every corpus file with ExifTool's, per format."""
+def measure(corpora: Path, *, derived: Path | None = None) -> dict[str, Any]:
+    """Compare our reading of every corpus file with ExifTool's, per format.
+
+    With ``derived`` (a folder :func:`derive` wrote), its files are measured
+    too, each format labelled with the tool that wrote it.
+    """
     from forensics import read_metadata
 
+    sets = [(corpora / c, corpora / f"{c}.exiftool.json", False) for c in CORPORA]
+    if derived is not None:
+        sets.append((derived, derived.with_name(derived.name + ".exiftool.json"), True))
     per_format: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     fields: dict[str, collections.Counter[str]] = {f: collections.Counter() for f in ALL_FIELDS}
     disagreements: list[dict[str, Any]] = []
-    for corpus in CORPORA:
-        oracle_file = corpora / f"{corpus}.exiftool.json"
+    for root, oracle_file, by_tool in sets:
         if not oracle_file.is_file():
             continue
+        corpus = root.name
         for entry in json.loads(oracle_file.read_text()):
             rel = entry["SourceFile"]
-            record = read_metadata(corpora / corpus / rel, all_tags=True)
+            record = read_metadata(root / rel, all_tags=True)
             read = record.kind == "image" and record.error is None
             fmt = _format_of(entry, record)
+            if by_tool:
+                fmt = f"{fmt} by {rel.split('/', 1)[0]}"
             exp, got = expected(entry), ours(record)
             wrong = [f for f in KEY_FIELDS if not agree(f, exp[f], got[f])]
             missed = [f for f in PRESENCE_FIELDS + EXTRA_FIELDS if not agree(f, exp[f], got[f])]
@@ -176,17 +200,134 @@ def _rate(agree: int, of: int) -> dict[str, Any]:
     return {"agree": agree, "of": of, "rate": round(agree / of, 4) if of else None}
 
 
+# --- a derived set: the corpus JPEGs' metadata written into other containers by real tools -----
+
+SIDE = 160  # the derived pictures are small: only their metadata is measured
+
+
+def _tool(name: str, probe: str) -> str | None:
+    """The path of a command-line tool whose ``-version``-style output names it (stand-ins do not)."""
+    for path in (shutil.which(name), f"/usr/bin/{name}"):
+        if path and os.path.exists(path):
+            try:
+                out = subprocess.run([path, probe], capture_output=True, text=True, timeout=30).stdout
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if {"convert": "Version: ImageMagick", "exiv2": "exiv2 ", "exiftool": "."}[name] in out:
+                return path
+    return None
+
+
+def _sources(corpora: Path) -> list[Path]:
+    """The camera JPEGs of the corpora (by ExifTool's reading), outside the deliberately damaged folder."""
+    out = []
+    for corpus in CORPORA:
+        oracle_file = corpora / f"{corpus}.exiftool.json"
+        if oracle_file.is_file():
+            for e in json.loads(oracle_file.read_text()):
+                if e.get("File:FileType") == "JPEG" and e.get("EXIF:Make") and "invalid" not in e["SourceFile"].split("/"):
+                    out.append(corpora / corpus / e["SourceFile"])
+    return out
+
+
+def _plain(src: Path, dst: Path, fmt: str) -> Any:
+    """A small copy of the picture without any metadata; the source's EXIF and XMP as Pillow read them."""
+    from PIL import Image
+
+    with Image.open(src) as im:
+        exif, xmp = im.info.get("exif"), im.info.get("xmp")
+        im.draft("RGB", (SIDE, SIDE))
+        small = im.convert("RGB")
+        small.thumbnail((SIDE, SIDE))
+    if fmt:
+        small.save(dst, fmt)
+    return small, exif, xmp
+
+
+def _derive_one(src: Path, stem: str, out: Path, tools: dict[str, str | None]) -> list[str]:
+    """Every derived file of one source picture; returns the ones written."""
+    written = []
+
+    def run(*cmd: str | Path) -> bool:
+        try:
+            return subprocess.run([str(c) for c in cmd], capture_output=True, timeout=120).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
+
+    if tools["convert"]:
+        for ext in ("png", "webp"):
+            dst = out / "imagemagick" / f"{stem}.{ext}"
+            if run(tools["convert"], "-define", f"jpeg:size={2 * SIDE}x{2 * SIDE}", src, "-resize", f"{SIDE}x{SIDE}>", dst):
+                written.append(str(dst))
+    if tools["exiv2"]:
+        dst = out / "exiv2" / f"{stem}.png"
+        _plain(src, dst, "PNG")
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copy(src, Path(tmp) / f"{stem}.jpg")
+            # exiv2 extracts to <name>.exv and inserts from the .exv named like the target
+            if run(tools["exiv2"], "-f", "ex", Path(tmp) / f"{stem}.jpg"):
+                shutil.move(Path(tmp) / f"{stem}.exv", dst.with_suffix(".exv"))
+                if run(tools["exiv2"], "in", dst):
+                    written.append(str(dst))
+                dst.with_suffix(".exv").unlink(missing_ok=True)
+    if tools["exiftool"]:
+        dst = out / "exiftool" / f"{stem}.tif"
+        _plain(src, dst, "TIFF")
+        if run(tools["exiftool"], "-q", "-q", "-m", "-overwrite_original", "-tagsfromfile", src, "-all:all", dst):
+            written.append(str(dst))
+    try:
+        import pillow_heif
+
+        if pillow_heif.libheif_info().get("HEIF"):
+            small, exif, xmp = _plain(src, out, "")
+            dst = out / "pillow-heif" / f"{stem}.heic"
+            buf = io.BytesIO()
+            pillow_heif.from_pillow(small).save(buf, exif=exif, xmp=xmp, quality=50)
+            dst.write_bytes(buf.getvalue())
+            written.append(str(dst))
+    except Exception:  # noqa: BLE001 - a source pillow-heif cannot take is left out of the set
+        pass
+    return written
+
+
+def derive(corpora: Path, out: Path, *, workers: int = 4) -> dict[str, Any]:
+    """Write the derived set into ``out`` and ExifTool's reading of it beside, as ``<out>.exiftool.json``."""
+    tools = {name: _tool(name, probe) for name, probe in (("convert", "-version"), ("exiv2", "--version"), ("exiftool", "-ver"))}
+    if not tools["exiftool"]:
+        raise SystemExit("ExifTool is needed to read the derived set (apt-get install libimage-exiftool-perl)")
+    for sub in ("imagemagick", "exiv2", "exiftool", "pillow-heif"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    sources = _sources(corpora)
+    stems = ["-".join(s.relative_to(corpora).with_suffix("").parts).replace(" ", "_") for s in sources]
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        written = sum(len(w) for w in pool.map(lambda a: _derive_one(a[0], a[1], out, tools), zip(sources, stems)))
+    done = subprocess.run(
+        [tools["exiftool"], "-json", "-n", "-G", "-a", "-r", "-q", "-q", "."], cwd=out, capture_output=True, text=True, check=False
+    )
+    entries = json.loads(done.stdout or "[]")
+    for e in entries:
+        e["SourceFile"] = e["SourceFile"].removeprefix("./")
+    out.with_name(out.name + ".exiftool.json").write_text(json.dumps(entries, indent=1))
+    return {"sources": len(sources), "written": written, "tools": tools}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpora", type=Path, default=Path(os.environ.get("FORENSICS_CORPORA", DEFAULT_CORPORA)))
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     ap.add_argument("--verbose", "-v", action="store_true", help="list the disagreements outside the key fields too")
+    ap.add_argument("--derive", type=Path, metavar="DIR", help="write the derived set into DIR first, and measure it too")
+    ap.add_argument("--derived", type=Path, metavar="DIR", help="measure a derived set written before, too")
     args = ap.parse_args(argv)
     if not any((args.corpora / f"{c}.exiftool.json").is_file() for c in CORPORA):
         print(f"no corpus with an ExifTool reading under {args.corpora}", file=sys.stderr)
         return 2
     started = dt.datetime.now()
-    result = measure(args.corpora)
+    derived = args.derive or args.derived
+    if args.derive:
+        made = derive(args.corpora, args.derive)
+        print(f"derived set: {made['written']} files from {made['sources']} camera JPEGs; tools: {made['tools']}", file=sys.stderr)
+    result = measure(args.corpora, derived=derived)
     if args.json:
         print(json.dumps(result, indent=2, default=str, ensure_ascii=False))
         return 0

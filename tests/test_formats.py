@@ -4,11 +4,13 @@ WebP, HEIF, TIFF, all into the same record fields; hostile containers end as pro
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import random
 import struct
 import tracemalloc
 import zlib
+from pathlib import Path
 
 import imagegen
 import pytest
@@ -18,6 +20,8 @@ from PIL.PngImagePlugin import PngInfo
 from forensics import read_file, read_metadata
 from forensics.read import containers
 from forensics.read.xmp import find_packet, parse_xmp
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "metadata_agreement.py"
 
 XMP = (
     '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
@@ -145,6 +149,13 @@ def test_png_app1_raw_profiles(tmp_path):
     assert r.problems == ()
     _assert_key_fields(r.metadata)
     _assert_xmp(r.metadata)
+    # ImageMagick keeps every APP1 segment so: extended XMP and makers' data are not damage
+    other = [
+        ("Raw profile type APP1", raw_profile_text("APP1", b"http://ns.adobe.com/xmp/extension/\x00" + b"0" * 40), "zTXt"),
+        ("Raw profile type APP1", raw_profile_text("APP1", b"FLIR\x00\x01\x00\x00" + b"\x00" * 40), "zTXt"),
+    ]
+    r = read_file(_write(tmp_path, "app1-other.png", _png_with_text(other)))
+    assert r.problems == () and r.metadata.make is None and r.metadata.xmp is None
 
 
 @pytest.mark.parametrize("how", ["iTXt", "iTXt-z"])
@@ -457,3 +468,16 @@ def test_pillow_writes_what_the_tests_expect():
     imagegen.photo(0, (16, 16)).save(buf, "WEBP", exif=_exif(), xmp=XMP.encode())
     with Image.open(buf) as im:
         assert im.info.get("exif") and im.info.get("xmp")
+
+
+@pytest.mark.slow
+def test_corpus_agreement_with_exiftool(corpora):
+    """Every container the toolkit reads gives up the EXIF and XMP ExifTool finds in it."""
+    spec = importlib.util.spec_from_file_location("metadata_agreement", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    result = bench.measure(corpora)
+    assert result["key_agreement_read"]["rate"] >= 0.99, [d for d in result["disagreements"] if d["read"] and d["key"]]
+    for fmt in ("PNG", "WEBP", "HEIC", "HEIF", "TIFF", "JPEG"):
+        c = result["per_format"][fmt]
+        assert (c.get("exif_found", 0), c.get("xmp_found", 0)) == (c.get("exif_expected", 0), c.get("xmp_expected", 0)), fmt

@@ -313,10 +313,11 @@ def _png_text(found: _Found, ctype: bytes, body: bytes, crc: int, where: str, bu
         found.add_exif(_EXIF_RANK[rank_key], payload, where)
     elif kind == "xmp profile":
         found.add_xmp(_XMP_RANK[rank_key], payload, where)
-    elif payload.startswith(_XMP_SIGNATURE):  # an APP1 profile: the JPEG segment's payload, EXIF or XMP
+    elif payload.startswith(_XMP_SIGNATURE):  # an APP1 profile: a JPEG APP1 segment's payload
         found.add_xmp(_XMP_RANK[rank_key], payload[len(_XMP_SIGNATURE) :], where)
-    else:
+    elif payload.startswith((_EXIF_HEADER, *_TIFF_HEADERS)):
         found.add_exif(_EXIF_RANK[rank_key], payload, where)
+    # other APP1 segments (extended XMP, FLIR thermal data…) are no metadata this reader reads
     return inflated
 
 
