@@ -418,7 +418,8 @@ def test_xmp_with_a_dtd_is_refused():
 def test_old_and_utf16_packets_are_found():
     old = XMP.replace("x:xmpmeta", "x:xapmeta").encode()
     assert parse_xmp(find_packet(old)).creator_tool == "GIMP 2.10"
-    assert parse_xmp(find_packet(b"\x00\x01" + XMP.encode("utf-16-le"))).creator_tool == "GIMP 2.10"
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert parse_xmp(find_packet(b"\x00\x01" + XMP.encode(codec))).creator_tool == "GIMP 2.10", codec
 
 
 def _metadata_files() -> dict[str, bytes]:

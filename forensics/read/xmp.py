@@ -44,7 +44,8 @@ def _utf16_packet(data: bytes) -> bytes | None:
         start = data.find(opening)
         if start >= 0:
             text = data[start : start + 2 * MAX_PACKET].decode(codec, "replace")
-            return find_packet(text.encode("utf-8")) if "<x:xmpmeta" in text else None
+            if "<x:xmpmeta" in text:  # else a match across characters of the other byte order
+                return find_packet(text.encode("utf-8"))
     return None
 
 
