@@ -75,7 +75,7 @@ def expected(entry: dict[str, Any]) -> dict[str, Any]:
     """ExifTool's values for the compared fields (None where it has none)."""
     lat, lon = _coordinate(entry.get("Composite:GPSLatitude")), _coordinate(entry.get("Composite:GPSLongitude"))
     orientation = entry.get("EXIF:Orientation")
-    maker_serials = {_text(entry.get(k)) for k in ("MakerNotes:SerialNumber", "MakerNotes:InternalSerialNumber")} - {None}
+    maker_serials = {s for k in ("MakerNotes:SerialNumber", "MakerNotes:InternalSerialNumber") if (s := _text(entry.get(k)))}
     return {
         "make": _text(entry.get("EXIF:Make")),
         "model": _text(entry.get("EXIF:Model")),
@@ -184,12 +184,12 @@ def measure(corpora: Path, *, derived: Path | None = None) -> dict[str, Any]:
                     "other": {f: {"exiftool": exp[f], "ours": got[f]} for f in missed},
                 })  # fmt: skip
     files = sum(c["files"] for c in per_format.values())
-    read = sum(c["read"] for c in per_format.values())
+    pictures = sum(c["read"] for c in per_format.values())
     return {
         "files": files,
-        "read_as_pictures": read,
+        "read_as_pictures": pictures,
         "key_agreement_all": _rate(sum(c["agree"] for c in per_format.values()), files),
-        "key_agreement_read": _rate(sum(c["agree_read"] for c in per_format.values()), read),
+        "key_agreement_read": _rate(sum(c["agree_read"] for c in per_format.values()), pictures),
         "per_format": {fmt: dict(c) for fmt, c in sorted(per_format.items(), key=lambda kv: -kv[1]["files"])},
         "per_field": {f: _rate(c["agree"], c["agree"] + c["differ"]) for f, c in fields.items()},
         "disagreements": disagreements,
