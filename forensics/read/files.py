@@ -17,7 +17,8 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from forensics.errors import UnreadableFile
-from forensics.read import decode, hashing
+from forensics.read import containers, decode, hashing
+from forensics.read.containers import Embedded
 from forensics.read.icc import profile_description
 from forensics.read.iptc import iptc_fields
 from forensics.read.jpeg import app_payload, segments
@@ -140,34 +141,29 @@ _EXIF_SIG = b"Exif\x00\x00"
 _XMP_SIG = b"http://ns.adobe.com/xap/1.0/\x00"
 
 
-def _exif_block(image: Any, data: bytes, fmt: str | None, segs: list[tuple[int, int, int]] | None) -> bytes | None:
+def _exif_block(image: Any, data: bytes, fmt: str | None, segs: list[tuple[int, int, int]] | None, found: Embedded | None) -> bytes | None:
     """The TIFF-structured EXIF block of a file (None when it has none)."""
     if fmt == "JPEG":
         payload = app_payload(data, segs or [], 0xE1, _EXIF_SIG)
         return bytes(payload) if payload is not None and len(payload) >= 8 else None
-    if fmt == "TIFF":
-        return data
+    if found is not None:
+        return found.exif
     block = image.info.get("exif")
-    if not block and fmt == "PNG":
-        block = _png_chunk(data, b"eXIf")
     if not block:
         return None
     return block[6:] if block.startswith(_EXIF_SIG) else block
 
 
-def _png_chunk(data: bytes, kind: bytes, *, limit: int = 10000) -> bytes | None:
-    """The payload of the first PNG chunk of type ``kind`` (bounded walk)."""
-    i, n = 8, len(data)
-    for _ in range(limit):
-        if i + 8 > n:
-            return None
-        length = int.from_bytes(data[i : i + 4], "big")
-        ctype = data[i + 4 : i + 8]
-        if ctype == kind:
-            return data[i + 8 : i + 8 + length]
-        if ctype == b"IEND":
-            return None
-        i += 12 + length
+def _embedded(image: Any, data: bytes, fmt: str | None) -> Embedded | None:
+    """EXIF and XMP of a PNG, WebP, HEIF or TIFF file, by the container's own bounded walk."""
+    if fmt == "PNG":
+        return containers.png_metadata(data)
+    if fmt == "WEBP":
+        return containers.webp_metadata(data)
+    if fmt == "TIFF":
+        return containers.tiff_metadata(data)
+    if fmt in ("HEIF", "AVIF") and image is not None:
+        return containers.heif_metadata(image.info)
     return None
 
 
@@ -203,6 +199,9 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     if fmt == "JPEG":
         segs = segments(data)
 
+    found = _embedded(image, data, fmt)
+    if found is not None:
+        problems.extend(found.problems)
     fields: dict[str, Any] = {}
     tags: dict[str, Any] = {}
     failure = None
@@ -216,7 +215,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
             failure = exc
     if not tags:
         try:
-            block = _exif_block(image, data, fmt, segs)
+            block = _exif_block(image, data, fmt, segs, found)
             if block:
                 tags, damage = exif.read_tags_noting_damage(io.BytesIO(block))
                 failure = None
@@ -246,7 +245,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
         payload = app_payload(data, segs or [], 0xE1, _XMP_SIG)
         packet = find_packet(bytes(payload)) if payload is not None else None
     else:
-        packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+        packet = found.xmp if found is not None and found.xmp else image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
         if isinstance(packet, str):
             packet = packet.encode("utf-8", "replace")
         packet = find_packet(packet) if packet else find_packet(data[: 1 << 22])
@@ -296,13 +295,15 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
 
 
 def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
-    """What EXIF says in a file whose picture cannot be opened (a cut or damaged JPEG)."""
+    """What EXIF says in a file whose picture cannot be opened (a cut or damaged JPEG, PNG, WebP)."""
     from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
 
-    if fmt not in ("JPEG", "TIFF"):
+    if fmt not in ("JPEG", "TIFF", "PNG", "WEBP"):
         return Metadata()
     try:
-        tags = exif.read_tags(io.BytesIO(data))
+        found = _embedded(None, data, fmt)
+        block = found.exif if found is not None else data
+        tags = exif.read_tags(io.BytesIO(block)) if block else {}
         return Metadata(**exif.fields_from_tags(tags)) if tags else Metadata()
     except Exception:  # noqa: BLE001 - the error already says the file is damaged
         return Metadata()

@@ -15,19 +15,38 @@ _NS = {
     "stEvt": "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#",
     "photoshop": "http://ns.adobe.com/photoshop/1.0/",
 }
-_PACKET = re.compile(rb"<x:xmpmeta[\s\S]*?</x:xmpmeta>|<rdf:RDF[\s\S]*?</rdf:RDF>")
+# x:xapmeta is what Photoshop 6 and 7 wrote before the name settled on x:xmpmeta
+_PACKET = re.compile(rb"<x:x[am]pmeta[\s\S]*?</x:x[am]pmeta>|<rdf:RDF[\s\S]*?</rdf:RDF>")
+_UTF16_OPENINGS = ("<x:xmpmeta".encode("utf-16-le"), "<x:xmpmeta".encode("utf-16-be"))
+_DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 MAX_PACKET = 4 * 1024 * 1024
 
 
 def find_packet(data: bytes) -> bytes | None:
-    """The first XMP packet in a file's bytes, if any (bounded in size)."""
-    start = data.find(b"<x:xmpmeta")
+    """The first XMP packet in some bytes (a file, a chunk, an item), if any.
+
+    Bounded in size (:data:`MAX_PACKET`). A packet written in UTF-16, which
+    the XMP specification allows, comes back as UTF-8.
+    """
+    start = -1
+    for opening in (b"<x:xmpmeta", b"<x:xapmeta", b"<rdf:RDF"):
+        start = data.find(opening)
+        if start >= 0:
+            break
     if start < 0:
-        start = data.find(b"<rdf:RDF")
-        if start < 0:
-            return None
+        return _utf16_packet(data)
     m = _PACKET.match(data, start, start + MAX_PACKET)
     return m.group(0) if m else None
+
+
+def _utf16_packet(data: bytes) -> bytes | None:
+    for opening, codec in zip(_UTF16_OPENINGS, ("utf-16-le", "utf-16-be")):
+        start = data.find(opening)
+        if start >= 0:
+            text = data[start : start + 2 * MAX_PACKET].decode(codec, "replace")
+            if "<x:xmpmeta" in text:  # else a match across characters of the other byte order
+                return find_packet(text.encode("utf-8"))
+    return None
 
 
 def _q(prefix: str, local: str) -> str:
@@ -50,7 +69,13 @@ def _value(desc: ET.Element, prefix: str, local: str) -> str | None:
 
 
 def parse_xmp(packet: bytes) -> XmpInfo | None:
-    """Parse an XMP packet; None when it is not well-formed XML."""
+    """Parse an XMP packet; None when it is not well-formed XML.
+
+    A packet that declares a DTD or entities is refused (None): XMP allows
+    neither, and entity expansion is how an XML bomb works.
+    """
+    if _DOCTYPE.search(packet):
+        return None
     try:
         root = ET.fromstring(packet)
     except ET.ParseError:
