@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from forensics.case.assess import assess
 from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
+from forensics.read.credentials import load_trust_anchors, with_trust
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
 from forensics.refs.match import Match
@@ -29,6 +30,7 @@ def scan(
     max_distance: int | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    trust_anchors: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -49,6 +51,9 @@ def scan(
         Called as ``progress(done, total)`` while files are read.
     now : datetime, optional
         The time of the scan (for ``future-date``); default: the clock.
+    trust_anchors : str or os.PathLike, optional
+        A PEM file of certificates to hold Content Credentials' signers against;
+        without it, signers are reported as not checked against a trust list.
 
     Returns
     -------
@@ -66,9 +71,12 @@ def scan(
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
     names = [os.fsdecode(p) for p in given]
     case_obj = _load_case(case, names)
+    anchors = load_trust_anchors(trust_anchors) if trust_anchors is not None else None  # a bad file fails before any reading
     skip = ("case.toml",) if case_obj is not None or case is None else ()
     found = discover(names, skip=skip)
     records = read_all(found.files, workers=workers, progress=progress)
+    if anchors is not None:
+        records = with_trust(records, anchors)
 
     matches: tuple[Match, ...] = ()
     index_path: str | None = None

@@ -25,6 +25,7 @@ import json
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from forensics.errors import UnreadableFile
@@ -111,7 +112,16 @@ def read_credentials(
         return Credentials(container=store.container, size=store.size, error=f"the manifest store cannot be read: {_text(exc)}")
 
 
-def load_trust_anchors(path: str | os.PathLike[str]) -> str:
+@dataclass(frozen=True)
+class TrustAnchors:
+    """The certificates of a trust list the user gave (PEM), and the file they came from."""
+
+    pem: str
+    source: str
+    count: int
+
+
+def load_trust_anchors(path: str | os.PathLike[str]) -> TrustAnchors:
     """The PEM certificates of a trust-anchor file; raises :class:`UnreadableFile` if there are none.
 
     Examples
@@ -130,34 +140,27 @@ def load_trust_anchors(path: str | os.PathLike[str]) -> str:
     blocks = re.findall(rb"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----", raw)
     if not blocks:
         raise UnreadableFile(f"{name}: no PEM certificate (-----BEGIN CERTIFICATE-----) in the trust anchors")
-    return "\n".join(b.decode("ascii") for b in blocks) + "\n"
+    return TrustAnchors("\n".join(b.decode("ascii") for b in blocks) + "\n", name, len(blocks))
 
 
-def with_trust(records: Sequence[ImageRecord], trust_anchors: str | os.PathLike[str]) -> list[ImageRecord]:
-    """The records with each signer held against the trust anchors of a PEM file.
+def with_trust(records: Sequence[ImageRecord], anchors: TrustAnchors) -> list[ImageRecord]:
+    """The records with each signer held against trust anchors the user gave.
 
     Only files that hold a manifest store are read again (the reader validates
     the whole file once more, with the anchors); a file whose bytes changed
     since it was read keeps its first reading and says so.
-
-    Raises
-    ------
-    UnreadableFile
-        When the file of trust anchors cannot be read or holds no certificate.
     """
-    pem = load_trust_anchors(trust_anchors)
-    name = os.fsdecode(trust_anchors)
     out = []
     for r in records:
         c = r.credentials
         if c is None or not c.present or c.reader is None:
             out.append(r)
             continue
-        out.append(dataclasses.replace(r, credentials=_reread(r, c, pem, name)))
+        out.append(dataclasses.replace(r, credentials=_reread(r, c, anchors)))
     return out
 
 
-def _reread(r: ImageRecord, c: Credentials, pem: str, name: str) -> Credentials:
+def _reread(r: ImageRecord, c: Credentials, anchors: TrustAnchors) -> Credentials:
     try:
         with open(r.path, "rb") as f:
             head = f.read(HEAD_BYTES)
@@ -173,7 +176,7 @@ def _reread(r: ImageRecord, c: Credentials, pem: str, name: str) -> Credentials:
         return dataclasses.replace(c, error=f"cannot read the file again to check its signer: {exc.strerror or exc}")
     if digest.hexdigest() != r.sha256:
         return dataclasses.replace(c, error="the file changed after it was read; its signer was not checked against the trust list")
-    again = read_credentials(r.path, data, sniff(head), full=c.store is not None, trust_anchors=pem, trust_list=name)
+    again = read_credentials(r.path, data, sniff(head), full=c.store is not None, trust_anchors=anchors.pem, trust_list=anchors.source)
     return again if again is not None else c
 
 
