@@ -30,7 +30,7 @@ _GIF_XMP = b"\x21\xff\x0bXMP DataXMP"
 _XMP_APP1 = b"http://ns.adobe.com/xap/1.0/\x00"
 MAX_BOXES = 10000  # top-level boxes or chunks walked at most: a hostile file cannot make a walk long
 MAX_MANIFESTS = 256
-XMP_SCAN = 1 << 22  # how far into a HEIF/AVIF image its XMP is looked for (as the XMP reader does)
+MAX_XMP = 1 << 20  # an XMP packet larger than this is not looked into
 
 ReadAt = Callable[[int, int], bytes]  # (offset, length) -> at most length bytes
 
@@ -319,13 +319,84 @@ def _gif(data: bytes) -> tuple[StoreLocation | None, bytes | None]:
         if _is_store(jumbf):
             store = StoreLocation("GIF application extension (JUMBF)", len(jumbf), jumbf)
     at = data.find(_GIF_XMP)
-    return store, (data[at : at + (1 << 20)] if at >= 0 else None)
+    return store, (data[at : at + MAX_XMP] if at >= 0 else None)
 
 
 def _heif_xmp(data: bytes) -> bytes | None:
-    """XMP is an item somewhere in a HEIF file; looked for in its first bytes, as the XMP reader does."""
-    at = data.find(b"<x:xmpmeta", 0, XMP_SCAN)
-    return data[at : at + (1 << 20)] if at >= 0 else None
+    """The XMP item of a HEIF/AVIF file: the ``mime`` item of type application/rdf+xml, located by ``iloc``.
+
+    Only the ``meta`` box is read (item infos and locations, a few hundred
+    bytes), then the item itself: writers put it anywhere, libheif after the
+    picture's data at the end of the file.
+    """
+    meta = next((b for b in _children(data, 0, len(data)) if b[0] == b"meta"), None)
+    if meta is None:
+        return None
+    boxes = {kind: (start, end) for kind, start, end in _children(data, meta[1] + 4, meta[2])}  # a full box: skip version, flags
+    if b"iinf" not in boxes or b"iloc" not in boxes:
+        return None
+    item = _xmp_item(data, *boxes[b"iinf"])
+    if item is None:
+        return None
+    extents = _item_extents(data, *boxes[b"iloc"], item)
+    if not extents:
+        return None
+    idat = boxes.get(b"idat", (0, 0))[0]
+    parts = [data[(idat if method == 1 else 0) + offset : (idat if method == 1 else 0) + offset + length] for method, offset, length in extents]
+    packet = b"".join(parts)
+    return packet[:MAX_XMP] if packet else None
+
+
+def _xmp_item(data: bytes, start: int, end: int) -> int | None:
+    """The id of the item that holds XMP, from the item info box."""
+    version = data[start]
+    at = start + 4 + (2 if version == 0 else 4)  # entry count: the infe boxes follow
+    for kind, s, e in _children(data, at, end):
+        if kind != b"infe" or data[s] < 2:  # versions 0 and 1 name no item type
+            continue
+        id_end = s + (8 if data[s] >= 3 else 6)  # after version and flags, a 32- or 16-bit item id
+        item = int.from_bytes(data[s + 4 : id_end], "big")
+        kind_at = id_end + 2  # after the protection index
+        if data[kind_at : kind_at + 4] != b"mime":
+            continue
+        name_end = data.find(b"\x00", kind_at + 4, e)  # the item name, then the content type
+        type_end = data.find(b"\x00", name_end + 1, e)
+        if name_end >= 0 and data[name_end + 1 : type_end if type_end >= 0 else e].startswith(b"application/rdf+xml"):
+            return item
+    return None
+
+
+def _item_extents(data: bytes, start: int, end: int, wanted: int) -> list[tuple[int, int, int]]:
+    """``(construction method, offset, length)`` of each extent of one item, from the item location box."""
+    version = data[start]
+    sizes = data[start + 4], data[start + 5]
+    offset_size, length_size, base_size = sizes[0] >> 4, sizes[0] & 15, sizes[1] >> 4
+    index_size = sizes[1] & 15 if version in (1, 2) else 0
+    at = start + 6
+    count_size = 2 if version < 2 else 4
+    count = int.from_bytes(data[at : at + count_size], "big")
+    at += count_size
+
+    def take(n: int) -> int:
+        nonlocal at
+        value = int.from_bytes(data[at : at + n], "big")
+        at += n
+        return value
+
+    for _ in range(min(count, MAX_BOXES)):
+        if at >= end:
+            break
+        item = take(2 if version < 2 else 4)
+        method = take(2) & 15 if version in (1, 2) else 0
+        take(2)  # data reference index
+        base = take(base_size)
+        extents = []
+        for _ in range(min(take(2), MAX_BOXES)):
+            take(index_size)
+            extents.append((method, base + take(offset_size), take(length_size)))
+        if item == wanted:
+            return extents
+    return []
 
 
 def _bytes_reader(data: bytes) -> ReadAt:
@@ -351,7 +422,7 @@ def _bmff(read_at: ReadAt, size: int, *, want_jumbf: bool = True) -> tuple[Store
             uuid = head[header : header + 16]
             if uuid == _C2PA_UUID and store is None:
                 store = _bmff_store(read_at, at, box_size, header + 16, want_jumbf)
-            elif uuid == _XMP_UUID and xmp is None and box_size <= XMP_SCAN:
+            elif uuid == _XMP_UUID and xmp is None and box_size <= MAX_XMP:
                 xmp = read_at(at + header + 16, box_size - header - 16)
         at += box_size
         if at >= size:
