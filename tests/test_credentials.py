@@ -169,6 +169,25 @@ def test_a_stripped_copy_keeps_only_traces(records):
     assert records["plain.jpg"].credentials is None
 
 
+@pytest.mark.parametrize("fmt", ["HEIF", "PNG", "WEBP", "TIFF"])
+def test_stripped_traces_are_found_in_each_formats_xmp(tmp_path, fmt):
+    import c2pagen  # the XMP only; no signing
+
+    if fmt == "HEIF":
+        pytest.importorskip("pillow_heif").register_heif_opener()
+    from PIL.PngImagePlugin import PngInfo
+
+    png = PngInfo()
+    png.add_itxt("XML:com.adobe.xmp", c2pagen.XMP_PROVENANCE.decode())
+    options = {"PNG": {"pnginfo": png}, "TIFF": {"tiffinfo": {700: c2pagen.XMP_PROVENANCE}}}.get(fmt, {"xmp": c2pagen.XMP_PROVENANCE})
+    buf = io.BytesIO()
+    photo(9, (320, 240)).save(buf, fmt, **options)
+    path = tmp_path / f"stripped.{fmt.lower()}"
+    path.write_bytes(buf.getvalue())
+    c = read_file(path, hashes=False).credentials
+    assert c is not None and not c.present and c.traces and "self#jumbf=/c2pa/" in c.traces[0], fmt
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP", "TIFF", "HEIF", "AVIF", "GIF", "MP4"])
 def test_every_container_is_found_and_validated(tmp_path, c2pagen, chain, fmt):
     if fmt == "MP4":
@@ -517,3 +536,26 @@ def test_meta_shows_the_manifest_and_all_prints_its_json(files):
     assert as_json["files"][0]["credentials"]["store"]["validation_state"] == "Valid"
     trusted = json.loads(runner.invoke(cli, ["meta", "--json", "--trust-anchors", str(files["ca.pem"]), str(files["capture.jpg"])]).output)
     assert trusted["files"][0]["credentials"]["trust"] == "on the given trust list"
+
+
+def test_csv_columns_and_html_section(files, tmp_path):
+    import csv
+
+    from forensics.pipeline.scanning import scan
+    from forensics.render.csv import render_csv
+    from forensics.render.html import render_html
+
+    names = ("capture.jpg", "one-pixel.png", "stripped.jpg", "plain.jpg", "edited.jpg")
+    folder = tmp_path / "set"
+    folder.mkdir()
+    for n in names:
+        (folder / n).write_bytes(files[n].read_bytes())
+    report = scan([folder], workers=1)
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(render_csv(report).lstrip("\ufeff")))}
+    assert rows["capture.jpg"]["c2pa"] == "valid" and rows["capture.jpg"]["c2pa_signer"] == "Test Camera Maker — Test Camera Signer"
+    assert rows["one-pixel.png"]["c2pa"] == "invalid" and "mismatch" in rows["one-pixel.png"]["c2pa_failures"]
+    assert rows["stripped.jpg"]["c2pa"] == "stripped" and rows["plain.jpg"]["c2pa"] == ""
+    page = render_html(report, ela=False, workers=1)
+    assert page.count("<h3>Content Credentials</h3>") == 4  # not for the file without any
+    assert "signer not checked against a trust list" in page and "c2pa.edited by Test Editor 2.1" in page
+    assert "made from: capture.jpg (parentOf)" in page and "INVALID: the file or its manifest changed after signing" in page
