@@ -525,10 +525,11 @@ def test_json_report_holds_the_credentials_and_validates(files):
 
 
 def test_meta_shows_the_manifest_and_all_prints_its_json(files):
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "400"})  # wide enough that no value wraps
     result = runner.invoke(cli, ["meta", str(files["edited.jpg"])])
     assert result.exit_code == 0, result.output
     assert "credentials.validation" in result.output and "Test Editor 2.1" in result.output and "c2pa.edited" in result.output
+    assert "valid; signed by Test Camera Maker — Test Camera Signer; signer not checked against a trust list; 2 manifest(s)" in result.output
     assert "manifest store, as the C2PA reader gives it" not in result.output
     full = runner.invoke(cli, ["meta", "--all", str(files["edited.jpg"])])
     assert full.exit_code == 0 and "manifest store, as the C2PA reader gives it" in full.output and '"active_manifest"' in full.output

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from forensics.cli.common import json_option, stdout_console, trust_anchors_option
 from forensics.pipeline.listings import describe, hash_files, metadata_dict
+from forensics.records.record import Credentials
 from forensics.records.text import display_path, display_text
 from forensics.render.json import dumps
 
@@ -49,6 +50,8 @@ def meta_command(files, as_json, all_tags, trust_anchors) -> None:
                 m = r.metadata
                 exif_size = f"{m.exif_width}×{m.exif_height}" if m.exif_width and m.exif_height else "none"
                 rows.append(("pixels", f"{r.width}×{r.height} decoded; EXIF says {exif_size}"))
+            if (c := r.credentials) is not None:
+                rows.append(("Content Credentials", credentials_summary(c)))
             _flatten("", d, rows)
             for k, v in rows:
                 table.add_row(escape(display_text(k)), escape(display_text(v)))  # tag names and values are the file's text
@@ -85,3 +88,17 @@ def hash_command(files, as_json) -> None:
         console.print(table)
     if listing.unreadable:
         raise SystemExit(1)
+
+
+def credentials_summary(c: Credentials) -> str:
+    """One line on a file's Content Credentials: the state, the signer, the trust, the chain's length."""
+    if not c.present:
+        return f"none embedded; refers to a remote manifest {c.remote} (not fetched)" if c.remote else "removed; traces: " + "; ".join(c.traces)
+    signer = c.signer.name if c.signer is not None and c.signer.name else "an unnamed signer"
+    parts = [c.validation.value, f"signed by {signer}", f"signer {c.trust.value}", f"{len(c.chain)} manifest(s)"]
+    if c.failures:
+        parts.append("failing: " + ", ".join(dict.fromkeys(f.code for f in c.failures)))
+    if c.error:
+        parts.append(c.error)
+    return "; ".join(parts)
+
