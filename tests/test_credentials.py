@@ -188,12 +188,12 @@ def test_stripped_traces_are_found_in_each_formats_xmp(tmp_path, fmt):
     assert c is not None and not c.present and c.traces and "self#jumbf=/c2pa/" in c.traces[0], fmt
 
 
-@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "TIFF", "HEIF", "AVIF", "GIF", "MP4"])
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "TIFF", "HEIF", "AVIF", "GIF", "MP4", "MOV"])
 def test_every_container_is_found_and_validated(tmp_path, c2pagen, chain, fmt):
-    if fmt == "MP4":
+    if fmt in ("MP4", "MOV"):
         from videogen import Clip
 
-        data = Clip(3, (0.4,)).write(tmp_path / "clip.mp4").read_bytes()
+        data = Clip(3, (0.4,)).write(tmp_path / f"clip.{fmt.lower()}").read_bytes()
     else:
         if fmt == "HEIF":
             pytest.importorskip("pillow_heif").register_heif_opener()
