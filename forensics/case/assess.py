@@ -20,7 +20,7 @@ from forensics.case.file import Bound, Case, Hypothesis, sortable_time
 from forensics.geo.places import Place
 from forensics.knowledge.filenames import screenshot_name
 from forensics.records.findings import Finding
-from forensics.records.record import ImageRecord, Serialisable
+from forensics.records.record import Credentials, ImageRecord, Serialisable, Trust, Validation
 from forensics.records.text import name_list, printable_path
 from forensics.refs.match import Reference
 from forensics.sets.facts import SetFacts, set_facts
@@ -165,6 +165,10 @@ def _assess(h: Hypothesis, ev: _Evidence) -> Assessment:
         rows.append(_device(h, ev))
     if h.unpublished_before is not None:
         rows.append(_unpublished(h.unpublished_before, ev))
+    if h.signed is not None:
+        rows.append(_signed(h.signed, ev))
+    if h.signer is not None:
+        rows.append(_signer(h.signer, ev))
     against = {i for r in rows if r.verdict is Verdict.INCONSISTENT for i in r.findings}
     fits = {i for r in rows if r.verdict is Verdict.CONSISTENT for i in r.findings} - against
     # each GPS fix speaks for itself, whatever the verdict of the row as a whole
@@ -397,3 +401,76 @@ def _unpublished(bound: Bound, ev: _Evidence) -> Row:
         f"{len(paths)} picture(s) matched in references, earliest publication {sortable_time(earliest).date().isoformat()}",
         Verdict.CONSISTENT, paths, ev.ids(("reference-match",), paths),
     )  # fmt: skip
+
+
+# Content Credentials criteria: ``signed`` and ``signer``. A signature vouches for who signed and that the
+# file is unchanged since; a signer's name is only vouched for when it was held against a trust list.
+CREDENTIAL_CHECKS = ("content-credentials", "credentials-mismatch")
+
+
+def _credentials(r: ImageRecord) -> Credentials | None:
+    c = r.credentials
+    return c if c is not None and c.present else None
+
+
+def _signed(expected: bool, ev: _Evidence) -> Row:
+    expectation = "valid Content Credentials on every picture" if expected else "no Content Credentials on any picture"
+    if not ev.records:
+        return Row("signed", expectation, "no picture was read", Verdict.SILENT)
+    by_state: dict[str, list[str]] = {"valid": [], "invalid": [], "unchecked": [], "none": []}
+    for r in ev.records:
+        c = _credentials(r)
+        state = "none" if c is None else {Validation.VALID: "valid", Validation.INVALID: "invalid"}.get(c.validation, "unchecked")
+        by_state[state].append(r.path)
+    stripped = [r.path for r in ev.records if r.credentials is not None and not r.credentials.present and r.credentials.traces]
+    words = {"valid": "with valid Content Credentials", "invalid": "with Content Credentials that no longer validate",
+             "unchecked": "with Content Credentials not validated here", "none": "with none"}  # fmt: skip
+    observation = "; ".join(f"{len(paths)} {words[k]}" + (f" ({name_list(paths)})" if k != "valid" else "") for k, paths in by_state.items() if paths)
+    if stripped:
+        observation += f"; traces of removed credentials in {name_list(stripped)}"
+    caveats = ev.ids(("credentials-mismatch",))
+    signed_any = by_state["valid"] + by_state["invalid"] + by_state["unchecked"]
+    if expected:
+        bad = by_state["invalid"] + by_state["none"]
+        if bad:
+            return Row("signed", expectation, observation, Verdict.INCONSISTENT, tuple(bad), ev.ids(CREDENTIAL_CHECKS, bad), caveats)
+        if by_state["unchecked"]:
+            return Row("signed", expectation, observation, Verdict.SILENT, tuple(by_state["unchecked"]), (), caveats)
+        paths = tuple(by_state["valid"])
+        return Row("signed", expectation, observation, Verdict.CONSISTENT, paths, ev.ids(("content-credentials",), paths), caveats)
+    if signed_any:
+        return Row("signed", expectation, observation, Verdict.INCONSISTENT, tuple(signed_any), ev.ids(("content-credentials",), signed_any), caveats)
+    return Row("signed", expectation, observation, Verdict.CONSISTENT, tuple(by_state["none"]), (), caveats)
+
+
+def _signer(name: str, ev: _Evidence) -> Row:
+    expectation = f"Content Credentials signed by {name}"
+    signed = [(r, c) for r in ev.records if (c := _credentials(r)) is not None and c.signer is not None]
+    if not signed:
+        return Row("signer", expectation, "no picture carries a signed manifest", Verdict.SILENT)
+    wanted = name.casefold()
+
+    def bears(c: Credentials) -> bool:
+        s = c.signer
+        return s is not None and any(wanted in v.casefold() for v in (s.name, s.common_name, s.organization, s.subject) if v)
+
+    counts: dict[str, int] = {}
+    for _, c in signed:
+        label = (c.signer.name if c.signer is not None else None) or "unnamed"
+        counts[label] = counts.get(label, 0) + 1
+    observation = "signed by " + ", ".join(f"{n} ({k})" for n, k in sorted(counts.items(), key=lambda x: -x[1]))
+    if any(c.trust is Trust.NOT_CHECKED for _, c in signed):
+        observation += "; signers not checked against a trust list: a certificate can bear any name"
+    unsigned = len(ev.records) - len(signed)
+    if unsigned:
+        observation += f"; {unsigned} picture(s) carry no signed manifest"
+    other = [r.path for r, c in signed if not bears(c)]
+    vouched = [r.path for r, c in signed if bears(c) and c.validation is Validation.VALID and c.trust is not Trust.UNTRUSTED]
+    caveats = ev.ids(CREDENTIAL_CHECKS)
+    if other:
+        return Row("signer", expectation, f"{observation}; not by {name}: {name_list(other)}", Verdict.INCONSISTENT,
+                   tuple(other), ev.ids(("content-credentials",), other), caveats)  # fmt: skip
+    if not vouched:
+        return Row("signer", expectation, f"{observation}; the name is borne only by credentials that do not validate or are untrusted",
+                   Verdict.SILENT, tuple(r.path for r, _ in signed), ev.ids(("content-credentials",), [r.path for r, _ in signed]), caveats)  # fmt: skip
+    return Row("signer", expectation, observation, Verdict.CONSISTENT, tuple(vouched), ev.ids(("content-credentials",), vouched), caveats)

@@ -14,7 +14,7 @@ from forensics.geo.zones import country_zones
 from forensics.records.record import Serialisable
 from forensics.records.text import printable_path
 
-HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before")
+HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before", "signed", "signer")
 
 # A case file is a few KB of text. Past these limits a file is refused before it is parsed,
 # so that a hostile one found among the evidence cannot take the memory or the time of a
@@ -47,6 +47,8 @@ class Hypothesis(Serialisable):
     taken_before: Bound | None = None
     single_device: bool | None = None
     unpublished_before: Bound | None = None
+    signed: bool | None = None  # the pictures carry valid Content Credentials (true) or none (false)
+    signer: str | None = None  # a name their Content Credentials' signer must bear
 
 
 @dataclass(frozen=True)
@@ -183,12 +185,19 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
         single = h.get("single_device")
         if single is not None and not isinstance(single, bool):
             raise fail(f"single_device of {hid!r} must be true or false", line("single_device"))
+        signed, signer = h.get("signed"), h.get("signer")
+        if signed is not None and not isinstance(signed, bool):
+            raise fail(f"signed of {hid!r} must be true or false", line("signed"))
+        if signer is not None and (not isinstance(signer, str) or not signer.strip()):
+            raise fail(f"signer of {hid!r} must be a name (a non-empty string)", line("signer"))
         out.append(
             Hypothesis(
                 id=hid,
                 statement=h["statement"].strip(),
                 country=tuple(c.upper() for c in countries),
                 single_device=single,
+                signed=signed,
+                signer=signer.strip() if signer is not None else None,
                 **bounds,
             )
         )

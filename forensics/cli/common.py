@@ -66,3 +66,10 @@ def quiet_option(f):
 
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON (versioned schema) instead of text.")(f)
+
+
+def trust_anchors_option(f):
+    return click.option(
+        "--trust-anchors", type=click.Path(dir_okay=False), metavar="FILE",
+        help="PEM certificates to hold Content Credentials' signers against (without: signers are not checked against a trust list).",
+    )(f)  # fmt: skip

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 from rich.markup import escape
 
-from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console, trust_anchors_option
 from forensics.cli.outputs import check_writable, guard_outputs, output_stream
 from forensics.records.findings import Severity
 from forensics.records.text import display_path, display_text
@@ -27,8 +27,10 @@ from forensics.records.text import display_path, display_text
 @click.option("--no-ela", is_flag=True, help="Leave error level analysis images out of the HTML report (faster on large photos).")
 @click.option("--sensor", is_flag=True, help="Also compare the pictures' sensor noise (PRNU): which share one camera sensor (slower: a full decode per picture).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
+@trust_anchors_option
 @quiet_option
-def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, sensor, csv_file, quiet) -> None:
+def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, sensor, csv_file,
+                 trust_anchors, quiet) -> None:  # fmt: skip
     """Read, hash and check the images and videos under PATHS.
 
     Exit status: 0 when done, 1 when a file could not be read, a path was not
@@ -40,10 +42,11 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
     outputs = (("--output", output), ("--html", html_file), ("--csv", csv_file))
-    guard_outputs(outputs, [*paths, *(p for p in (refs, case_file) if p)])
+    guard_outputs(outputs, [*paths, *(p for p in (refs, case_file, trust_anchors) if p)])
     check_writable(output, html_file, csv_file)
     with progress_bar("Reading", quiet=quiet) as progress:
-        report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress, sensor=sensor)
+        report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress,
+                      sensor=sensor, trust_anchors=trust_anchors)  # fmt: skip
 
     if html_file:
         from forensics.render.html import write_html

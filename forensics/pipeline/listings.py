@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forensics.errors import UnreadableFile
+from forensics.read.credentials import load_trust_anchors, with_trust
 from forensics.read.discover import discover
 from forensics.read.files import read_file, read_metadata
 from forensics.records.record import Hashes, ImageRecord
@@ -85,7 +86,9 @@ class HashListing:
         return {"schema": HASHES_SCHEMA, "files": [f.to_dict() for f in self.files]}
 
 
-def describe(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, all_tags: bool = False) -> MetadataListing:
+def describe(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, all_tags: bool = False, trust_anchors: str | os.PathLike[str] | None = None
+) -> MetadataListing:
     """Read what the metadata of the files under ``paths`` says, without decoding pixels.
 
     Parameters
@@ -93,7 +96,9 @@ def describe(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *
     paths : str, os.PathLike or iterable of them
         Files, and folders searched recursively (as :func:`forensics.scan` finds files).
     all_tags : bool
-        Keep every raw EXIF tag in ``metadata.raw``.
+        Keep every raw EXIF tag in ``metadata.raw``, and a Content Credentials store whole in ``credentials.store``.
+    trust_anchors : str or os.PathLike, optional
+        A PEM file of certificates to hold Content Credentials' signers against.
 
     Returns
     -------
@@ -112,7 +117,9 @@ def describe(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *
     >>> describe([]).to_dict()
     {'schema': 'forensics.meta/1', 'files': []}
     """
-    return MetadataListing(tuple(read_metadata(f, all_tags=all_tags) for f in _files(paths)))
+    anchors = load_trust_anchors(trust_anchors) if trust_anchors is not None else None
+    records = [read_metadata(f, all_tags=all_tags) for f in _files(paths)]
+    return MetadataListing(tuple(with_trust(records, anchors) if anchors is not None else records))
 
 
 def hash_files(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> HashListing:

@@ -11,6 +11,7 @@ from forensics.case.assess import assess
 from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
 from forensics.errors import CaseFileError
+from forensics.read.credentials import load_trust_anchors, with_trust
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
 from forensics.records.text import printable_path
@@ -32,6 +33,7 @@ def scan(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
     sensor: bool = False,
+    trust_anchors: str | os.PathLike[str] | None = None,
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -57,6 +59,9 @@ def scan(
         crop at full resolution) and group the set by the sensor they share
         (``sensor-match``). Off by default: it costs about a full decode and a
         third of a second of filtering per picture.
+    trust_anchors : str or os.PathLike, optional
+        A PEM file of certificates to hold Content Credentials' signers against;
+        without it, signers are reported as not checked against a trust list.
 
     Returns
     -------
@@ -74,6 +79,7 @@ def scan(
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
     names = [os.fsdecode(p) for p in given]
     case_obj, case_error = _load_case(case, names)
+    anchors = load_trust_anchors(trust_anchors) if trust_anchors is not None else None  # a bad file fails before any reading
     skip = ("case.toml",) if case_obj is not None or case is None else ()
     found = discover(names, skip=skip)
     skipped_other, errors = tuple(found.skipped_other), tuple(found.errors)
@@ -87,6 +93,8 @@ def scan(
         read = len(records)  # the bar goes on from the files read to the pictures decoded again
         step = (lambda done, total: progress(read + done, read + total)) if progress else None
         records = with_residuals(records, workers=workers, progress=step)
+    if anchors is not None:
+        records = with_trust(records, anchors)
 
     matches: tuple[Match, ...] = ()
     index_path: str | None = None

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from forensics.errors import UnreadableFile
 from forensics.read import containers, decode, hashing
 from forensics.read.containers import Embedded
+from forensics.read.credentials import read_credentials
 from forensics.read.icc import profile_description
 from forensics.read.iptc import iptc_fields
 from forensics.read.jpeg import app_payload, segments
@@ -106,6 +107,7 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     base = ImageRecord(
         path=path, size=st.st_size, sha256=digest.hexdigest(), kind=ftype.kind,
         mime=ftype.mime, format=ftype.format, extension=ext,
+        credentials=read_credentials(path, data, ftype, full=all_tags),  # None, at the cost of a header walk, for most files
     )  # fmt: skip
     if st.st_size == 0:
         return dataclasses.replace(base, error="empty file (0 bytes)")

@@ -220,6 +220,130 @@ class VideoInfo(Serialisable):
     frames: tuple[FrameHash, ...] = ()
 
 
+class Validation(str, enum.Enum):
+    """What checking a manifest store's signatures and content hashes found."""
+
+    VALID = "valid"  # the signature and every hash the active manifest binds check out
+    INVALID = "invalid"  # something the manifest signed changed, or the signature does not verify
+    UNCHECKED = "not validated"  # present, but no reader could validate it here
+
+
+class Trust(str, enum.Enum):
+    """Whether the signer was held against a trust list; only ever one the user gave."""
+
+    NOT_CHECKED = "not checked against a trust list"
+    TRUSTED = "on the given trust list"
+    UNTRUSTED = "not on the given trust list"
+
+
+@dataclass(frozen=True)
+class ValidationStatus(Serialisable):
+    """One status entry of C2PA validation: a standard code (``assertion.dataHash.mismatch``…)."""
+
+    code: str
+    explanation: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Signer(Serialisable):
+    """Who signed a manifest, as its certificate says, and when a time-stamp authority saw it."""
+
+    common_name: str | None = None  # the certificate subject's CN
+    organization: str | None = None  # the certificate subject's O
+    subject: str | None = None  # the whole subject, "CN=…, O=…"
+    issuer: str | None = None  # the certificate's issuer, "CN=…, O=…"
+    serial: str | None = None
+    algorithm: str | None = None
+    not_before: dt.datetime | None = None
+    not_after: dt.datetime | None = None
+    time: dt.datetime | None = None  # signing time from an RFC 3161 time stamp; None without one
+    time_stamp_authority: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The signer as a person would name it: organisation and common name."""
+        parts = [p for p in (self.organization, self.common_name) if p]
+        if len(parts) == 2 and parts[0].lower() in parts[1].lower():
+            parts = parts[1:]
+        return " — ".join(parts) or self.subject
+
+
+@dataclass(frozen=True)
+class Action(Serialisable):
+    """One entry of a manifest's actions assertion (``c2pa.created``, ``c2pa.edited``…)."""
+
+    action: str
+    software_agent: str | None = None
+    when: dt.datetime | None = None
+    digital_source_type: str | None = None  # an IPTC digital source type URI, as written
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Ingredient(Serialisable):
+    """A file a manifest says it was made from; ``manifest`` is the label of its own manifest."""
+
+    title: str | None = None
+    format: str | None = None
+    relationship: str | None = None  # parentOf, componentOf, inputTo
+    manifest: str | None = None
+    failures: tuple[str, ...] = ()  # codes its validation recorded when it was taken in
+
+
+@dataclass(frozen=True)
+class Manifest(Serialisable):
+    """One manifest of a store: who made the claim, with what, what it did, from what."""
+
+    label: str
+    claim_generator: str | None = None
+    title: str | None = None
+    format: str | None = None
+    signer: Signer | None = None
+    actions: tuple[Action, ...] = ()
+    ingredients: tuple[Ingredient, ...] = ()
+    exif: dict[str, str] = field(default_factory=dict)  # its EXIF/metadata assertion, key -> value as written
+
+
+@dataclass(frozen=True)
+class Credentials(Serialisable):
+    """Content Credentials (C2PA) of a file: the manifest store, validated offline.
+
+    ``chain`` starts with the active manifest (the file's own claim) and follows
+    its ingredients' manifests back towards the capture. ``present`` is False
+    when the file holds no store but keeps traces of one (``traces``) or points
+    to a remote manifest (``remote``, never fetched). ``store`` is the whole
+    store as the reader gives it, only when every tag was asked for.
+    """
+
+    present: bool = True
+    container: str | None = None  # where the store sits, e.g. "JPEG APP11 (JUMBF)"
+    size: int | None = None  # bytes of the store
+    validation: Validation = Validation.UNCHECKED
+    trust: Trust = Trust.NOT_CHECKED
+    trust_list: str | None = None  # the PEM file the signer was held against
+    failures: tuple[ValidationStatus, ...] = ()  # of the active manifest
+    ingredient_failures: tuple[ValidationStatus, ...] = ()
+    informational: tuple[str, ...] = ()  # codes, e.g. signingCredential.ocsp.skipped
+    active: str | None = None  # label of the active manifest
+    chain: tuple[Manifest, ...] = ()
+    remote: str | None = None  # a remote manifest's address, as the file gives it
+    traces: tuple[str, ...] = ()  # what is left of a removed manifest
+    reader: str | None = None  # what validated the store, e.g. "c2pa-rs 0.91.3"
+    error: str | None = None  # why the store could not be read
+    store: dict[str, Any] | None = None
+
+    @property
+    def manifest(self) -> Manifest | None:
+        """The active manifest: what the file itself claims."""
+        return self.chain[0] if self.chain else None
+
+    @property
+    def signer(self) -> Signer | None:
+        """The active manifest's signer."""
+        return self.chain[0].signer if self.chain else None
+
+
 @dataclass(frozen=True)
 class ImageRecord(Serialisable):
     """One input file as read: file facts, metadata, hashes, findings.
@@ -245,6 +369,7 @@ class ImageRecord(Serialisable):
     problems: tuple[str, ...] = ()  # damage that did not stop the reading
     findings: tuple[Finding, ...] = ()
     sensor: SensorNoise | None = None  # the sensor-noise residual, only when a scan asked for it
+    credentials: Credentials | None = None  # Content Credentials (C2PA), or traces of them
 
     @property
     def name(self) -> str:
@@ -264,4 +389,6 @@ class ImageRecord(Serialisable):
         d["findings"] = [f.to_dict() for f in self.findings]
         if self.sensor is None:  # a scan without residuals reports as it always has
             del d["sensor"]
+        if self.credentials is None:
+            del d["credentials"]  # most files carry none; their JSON stays as it was
         return d

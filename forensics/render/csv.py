@@ -12,6 +12,7 @@ from forensics.records.atomic import atomic_text
 from forensics.records.findings import Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
+from forensics.render.credentials import credentials_columns
 from forensics.report import Report
 
 COLUMNS = (
@@ -19,6 +20,7 @@ COLUMNS = (
     "make", "model", "serial", "software", "datetime_original", "offset_time_original", "datetime",
     "gps_lat", "gps_lon", "gps_alt", "gps_utc", "xmp_creator_tool", "jpeg_quality",
     "phash", "worst_severity", "findings", "error",
+    "c2pa", "c2pa_signer", "c2pa_generator", "c2pa_failures",
 )  # fmt: skip
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets:
@@ -65,6 +67,7 @@ def _row(r: ImageRecord, ids: list[str], worst: Severity | None) -> dict[str, An
         "phash": r.hashes.phash if r.hashes else None,
         "worst_severity": worst.value if worst else None,
         "findings": ";".join(ids), "error": r.error,
+        **credentials_columns(r.credentials),
     }  # fmt: skip
 
 
