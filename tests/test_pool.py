@@ -198,7 +198,7 @@ def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as f:
             state = f.read().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # gone, or going while /proc was read
         return False
     return state not in ("Z", "X")  # a zombie has ended; only its exit status waits to be read
 
