@@ -11,6 +11,8 @@ from typing import IO
 import click
 from rich.console import Console
 
+from forensics.read.decode import MEMORY_BUDGET_ENV, TIME_LIMIT_ENV, parse_size
+
 
 def stderr_console() -> Console:
     return Console(stderr=True, highlight=False, emoji=False)
@@ -66,3 +68,30 @@ def quiet_option(f):
 
 def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON (versioned schema) instead of text.")(f)
+
+
+class _Size(click.ParamType):
+    """A byte count written as people write it: 512M, 2G, 1.5GiB, 4096."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def limit_options(f):
+    """``--memory-budget`` and ``--time-limit``: what reading one file may cost (both also from the environment)."""
+    f = click.option(
+        "--time-limit", type=click.FloatRange(min=0), envvar=TIME_LIMIT_ENV, show_envvar=True, metavar="SECONDS",
+        help="Seconds one file may take to read (default 60); a file still being read then is stopped and reported unreadable. 0: no limit.",
+    )(f)  # fmt: skip
+    return click.option(
+        "--memory-budget", type=_Size(), envvar=MEMORY_BUDGET_ENV, show_envvar=True, metavar="SIZE",
+        help="Memory decoding one file may take, e.g. 512M or 2G (default 1G), estimated from its header; "
+        "a file that needs more is reported unreadable. 0: no budget.",
+    )(f)  # fmt: skip

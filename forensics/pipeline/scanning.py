@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from forensics.case.assess import assess
 from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
+from forensics.read.decode import limited
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
 from forensics.refs.match import Match
@@ -29,6 +30,8 @@ def scan(
     max_distance: int | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    memory_budget: int | None = None,
+    time_limit: float | None = None,
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -49,6 +52,15 @@ def scan(
         Called as ``progress(done, total)`` while files are read.
     now : datetime, optional
         The time of the scan (for ``future-date``); default: the clock.
+    memory_budget : int, optional
+        Bytes decoding one picture may allocate, estimated from its header; a
+        picture that needs more is reported unreadable. Default:
+        ``$FORENSICS_MEMORY_BUDGET``, else 1 GiB; 0: no budget.
+    time_limit : float, optional
+        Seconds a worker process may spend reading one file; one that takes
+        longer is stopped and reported unreadable. Default:
+        ``$FORENSICS_TIME_LIMIT``, else 60; 0: no limit (a small set is then
+        read in this process).
 
     Returns
     -------
@@ -62,6 +74,21 @@ def scan(
     >>> len(report.images)
     0
     """
+    # every decode of the scan (reading, reference verification, in-set video matching) runs under them
+    with limited(memory_budget=memory_budget, time_limit=time_limit):
+        return _scan(paths, references=references, case=case, workers=workers, max_distance=max_distance, progress=progress, now=now)
+
+
+def _scan(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    references: str | os.PathLike[str] | ReferenceIndex | None,
+    case: str | os.PathLike[str] | Case | None,
+    workers: int | None,
+    max_distance: int | None,
+    progress: Progress | None,
+    now: dt.datetime | None,
+) -> Report:
     # one path, not a sequence of one-letter paths
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
     names = [os.fsdecode(p) for p in given]
