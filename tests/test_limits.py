@@ -82,14 +82,19 @@ def slow_progressive() -> bytes:
 
 def _run_limited(code: str, *, address_space: int, timeout: float = 60) -> dict:
     """Run ``code`` in a child Python under RLIMIT_AS; it prints one JSON object, to which
-    the peak resident size of the child and of its own children is added."""
+    the peak resident size of the child and of its own children is added.
+
+    The child's own peak is its kernel high-water mark: ``ru_maxrss`` of a process started
+    by exec keeps the peak of the process it was forked from (here, the test runner).
+    """
     script = textwrap.dedent(
         f"""
-        import json, resource, sys
+        import json, re, resource, sys
         resource.setrlimit(resource.RLIMIT_AS, ({address_space}, {address_space}))
         out = {{}}
         exec(compile({textwrap.dedent(code)!r}, "limited", "exec"))
-        out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        with open("/proc/self/status") as f:
+            out["rss"] = int(re.search(r"VmHWM:\\s+(\\d+)", f.read()).group(1)) * 1024
         out["children_rss"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
         print(json.dumps(out))
         """
@@ -322,3 +327,20 @@ def test_the_pool_kills_an_item_past_the_limit_and_runs_it_no_more(tmp_path):
     assert (tmp_path / "calls").read_text().split().count("30.0") == 1  # stopped once, not tried again alone
     # without on_timeout an item stopped at the limit is reported as a crash
     assert map_isolated(_nap, [(log, 5.0)], on_crash=lambda i: "crash", time_limit=0.5) == ["crash"]
+
+
+def _steady(steps: int) -> int:
+    from forensics.read.decode import progressing
+
+    for k in range(steps):
+        time.sleep(0.2)
+        progressing(k + 1, steps)
+    return steps
+
+
+def test_an_item_that_keeps_saying_how_far_it_is_is_not_stopped():
+    """A long video reports its frames as they come; the limit counts the time without such news."""
+    seen = []
+    out = map_isolated(_steady, [10], on_crash=lambda i: "crash", time_limit=0.6, progress=lambda d, t: seen.append(d))
+    assert out == [10]  # two seconds in all, never 0.6 s without news
+    assert any(0 < d < 1 for d in seen)  # and the news moved the caller's progress

@@ -31,7 +31,7 @@ import io
 import os
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Literal, cast
 
@@ -182,9 +182,26 @@ def limited(*, memory_budget: int | None = None, time_limit: float | None = None
         _LIMITS.reset(token)
 
 
-def use_limits(value: Limits) -> None:
-    """Put ``value`` in force for the rest of this process's main context (a worker's start)."""
+_progress: Callable[[float, float], None] | None = None  # in a worker: tells the pool
+
+
+def use_limits(value: Limits, *, progress: Callable[[float, float], None] | None = None) -> None:
+    """Put ``value`` in force for the rest of this process's main context (a worker's start);
+    ``progress`` is what :func:`progressing` calls there."""
+    global _progress
     _LIMITS.set(value)
+    _progress = progress
+
+
+def progressing(done: float, total: float) -> None:
+    """Say that the file being read is getting on (``done`` of ``total``, e.g. a video's frames).
+
+    In a worker process of :mod:`forensics.read.pool` this renews the file's time
+    limit, which counts the time without such a sign (a picture gives none until it
+    is decoded), and moves the caller's progress bar; elsewhere it does nothing.
+    """
+    if _progress is not None:
+        _progress(done, total)
 
 
 def register_heif() -> None:

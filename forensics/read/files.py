@@ -119,7 +119,7 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     if st.st_size == 0:
         return dataclasses.replace(base, error="empty file (0 bytes)")
     if ftype.kind == "video":
-        return read_video(base, sample=hashes, progress=progress)
+        return read_video(base, sample=hashes, progress=_progressing(progress))
     if ftype.kind == "unknown":
         return dataclasses.replace(base, error=f"not a recognised image or video format (starts with {head[:8].hex(' ')})")
     if data is None:
@@ -144,6 +144,18 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     if notes:
         record = dataclasses.replace(record, problems=record.problems + tuple(notes[:10]))
     return record
+
+
+def _progressing(progress: Progress | None) -> Progress:
+    """``progress``, telling a worker pool too: each report renews the file's time limit."""
+    if progress is None:
+        return decode.progressing
+
+    def both(done: int, total: int) -> None:
+        decode.progressing(done, total)
+        progress(done, total)
+
+    return both
 
 
 _EXIF_SIG = b"Exif\x00\x00"

@@ -49,7 +49,7 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _marks: ctypes.Array[ctypes.c_byte] | None = None
 _slot: _Slot | None = None
 # How often a caller waiting for results hears how far the workers are through their items.
-_TICK = 0.1
+_TICK = 0.02  # seconds: often enough to see a short video's frames come (a wake-up costs microseconds)
 
 
 def stopped_reason(seconds: float) -> str:
@@ -98,7 +98,7 @@ def _start_worker(marks: ctypes.Array[ctypes.c_byte] | None, in_force: Limits, s
     _die_with_parent()
     _quiet_worker()
     _marks = marks
-    use_limits(in_force)
+    use_limits(in_force, progress=item_progress)
     if slots is not None:
         taken = slots.taken
         with taken.get_lock():  # a synchronized multiprocessing.Value
@@ -111,12 +111,13 @@ def _start_worker(marks: ctypes.Array[ctypes.c_byte] | None, in_force: Limits, s
 
 class _Slots:
     """Shared between a pool's workers and its parent, one entry per worker: the item it is
-    on (-1 between items), since when (``time.monotonic()``, one clock for every process),
-    how far through it (0..1, as the item's function reports), and the worker's process."""
+    on (-1 between items), its last sign of progress (``time.monotonic()``, one clock for
+    every process: when it began, or when it last said how far it is), how far through it
+    (0..1), and the worker's process."""
 
     def __init__(self, processes: int) -> None:
         self.item = multiprocessing.RawArray(ctypes.c_long, [-1] * processes)
-        self.began = multiprocessing.RawArray(ctypes.c_double, processes)
+        self.alive = multiprocessing.RawArray(ctypes.c_double, processes)
         self.fraction = multiprocessing.RawArray(ctypes.c_double, processes)
         self.pids = multiprocessing.RawArray(ctypes.c_int, processes)
         self.taken = multiprocessing.Value(ctypes.c_int, 0)  # slots handed to workers as they start
@@ -129,7 +130,7 @@ class _Slot:
         self.slots, self.index = slots, index
 
     def begin(self, item: int) -> None:
-        self.slots.began[self.index] = time.monotonic()  # before the item: whoever sees the item sees its start
+        self.slots.alive[self.index] = time.monotonic()  # before the item: whoever sees the item sees its start
         self.slots.fraction[self.index] = 0.0
         self.slots.item[self.index] = item
 
@@ -139,9 +140,13 @@ class _Slot:
 
 def item_progress(done: float, total: float) -> None:
     """In a worker: say how far the current item is (``done`` of ``total``), for the caller's
-    progress bar; a no-op elsewhere. Fits :data:`Progress` (a video's frames)."""
-    if _slot is not None and total:
-        _slot.slots.fraction[_slot.index] = min(1.0, max(0.0, done / total))
+    progress bar. It is a sign of progress, which renews the item's time limit: a long video
+    whose frames keep coming is not stopped. A no-op elsewhere; reached through
+    :func:`forensics.read.decode.progressing`."""
+    if _slot is not None:
+        _slot.slots.alive[_slot.index] = time.monotonic()
+        if total:
+            _slot.slots.fraction[_slot.index] = min(1.0, max(0.0, done / total))
 
 
 class _Watch:
@@ -183,7 +188,7 @@ class _Watch:
             now = time.monotonic()
             for slot in range(len(slots.item)):
                 i = slots.item[slot]
-                if i < 0 or i in self.expired or now - slots.began[slot] <= self.seconds:
+                if i < 0 or i in self.expired or now - slots.alive[slot] <= self.seconds:
                     continue
                 pid = slots.pids[slot]
                 if pid > 0 and slots.item[slot] == i:  # still on that item: not moved on meanwhile
@@ -349,9 +354,10 @@ def imap_isolated(
     at the time limit breaks the pool the same way; its item gets ``on_timeout(item)``
     at once and is not run again.
 
-    While it waits for workers, ``on_wait(under_way)`` is called every tenth of a
-    second with how far they are through their current items, added up (an item's
-    function reports it with :func:`item_progress`).
+    While it waits for workers, ``on_wait(under_way)`` is called 50 times a second
+    with how far they are through their current items, added up (an item's
+    function reports it with :func:`forensics.read.decode.progressing`, which also
+    renews the item's time limit).
     """
     n = len(items)
     seconds = limits().time_limit if time_limit is None else time_limit
@@ -468,7 +474,7 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
         def stopped(path: str) -> ImageRecord:
             return ImageRecord(path=path, error=stopped_reason(seconds))
 
-        return map_isolated(_read_telling, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress)
+        return map_isolated(read_file, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress)
     out = []
     for i, p in enumerate(paths, 1):
         # a long video moves the bar while its frames are decoded, not only when it is done
@@ -477,11 +483,6 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
         if progress:
             progress(i, n)
     return out
-
-
-def _read_telling(path: str) -> ImageRecord:
-    """In a worker: :func:`read_file`, telling the parent how far a video's frames are."""
-    return read_file(path, progress=item_progress)
 
 
 def _crashed_record(path: str) -> ImageRecord:
