@@ -88,7 +88,8 @@ def limit_options(f):
     """``--memory-budget`` and ``--time-limit``: what reading one file may cost (both also from the environment)."""
     f = click.option(
         "--time-limit", type=click.FloatRange(min=0), envvar=TIME_LIMIT_ENV, show_envvar=True, metavar="SECONDS",
-        help="Seconds one file may take to read (default 60); a file still being read then is stopped and reported unreadable. 0: no limit.",
+        help="Seconds one file may take to read (default 60; for a video, between two batches of frames); "
+        "a file still being read then is stopped and reported unreadable. 0: no limit.",
     )(f)  # fmt: skip
     return click.option(
         "--memory-budget", type=_Size(), envvar=MEMORY_BUDGET_ENV, show_envvar=True, metavar="SIZE",

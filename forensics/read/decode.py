@@ -82,8 +82,10 @@ class Limits:
         Bytes a picture's decode may allocate, estimated from its header
         (:func:`memory_needed`); a picture that needs more is refused.
     time_limit : float
-        Seconds a worker process may spend on one file before it is stopped
-        (killed and replaced) and the file reported as stopped.
+        Seconds a worker process may go on one file without progress (for a
+        picture, its whole read; a video's reader reports its frames as they
+        come) before it is stopped, killed and replaced, and the file reported
+        as stopped.
     """
 
     memory_budget: int = DEFAULT_MEMORY_BUDGET

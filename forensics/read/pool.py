@@ -360,7 +360,7 @@ def imap_isolated(
     renews the item's time limit).
     """
     n = len(items)
-    seconds = limits().time_limit if time_limit is None else time_limit
+    seconds = max(0.0, limits().time_limit if time_limit is None else time_limit)  # 0 (or less): none
     timed_out = on_timeout or on_crash
     processes = worker_count(n, workers)
     if processes == 1 and not isolate and not seconds:
