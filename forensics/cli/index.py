@@ -71,8 +71,8 @@ def index_add(db, paths, source, published, url, label, workers, retry_failed, a
         parse_published(published)
     except ValueError:
         raise click.BadParameter(f"{published!r} is not an ISO 8601 date or time", param_hint="--published") from None
-    limits = limited(memory_budget=memory_budget, time_limit=time_limit)
-    with limits, _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet) as progress:
+    reading = limited(memory_budget=memory_budget, time_limit=time_limit)
+    with reading, _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet) as progress:
         result = index.add(
             paths, source=source, published=published, url=url, label=label, workers=workers, progress=progress, retry_failed=retry_failed
         )

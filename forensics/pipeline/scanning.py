@@ -57,8 +57,9 @@ def scan(
         picture that needs more is reported unreadable. Default:
         ``$FORENSICS_MEMORY_BUDGET``, else 1 GiB; 0: no budget.
     time_limit : float, optional
-        Seconds a worker process may spend reading one file; one that takes
-        longer is stopped and reported unreadable. Default:
+        Seconds a worker process may spend reading one file (a video: between
+        two batches of frames); one that takes longer is stopped and reported
+        unreadable. Default:
         ``$FORENSICS_TIME_LIMIT``, else 60; 0: no limit (a small set is then
         read in this process).
 
