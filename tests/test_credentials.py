@@ -560,3 +560,14 @@ def test_csv_columns_and_html_section(files, tmp_path):
     assert page.count("<h3>Content Credentials</h3>") == 4  # not for the file without any
     assert "signer not checked against a trust list" in page and "c2pa.edited by Test Editor 2.1" in page
     assert "made from: capture.jpg (parentOf)" in page and "INVALID: the file or its manifest changed after signing" in page
+
+
+def test_credentials_validate_in_a_worker_process(files, tmp_path):
+    """The reader's context is made per process: one made before a fork is not valid after it."""
+    from forensics.read.files import read_file
+    from forensics.read.pool import map_isolated
+
+    read_file(files["capture.jpg"])  # a context in this process first, as a scan's parent may have
+    paths = [str(files["capture.jpg"])] * 6
+    records = map_isolated(read_file, paths, on_crash=lambda p: None, workers=2)
+    assert all(r is not None and r.credentials is not None and r.credentials.validation is Validation.VALID for r in records)

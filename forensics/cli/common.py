@@ -11,6 +11,8 @@ from typing import IO
 import click
 from rich.console import Console
 
+from forensics.read.decode import MEMORY_BUDGET_ENV, TIME_LIMIT_ENV, parse_size
+
 
 def stderr_console() -> Console:
     return Console(stderr=True, highlight=False, emoji=False)
@@ -72,4 +74,32 @@ def trust_anchors_option(f):
     return click.option(
         "--trust-anchors", type=click.Path(dir_okay=False), metavar="FILE",
         help="PEM certificates to hold Content Credentials' signers against (without: signers are not checked against a trust list).",
+    )(f)  # fmt: skip
+
+
+class _Size(click.ParamType):
+    """A byte count written as people write it: 512M, 2G, 1.5GiB, 4096."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def limit_options(f):
+    """``--memory-budget`` and ``--time-limit``: what reading one file may cost (both also from the environment)."""
+    f = click.option(
+        "--time-limit", type=click.FloatRange(min=0), envvar=TIME_LIMIT_ENV, show_envvar=True, metavar="SECONDS",
+        help="Seconds one file may take to read (default 60; for a video, between two batches of frames); "
+        "a file still being read then is stopped and reported unreadable. 0: no limit.",
+    )(f)  # fmt: skip
+    return click.option(
+        "--memory-budget", type=_Size(), envvar=MEMORY_BUDGET_ENV, show_envvar=True, metavar="SIZE",
+        help="Memory decoding one file may take, e.g. 512M or 2G (default 1G), estimated from its header; "
+        "a file that needs more is reported unreadable. 0: no budget.",
     )(f)  # fmt: skip

@@ -8,7 +8,7 @@ import sys
 import click
 from rich.markup import escape
 
-from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console
+from forensics.cli.common import limit_options, progress_bar, quiet_option, stderr_console, stdout_console
 from forensics.cli.outputs import guard_outputs, output_stream
 from forensics.records.text import display_path, display_text
 
@@ -50,8 +50,9 @@ def index_group() -> None:
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
 @click.option("--retry-failed", is_flag=True, help="Read again the files whose reading crashed in an earlier add (skipped otherwise).")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@limit_options
 @quiet_option
-def index_add(db, paths, source, published, url, label, workers, retry_failed, as_json, quiet) -> None:
+def index_add(db, paths, source, published, url, label, workers, retry_failed, as_json, memory_budget, time_limit, quiet) -> None:
     """Add the pictures and videos under PATHS to the index DB (created if missing).
 
     Content already in the index is counted, not stored twice; a rerun after an
@@ -60,6 +61,7 @@ def index_add(db, paths, source, published, url, label, workers, retry_failed, a
     video becomes a reference with its timestamp. Exit status 1 when a file is
     left out (unreadable, or skipped after a crash).
     """
+    from forensics.read.decode import limited
     from forensics.read.discover import is_companion
     from forensics.refs.index import parse_published
 
@@ -69,7 +71,8 @@ def index_add(db, paths, source, published, url, label, workers, retry_failed, a
         parse_published(published)
     except ValueError:
         raise click.BadParameter(f"{published!r} is not an ISO 8601 date or time", param_hint="--published") from None
-    with _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet) as progress:
+    reading = limited(memory_budget=memory_budget, time_limit=time_limit)
+    with reading, _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet) as progress:
         result = index.add(
             paths, source=source, published=published, url=url, label=label, workers=workers, progress=progress, retry_failed=retry_failed
         )

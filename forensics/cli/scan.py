@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 from rich.markup import escape
 
-from forensics.cli.common import progress_bar, quiet_option, stderr_console, stdout_console, trust_anchors_option
+from forensics.cli.common import limit_options, progress_bar, quiet_option, stderr_console, stdout_console, trust_anchors_option
 from forensics.cli.outputs import check_writable, guard_outputs, output_stream
 from forensics.records.findings import Severity
 from forensics.records.text import display_path, display_text
@@ -28,9 +28,12 @@ from forensics.records.text import display_path, display_text
 @click.option("--sensor", is_flag=True, help="Also compare the pictures' sensor noise (PRNU): which share one camera sensor (slower: a full decode per picture).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
 @trust_anchors_option
+@limit_options
 @quiet_option
-def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, sensor, csv_file,
-                 trust_anchors, quiet) -> None:  # fmt: skip
+def scan_command(
+    paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, sensor, csv_file,
+    trust_anchors, memory_budget, time_limit, quiet,
+) -> None:
     """Read, hash and check the images and videos under PATHS.
 
     Exit status: 0 when done, 1 when a file could not be read, a path was not
@@ -38,6 +41,7 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     reaches --fail-on, 2 on a usage error.
     """
     from forensics.pipeline.scanning import scan
+    from forensics.read.decode import limited
 
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
@@ -45,13 +49,16 @@ def scan_command(paths, as_json, as_jsonl, output, workers, fail_on, refs, max_d
     guard_outputs(outputs, [*paths, *(p for p in (refs, case_file, trust_anchors) if p)])
     check_writable(output, html_file, csv_file)
     with progress_bar("Reading", quiet=quiet) as progress:
-        report = scan(paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress,
-                      sensor=sensor, trust_anchors=trust_anchors)  # fmt: skip
+        report = scan(
+            paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress,
+            sensor=sensor, trust_anchors=trust_anchors, memory_budget=memory_budget, time_limit=time_limit,
+        )  # fmt: skip
 
     if html_file:
         from forensics.render.html import write_html
 
-        _write(html_file, lambda: write_html(report, html_file, ela=not no_ela))
+        with limited(memory_budget=memory_budget, time_limit=time_limit):  # the report's pictures decode under them too
+            _write(html_file, lambda: write_html(report, html_file, ela=not no_ela))
     if csv_file:
         from forensics.render.csv import write_csv
 

@@ -12,6 +12,7 @@ from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
 from forensics.errors import CaseFileError
 from forensics.read.credentials import load_trust_anchors, with_trust
+from forensics.read.decode import limited
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
 from forensics.records.text import printable_path
@@ -34,6 +35,8 @@ def scan(
     now: dt.datetime | None = None,
     sensor: bool = False,
     trust_anchors: str | os.PathLike[str] | None = None,
+    memory_budget: int | None = None,
+    time_limit: float | None = None,
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -62,6 +65,16 @@ def scan(
     trust_anchors : str or os.PathLike, optional
         A PEM file of certificates to hold Content Credentials' signers against;
         without it, signers are reported as not checked against a trust list.
+    memory_budget : int, optional
+        Bytes decoding one picture may allocate, estimated from its header; a
+        picture that needs more is reported unreadable. Default:
+        ``$FORENSICS_MEMORY_BUDGET``, else 1 GiB; 0: no budget.
+    time_limit : float, optional
+        Seconds a worker process may spend reading one file (a video: between
+        two batches of frames); one that takes longer is stopped and reported
+        unreadable. Default:
+        ``$FORENSICS_TIME_LIMIT``, else 60; 0: no limit (a small set is then
+        read in this process).
 
     Returns
     -------
@@ -75,6 +88,24 @@ def scan(
     >>> len(report.images)
     0
     """
+    # every decode of the scan (reading, reference verification, in-set video matching) runs under them
+    with limited(memory_budget=memory_budget, time_limit=time_limit):
+        return _scan(paths, references=references, case=case, workers=workers, max_distance=max_distance, progress=progress, now=now,
+                     sensor=sensor, trust_anchors=trust_anchors)  # fmt: skip
+
+
+def _scan(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    references: str | os.PathLike[str] | ReferenceIndex | None,
+    case: str | os.PathLike[str] | Case | None,
+    workers: int | None,
+    max_distance: int | None,
+    progress: Progress | None,
+    now: dt.datetime | None,
+    sensor: bool,
+    trust_anchors: str | os.PathLike[str] | None,
+) -> Report:
     # one path, not a sequence of one-letter paths
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
     names = [os.fsdecode(p) for p in given]

@@ -5,11 +5,17 @@ that quality little, and areas with a different compression history (pasted,
 retouched, or simply higher in detail) more. The difference, brightened, is a
 picture for a person to look at; it is not a finding and proves nothing alone
 (edges and texture light up in untouched photos too).
+
+The report computes it on the picture at the size it is shown, not on the
+file at full size: the resave then meets a block grid of the reduced picture,
+not the file's own, so it shows where the picture's compression history
+differs at that scale, at a cost bounded by the displayed size.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 
 from PIL import Image, ImageChops
 
@@ -20,7 +26,8 @@ def error_level(image: Image.Image, *, quality: int = 90, scale: float | None = 
     Parameters
     ----------
     image : PIL.Image.Image
-        The picture at its stored resolution (the 8×8 block grid must be the file's own).
+        The picture; at its stored resolution the resave meets the file's own
+        8×8 block grid, reduced it meets the reduced picture's.
     quality : int
         JPEG quality of the resave.
     scale : float, optional
@@ -41,8 +48,11 @@ def error_level(image: Image.Image, *, quality: int = 90, scale: float | None = 
     buf = io.BytesIO()
     rgb.save(buf, "JPEG", quality=quality)
     buf.seek(0)
-    with Image.open(buf) as resaved:
-        diff = ImageChops.difference(rgb, resaved.convert("RGB"))
+    with warnings.catch_warnings():
+        # our own resave of a picture already in memory: Pillow's size warning is about untrusted files
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(buf, formats=["JPEG"]) as resaved:
+            diff = ImageChops.difference(rgb, resaved.convert("RGB"))
     if scale is None:
         top = max(hi for _, hi in diff.getextrema())  # type: ignore[misc]  # an RGB picture: one (lo, hi) per band
         scale = 255.0 / top if top else 1.0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from forensics.errors import UnreadableFile
-from forensics.read.decode import fit, load_picture, orient
+from forensics.read.decode import fit, load_picture
 from forensics.read.sniff import HEAD_BYTES, sniff
 
 DEFAULT_SIDE = 320
@@ -47,6 +47,7 @@ def previews(
     exif_thumbnail: bool = False,
     video: bool = False,
     at: float | None = None,
+    memory_budget: int | None = None,
 ) -> Previews:
     """Make the report imagery of one file.
 
@@ -59,13 +60,18 @@ def previews(
     max_side : int
         Longest side of every picture, in pixels.
     ela : bool
-        Add the error level picture (JPEG files only; computed at full resolution).
+        Add the error level picture (JPEG files only), computed on the picture
+        at the size it is shown: decoding the file at full size for it would
+        cost as much memory as the picture has pixels.
     exif_thumbnail : bool
         Add the thumbnail embedded in EXIF, when there is one.
     video : bool
         The file is a video: take the frame at ``at`` seconds, else a tenth of the way in.
     at : float, optional
         Time of the video frame to show, in seconds.
+    memory_budget : int, optional
+        Bytes a decode may allocate (:func:`forensics.read.decode.refusal`);
+        default: the limits in force; 0: no budget.
 
     Returns
     -------
@@ -90,34 +96,32 @@ def previews(
     is_jpeg = sniff(data[:HEAD_BYTES]).format == "JPEG"
     levels = None
     try:
-        if ela and is_jpeg:
-            from forensics.pixels.ela import error_level
-
-            # at its stored resolution and orientation: the resave must meet the file's own 8×8 blocks
-            full = load_picture(data, orientation=None)
-            levels = orient(fit(error_level(full), max_side, resample="lanczos"), orientation)
-            pic = orient(fit(full, max_side, resample="lanczos"), orientation)
-        else:
-            pic = load_picture(data, side=max_side, orientation=orientation, resample="lanczos")
+        # reduced as the file allows (a JPEG in the DCT), never decoded whole for a small picture
+        pic = load_picture(data, side=max_side, orientation=orientation, resample="lanczos", memory_budget=memory_budget)
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
         return Previews(problem=f"picture cannot be decoded: {str(exc)[:200] or type(exc).__name__}")
+    if ela and is_jpeg:
+        from forensics.pixels.ela import error_level
+
+        levels = error_level(pic)
 
     thumb = None
     if exif_thumbnail and is_jpeg:
-        thumb = _exif_thumbnail(data, orientation)
+        thumb = _exif_thumbnail(data, orientation, max_side, memory_budget)
     return Previews(
         picture=_encode(pic), size=pic.size, exif_thumbnail=thumb,
         ela=_encode(levels) if levels is not None else None,
     )  # fmt: skip
 
 
-def _exif_thumbnail(data: bytes, orientation: int | None) -> bytes | None:
+def _exif_thumbnail(data: bytes, orientation: int | None, max_side: int, memory_budget: int | None) -> bytes | None:
     from forensics.read.exif import read_tags
 
     try:
         raw = read_tags(io.BytesIO(data), details=False).get("JPEGThumbnail")
         if not raw:
             return None
-        return _encode(load_picture(bytes(raw), orientation=orientation))
+        # a thumbnail may declare any size: it is brought to the picture's, under the same budget
+        return _encode(load_picture(bytes(raw), side=max_side, orientation=orientation, memory_budget=memory_budget))
     except Exception:  # noqa: BLE001 - a damaged thumbnail is simply not shown; the scan reported it
         return None

@@ -65,7 +65,9 @@ MAX_TEXT = 500  # characters kept of any text the manifest holds
 _TRUST_CODES = ("signingCredential.trusted", "signingCredential.untrusted")
 _EXIF_LABELS = ("stds.exif", "c2pa.metadata", "cawg.metadata")
 
-_contexts: dict[str | None, Any] = {}  # trust anchors (PEM) -> the SDK's reading context, made once per process
+# (process id, trust anchors PEM) -> the SDK's reading context, made once per process: a context
+# made before a fork is not valid in the forked worker ("Context is not valid")
+_contexts: dict[tuple[int, str | None], Any] = {}
 
 
 def read_credentials(
@@ -233,13 +235,14 @@ def _validated(
 
 
 def _context(c2pa: Any, trust_anchors: str | None) -> Any:
-    context = _contexts.get(trust_anchors)
+    key = (os.getpid(), trust_anchors)
+    context = _contexts.get(key)
     if context is None:
         settings = json.loads(json.dumps(OFFLINE_SETTINGS))
         if trust_anchors is not None:
             settings["verify"]["verify_trust"] = True
             settings["trust"] = {"trust_anchors": trust_anchors}
-        context = _contexts[trust_anchors] = c2pa.Context.from_dict(settings)
+        context = _contexts[key] = c2pa.Context.from_dict(settings)
     return context
 
 

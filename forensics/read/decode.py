@@ -3,7 +3,10 @@
 The reader, the reference matching, the report's pictures and the EXIF
 thumbnails all decode through :func:`open_picture` and :func:`decode`, so what
 may be decoded at all is decided in one place, :func:`refusal`, from the
-header alone, before a byte of pixels is allocated.
+header alone, before a byte of pixels is allocated: limits on the pixels, and
+a memory budget per file (:func:`memory_needed` estimates what the decode
+allocates). The budget, and the time a worker may spend on one file, are the
+:class:`Limits` in force (:func:`limits`, set for a block by :func:`limited`).
 
 :func:`decode` works in a fixed order, and the stored perceptual hashes
 depend on it (``tests/test_hashing.py`` pins them):
@@ -22,12 +25,18 @@ so the two orders differ by rounding.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import io
 import os
+import re
 import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Literal, cast
 
-from forensics.errors import UnreadableFile
+from forensics.errors import ForensicsError, UnreadableFile
+from forensics.read.jpeg import frame as jpeg_frame
 from forensics.read.sniff import HEAD_BYTES, sniff
 
 if TYPE_CHECKING:
@@ -52,6 +61,149 @@ _ORIENT = {2: ("FLIP_LEFT_RIGHT",), 3: ("ROTATE_180",), 4: ("FLIP_TOP_BOTTOM",),
 _ORIENTATION_TAG = 0x0112
 
 _heif_registered = False
+
+# --------------------------------------------------------------------------- limits
+
+#: Bytes one file's decode may allocate, by default (see docs/privacy-and-limits.md, *Limits*).
+DEFAULT_MEMORY_BUDGET = 1 << 30
+#: Seconds a worker may spend reading one file, by default.
+DEFAULT_TIME_LIMIT = 60.0
+MEMORY_BUDGET_ENV = "FORENSICS_MEMORY_BUDGET"
+TIME_LIMIT_ENV = "FORENSICS_TIME_LIMIT"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What reading one file may cost; 0 turns a limit off.
+
+    Attributes
+    ----------
+    memory_budget : int
+        Bytes a picture's decode may allocate, estimated from its header
+        (:func:`memory_needed`); a picture that needs more is refused.
+    time_limit : float
+        Seconds a worker process may go on one file without progress (for a
+        picture, its whole read; a video's reader reports its frames as they
+        come) before it is stopped, killed and replaced, and the file reported
+        as stopped.
+    """
+
+    memory_budget: int = DEFAULT_MEMORY_BUDGET
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+    def __post_init__(self) -> None:
+        if self.memory_budget < 0 or not self.time_limit >= 0:  # `not >=` also refuses NaN
+            raise ValueError(f"limits cannot be negative: {self}")
+
+
+_LIMITS: contextvars.ContextVar[Limits | None] = contextvars.ContextVar("forensics_limits", default=None)
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """A size in bytes from text: a number with an optional binary unit (``K``, ``M``, ``G``, ``T``).
+
+    Examples
+    --------
+    >>> parse_size("2G"), parse_size("512 MiB"), parse_size("1.5k"), parse_size("4096")
+    (2147483648, 536870912, 1536, 4096)
+    """
+    m = _SIZE.fullmatch(text)
+    if m is None:
+        raise ValueError(f"{text!r} is not a size (a number of bytes, or with a unit: 512M, 2G)")
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def format_size(n: int) -> str:
+    """A byte count as people read it, in binary units.
+
+    Examples
+    --------
+    >>> format_size(1 << 30), format_size(6_000_000_000), format_size(384_000_000), format_size(900)
+    ('1 GiB', '5.6 GiB', '366 MiB', '900 bytes')
+    """
+    for unit, size in (("TiB", 1 << 40), ("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f} {unit}" if value < 10 and round(value, 1) != round(value) else f"{value:.0f} {unit}"
+    return f"{n} bytes"
+
+
+def limits_from_env(environ: Mapping[str, str] | None = None) -> Limits:
+    """The limits the environment sets (``FORENSICS_MEMORY_BUDGET``, ``FORENSICS_TIME_LIMIT``), else the defaults.
+
+    Raises
+    ------
+    ForensicsError
+        When a variable is set to something that is not a size or a number of seconds.
+
+    Examples
+    --------
+    >>> limits_from_env({"FORENSICS_MEMORY_BUDGET": "2G", "FORENSICS_TIME_LIMIT": "0"})
+    Limits(memory_budget=2147483648, time_limit=0.0)
+    """
+    env = os.environ if environ is None else environ
+    budget, seconds = env.get(MEMORY_BUDGET_ENV, "").strip(), env.get(TIME_LIMIT_ENV, "").strip()
+    try:
+        return Limits(
+            memory_budget=parse_size(budget) if budget else DEFAULT_MEMORY_BUDGET,
+            time_limit=float(seconds) if seconds else DEFAULT_TIME_LIMIT,
+        )
+    except ValueError as exc:
+        raise ForensicsError(f"{MEMORY_BUDGET_ENV}={budget!r} or {TIME_LIMIT_ENV}={seconds!r}: {exc}") from None
+
+
+def limits() -> Limits:
+    """The limits in force: those of the innermost :func:`limited` block, else the environment's."""
+    current = _LIMITS.get()
+    return current if current is not None else limits_from_env()
+
+
+@contextlib.contextmanager
+def limited(*, memory_budget: int | None = None, time_limit: float | None = None) -> Iterator[Limits]:
+    """Set the limits for the decodes and worker pools started in this block.
+
+    A None keeps the limit in force; 0 turns it off. Worker processes started
+    in the block (:mod:`forensics.read.pool`) take the limits with them.
+
+    Examples
+    --------
+    >>> with limited(memory_budget=256 << 20) as inner:
+    ...     inner.memory_budget == limits().memory_budget == 256 << 20
+    True
+    """
+    base = limits()
+    token = _LIMITS.set(Limits(
+        memory_budget=base.memory_budget if memory_budget is None else memory_budget,
+        time_limit=base.time_limit if time_limit is None else float(time_limit),
+    ))  # fmt: skip
+    try:
+        yield limits()
+    finally:
+        _LIMITS.reset(token)
+
+
+_progress: Callable[[float, float], None] | None = None  # in a worker: tells the pool
+
+
+def use_limits(value: Limits, *, progress: Callable[[float, float], None] | None = None) -> None:
+    """Put ``value`` in force for the rest of this process's main context (a worker's start);
+    ``progress`` is what :func:`progressing` calls there."""
+    global _progress
+    _LIMITS.set(value)
+    _progress = progress
+
+
+def progressing(done: float, total: float) -> None:
+    """Say that the file being read is getting on (``done`` of ``total``, e.g. a video's frames).
+
+    In a worker process of :mod:`forensics.read.pool` this renews the file's time
+    limit, which counts the time without such a sign (a picture gives none until it
+    is decoded), and moves the caller's progress bar; elsewhere it does nothing.
+    """
+    if _progress is not None:
+        _progress(done, total)
 
 
 def register_heif() -> None:
@@ -129,12 +281,114 @@ def _draft_scale(image: Image.Image, side: int | None) -> int:
     return 1
 
 
-def refusal(image: Image.Image, *, side: int | None = None) -> str | None:
+# Bytes Pillow keeps per pixel of a mode (ImagingNew: 1-band 8-bit modes take a byte,
+# 16-bit modes two, every other mode four, padded).
+_STORED_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+# Bytes per pixel of the full-size pictures made after decoding, measured (peak RSS, see
+# docs/privacy-and-limits.md) on 24-megapixel pictures. Brought to a side, RGB and L are
+# resized as decoded (nothing full-size) and RGBA premultiplied first (one copy).
+_RESIZE_BYTES = {"RGBA": 4, "LA": 4}
+# At full size, or for a mode that is flattened before it is resized: one copy (the
+# default), a conversion to RGB (a palette), transparency composited over white in RGBA
+# (four pictures), numpy's float64 scaling of 16-bit and float pictures (three arrays).
+_FLATTEN_BYTES = {"RGBA": 16, "LA": 16, "PA": 16, "RGBa": 16, "La": 16, "P": 4, "1": 1,
+                  "I;16": 26, "I;16L": 26, "I;16B": 26, "I;16N": 26, "I": 28, "F": 28}  # fmt: skip
+# What a decoder allocates besides Pillow's picture, per stored pixel, measured likewise:
+# libwebp's decoded RGBA and its copies; libheif's planes and its RGB output.
+_DECODER_BYTES = {"WEBP": 12, "HEIF": 6, "AVIF": 6}
+
+
+def _jpeg_coefficients(image: Image.Image) -> int:
+    """libjpeg's whole-picture coefficient buffer for an opened JPEG, from its header."""
+    fp = getattr(image, "fp", None)
+    found = None
+    if fp is not None:
+        pos = fp.tell()
+        try:
+            fp.seek(0)
+            found = jpeg_frame(fp.read(max(pos + 1024, 1 << 16)))
+            if found is None or found.first_scan_components is None:  # segments before the scan run past it
+                fp.seek(0)
+                found = jpeg_frame(fp.read(64 << 20)) or found
+        finally:
+            fp.seek(pos)
+    if found is not None:
+        return found.coefficient_bytes()
+    # no header to read: as if every component were kept whole (the dearest case)
+    w, h = image.size
+    return -(-w // 8) * -(-h // 8) * 128 * len(getattr(image, "layer", None) or image.getbands())
+
+
+def memory_needed(image: Image.Image, *, side: int | None = None) -> int:
+    """About how many bytes decoding an opened picture for ``side`` allocates, from its header.
+
+    The decoded picture at the mode's bytes per pixel (for a JPEG, at the reduced
+    size ``side`` allows), the full-size pictures that bringing it to ``side`` and
+    to 8-bit RGB make, and what the decoder keeps besides: for a progressive or
+    multi-scan JPEG every DCT coefficient of every component (about 2 bytes per
+    pixel per full-size component, however far the decode reduces; freed before
+    the picture is converted), for WebP and HEIF the decoder's own output.
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> memory_needed(Image.new("RGB", (1000, 1000)))  # the picture and its copy
+    8000000
+    >>> memory_needed(Image.new("RGB", (1000, 1000)), side=100)  # resized as decoded
+    4000000
+    """
+    w, h = image.size
+    s = _draft_scale(image, side)
+    pixels = -(-w // s) * -(-h // s)
+    mode = image.mode
+    if mode == "P" and "transparency" in image.info:
+        mode = "PA"
+    stored = _STORED_BYTES.get(mode, 4)
+    resized_as_decoded = side is not None and mode in _CAN_RESIZE
+    working = _RESIZE_BYTES.get(mode, 0) if resized_as_decoded else _FLATTEN_BYTES.get(mode, stored)
+    if image.format in _REDUCIBLE:
+        return pixels * stored + max(_jpeg_coefficients(image), pixels * working)
+    return pixels * (stored + working) + w * h * _DECODER_BYTES.get(image.format or "", 0)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    reason: str
+    bomb: bool  # over a pixel limit, rather than over the memory budget
+
+    @property
+    def error(self) -> str:
+        return f"refused as a decompression bomb: {self.reason}" if self.bomb else f"refused: {self.reason}"
+
+
+def _refusal(image: Image.Image, side: int | None, memory_budget: int | None) -> _Refusal | None:
+    w, h = image.size
+    limit = JPEG_PIXEL_LIMIT if image.format in _REDUCIBLE else _pillow_limit()
+    if w * h > limit:
+        return _Refusal(f"{w}×{h} pixels exceeds the limit of {limit}", bomb=True)
+    s = _draft_scale(image, side)
+    dw, dh = -(-w // s), -(-h // s)
+    if dw * dh > _pillow_limit():
+        return _Refusal(f"decoding {dw}×{dh} pixels exceeds the limit of {_pillow_limit()}", bomb=True)
+    budget = limits().memory_budget if memory_budget is None else memory_budget
+    if budget:
+        need = memory_needed(image, side=side)
+        if need > budget:
+            return _Refusal(
+                f"decoding would need about {format_size(need)}, above the {format_size(budget)} budget per file; "
+                f"set {MEMORY_BUDGET_ENV} or --memory-budget to read it",
+                bomb=False,
+            )  # fmt: skip
+    return None
+
+
+def refusal(image: Image.Image, *, side: int | None = None, memory_budget: int | None = None) -> str | None:
     """Why decoding an opened picture for ``side`` is refused, from its header alone.
 
-    Two limits: on the stored pixels (:data:`JPEG_PIXEL_LIMIT` for a JPEG,
-    Pillow's for any other format) and on the pixels the decode allocates
-    (Pillow's), which for a JPEG depend on how far ``side`` lets it reduce.
+    Three limits: on the stored pixels (:data:`JPEG_PIXEL_LIMIT` for a JPEG,
+    Pillow's for any other format), on the pixels the decode allocates
+    (Pillow's), which for a JPEG depend on how far ``side`` lets it reduce, and
+    on the memory the decode needs (:func:`memory_needed`).
 
     Parameters
     ----------
@@ -142,6 +396,8 @@ def refusal(image: Image.Image, *, side: int | None = None) -> str | None:
         A picture from :func:`open_picture`, not decoded yet.
     side : int, optional
         As for :func:`decode`; None decodes at full size.
+    memory_budget : int, optional
+        Bytes the decode may allocate; default: the :func:`limits` in force; 0: no budget.
 
     Returns
     -------
@@ -153,19 +409,24 @@ def refusal(image: Image.Image, *, side: int | None = None) -> str | None:
     >>> from PIL import Image
     >>> refusal(Image.new("L", (64, 48))) is None
     True
+    >>> refusal(Image.new("RGB", (4000, 3000)), memory_budget=64 << 20)
+    'decoding would need about 92 MiB, above the 64 MiB budget per file; set FORENSICS_MEMORY_BUDGET or --memory-budget to read it'
     """
-    w, h = image.size
-    limit = JPEG_PIXEL_LIMIT if image.format in _REDUCIBLE else _pillow_limit()
-    if w * h > limit:
-        return f"{w}×{h} pixels exceeds the limit of {limit}"
-    s = _draft_scale(image, side)
-    dw, dh = -(-w // s), -(-h // s)
-    if dw * dh > _pillow_limit():
-        return f"decoding {dw}×{dh} pixels exceeds the limit of {_pillow_limit()}"
-    return None
+    found = _refusal(image, side, memory_budget)
+    return found.reason if found is not None else None
 
 
-def decode(image: Image.Image, *, side: int | None = None, orientation: Orientation = "exif", resample: Resample = "box") -> Image.Image:
+def refusal_error(image: Image.Image, *, side: int | None = None, memory_budget: int | None = None) -> str | None:
+    """:func:`refusal` as a record's error: ``refused as a decompression bomb: …`` over a pixel
+    limit, ``refused: …`` over the memory budget; None when the picture may be decoded."""
+    found = _refusal(image, side, memory_budget)
+    return found.error if found is not None else None
+
+
+def decode(
+    image: Image.Image, *, side: int | None = None, orientation: Orientation = "exif", resample: Resample = "box",
+    memory_budget: int | None = None,
+) -> Image.Image:  # fmt: skip
     """Decode an opened picture as a viewer shows it, long side at most ``side``.
 
     Parameters
@@ -183,6 +444,8 @@ def decode(image: Image.Image, *, side: int | None = None, orientation: Orientat
         come out of libheif already turned and are never turned again.
     resample : {"box", "bilinear", "lanczos"}
         The filter that brings the picture to ``side``.
+    memory_budget : int, optional
+        As for :func:`refusal`.
 
     Returns
     -------
@@ -206,9 +469,9 @@ def decode(image: Image.Image, *, side: int | None = None, orientation: Orientat
     >>> picture.size, picture.mode
     ((256, 192), 'RGB')
     """
-    reason = refusal(image, side=side)
-    if reason is not None:
-        raise UnreadableFile(f"refused as a decompression bomb: {reason}")
+    error = refusal_error(image, side=side, memory_budget=memory_budget)
+    if error is not None:
+        raise UnreadableFile(error)
     if side is not None and image.format in _REDUCIBLE:
         image.draft(None, (side, side))
     image.load()
@@ -247,6 +510,7 @@ def decode_luminance(image: Image.Image) -> Image.Image:
 
 def load_picture(
     source: bytes | str | os.PathLike[str], *, side: int | None = None, orientation: Orientation = "exif", resample: Resample = "box",
+    memory_budget: int | None = None,
 ) -> Image.Image:  # fmt: skip
     """Open and decode a picture in one step (:func:`open_picture`, then :func:`decode`).
 
@@ -258,7 +522,7 @@ def load_picture(
     ----------
     source : bytes, str or os.PathLike
         The file's content, or its path.
-    side, orientation, resample
+    side, orientation, resample, memory_budget
         As for :func:`decode`.
 
     Returns
@@ -279,7 +543,7 @@ def load_picture(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_picture(source) as image:
-            return decode(image, side=side, orientation=orientation, resample=resample)
+            return decode(image, side=side, orientation=orientation, resample=resample, memory_budget=memory_budget)
 
 
 def fit(image: Image.Image, side: int, *, resample: Resample = "box") -> Image.Image:

@@ -36,7 +36,10 @@ MAX_IMAGE_BYTES = 1 << 30  # larger "images" are refused rather than read into m
 _HASH_CHUNK = 1 << 20
 
 
-def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Progress | None = None) -> ImageRecord:
+def read_file(
+    path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Progress | None = None,
+    memory_budget: int | None = None,
+) -> ImageRecord:  # fmt: skip
     """Read one file into an :class:`ImageRecord` (no findings yet).
 
     Never raises for a bad file: what went wrong is in ``record.error`` (the
@@ -54,13 +57,20 @@ def read_file(path: str | os.PathLike[str], *, all_tags: bool = False, hashes: b
         sample and hash its frames; without, only its container facts).
     progress : callable, optional
         Called as ``progress(decoded, total)`` while a video's frames are decoded.
+    memory_budget : int, optional
+        Bytes decoding the picture may allocate, estimated from its header; a
+        picture that needs more is refused (``record.error``). Default: the
+        limits in force (:func:`forensics.read.decode.limits`: 1 GiB, or
+        ``$FORENSICS_MEMORY_BUDGET``); 0: no budget. The time limit applies
+        only in worker processes (:mod:`forensics.read.pool`): this call reads
+        in the calling process.
 
     Returns
     -------
     ImageRecord
         File facts, metadata and (when asked) hashes of the picture as displayed.
     """
-    return _read(path, all_tags=all_tags, hashes=hashes, progress=progress, keep=None)
+    return _read(path, all_tags=all_tags, hashes=hashes, progress=progress, keep=None, budget=memory_budget)
 
 
 def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Image.Image | None]:
@@ -77,11 +87,11 @@ def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Image.Image
         a file whose picture could not be decoded.
     """
     keep: list[Any] = []
-    record = _read(path, all_tags=False, hashes=True, progress=None, keep=keep)
+    record = _read(path, all_tags=False, hashes=True, progress=None, keep=keep, budget=None)
     return record, (keep[0] if keep and record.error is None and record.kind == "image" else None)
 
 
-def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progress: Any, keep: list[Any] | None) -> ImageRecord:
+def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progress: Any, keep: list[Any] | None, budget: int | None) -> ImageRecord:
     path = os.fsdecode(path)
     ext = os.path.splitext(path)[1].lower() or None
     try:
@@ -112,7 +122,7 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     if st.st_size == 0:
         return dataclasses.replace(base, error="empty file (0 bytes)")
     if ftype.kind == "video":
-        return read_video(base, sample=hashes, progress=progress)
+        return read_video(base, sample=hashes, progress=_progressing(progress))
     if ftype.kind == "unknown":
         return dataclasses.replace(base, error=f"not a recognised image or video format (starts with {head[:8].hex(' ')})")
     if data is None:
@@ -124,7 +134,7 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
         warnings.simplefilter("always")
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies, per format
         try:
-            record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes, keep=keep)
+            record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes, keep=keep, budget=budget)
         except Exception as exc:  # noqa: BLE001 - a last guard: a file must never stop a scan
             record = dataclasses.replace(base, error=f"cannot be read: {_reason(exc)}")
     notes = []
@@ -137,6 +147,18 @@ def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progres
     if notes:
         record = dataclasses.replace(record, problems=record.problems + tuple(notes[:10]))
     return record
+
+
+def _progressing(progress: Progress | None) -> Progress:
+    """``progress``, telling a worker pool too: each report renews the file's time limit."""
+    if progress is None:
+        return decode.progressing
+
+    def both(done: int, total: int) -> None:
+        decode.progressing(done, total)
+        progress(done, total)
+
+    return both
 
 
 _EXIF_SIG = b"Exif\x00\x00"
@@ -181,7 +203,9 @@ def _heif_stored_size(image: Any) -> tuple[int, int]:
     return (h, w) if rotation in (90, 270) else (w, h)
 
 
-def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None = None) -> ImageRecord:
+def _read_image(
+    base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None = None, budget: int | None = None,
+) -> ImageRecord:  # fmt: skip
     from PIL import Image
 
     from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
@@ -240,7 +264,7 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     thumb = Thumbnail()
     thumb_bytes = tags.get("JPEGThumbnail")
     if isinstance(thumb_bytes, (bytes, bytearray)) and thumb_bytes:
-        thumb = _thumbnail(bytes(thumb_bytes), fields.get("orientation"), (width, height), problems)
+        thumb = _thumbnail(bytes(thumb_bytes), fields.get("orientation"), (width, height), problems, budget)
 
     xmp_info = None
     if fmt == "JPEG":
@@ -275,16 +299,16 @@ def _read_image(base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: 
     record = dataclasses.replace(base, width=width, height=height, metadata=meta)
 
     # checked even when nothing is decoded: a bomb is reported as one whatever was asked
-    refused = decode.refusal(image, side=hashing.HASH_SIDE)
+    refused = decode.refusal_error(image, side=hashing.HASH_SIDE, memory_budget=budget)
     if refused is not None:
         image.close()
-        return dataclasses.replace(record, error=f"refused as a decompression bomb: {refused}", problems=tuple(problems))
+        return dataclasses.replace(record, error=refused, problems=tuple(problems))
     if not want_hashes:
         image.close()
         return dataclasses.replace(record, problems=tuple(problems))
     try:
         # an opened image is at its first frame; asking for n_frames would walk a whole animation
-        shown = decode.decode(image, side=hashing.HASH_SIDE, orientation=meta.orientation)
+        shown = decode.decode(image, side=hashing.HASH_SIDE, orientation=meta.orientation, memory_budget=budget)
         hashes = hashing.compute_hashes(shown)
         luma = hashing.mean_luma(shown)
         if keep is not None:
@@ -311,7 +335,7 @@ def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
         return Metadata()
 
 
-def _thumbnail(data: bytes, orientation: int | None, picture: tuple[int, int], problems: list[str]) -> Thumbnail:
+def _thumbnail(data: bytes, orientation: int | None, picture: tuple[int, int], problems: list[str], budget: int | None = None) -> Thumbnail:
     """The EXIF thumbnail decoded and hashed: as displayed, and under every turn and flip.
 
     ``picture`` is the stored size of the picture it stands for: padding bars
@@ -323,7 +347,7 @@ def _thumbnail(data: bytes, orientation: int | None, picture: tuple[int, int], p
                 raise ValueError(f"{t.width}×{t.height} pixels is not a thumbnail")
             size = t.size
             # decoded as stored: the bars are cut and the content brought to size before it is turned
-            content = hashing.trim_black_bars(decode.decode(t, orientation=None), picture=picture)
+            content = hashing.trim_black_bars(decode.decode(t, orientation=None, memory_budget=budget), picture=picture)
             small = hashing.working_image(content)
             hashes = hashing.compute_hashes(decode.orient(small, orientation))
             # every turn and flip, for a picture turned without its thumbnail (checks never reopen files)

@@ -9,6 +9,7 @@ file carries is evidence about the last program that encoded it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from forensics.records.record import JpegInfo
 
@@ -136,6 +137,98 @@ def segments(data: bytes, *, limit: int = 256) -> list[tuple[int, int, int]]:
             break
         i += 2 + length
     return out
+
+
+# Start-of-frame markers (T.81 B.1.1.3; C4 DHT, C8 JPG and CC DAC share the range but are not frames)
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+_PROGRESSIVE = frozenset({0xC2, 0xC6, 0xCA, 0xCE})
+_COEFFICIENT_BLOCK = 64 * 2  # bytes: an 8×8 block of 16-bit DCT coefficients (libjpeg's JBLOCK)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a JPEG's frame header and first scan header say about decoding it.
+
+    Attributes
+    ----------
+    width, height : int
+        The declared size, in pixels.
+    sampling : tuple of (int, int)
+        Each component's horizontal and vertical sampling factors.
+    progressive : bool
+        A progressive (SOF2, SOF6, SOF10, SOF14) frame.
+    first_scan_components : int or None
+        Components in the first scan; None when no scan header was found.
+    """
+
+    width: int
+    height: int
+    sampling: tuple[tuple[int, int], ...]
+    progressive: bool
+    first_scan_components: int | None
+
+    @property
+    def multi_scan(self) -> bool:
+        """libjpeg keeps every coefficient of the picture (``has_multiple_scans``): a
+        progressive frame, or a first scan without every component (or none found)."""
+        first = self.first_scan_components
+        return self.progressive or first is None or first < len(self.sampling)
+
+    def coefficient_bytes(self) -> int:
+        """Bytes of libjpeg's whole-picture coefficient buffer (0 when it decodes scan by scan).
+
+        Per component: its blocks (the size scaled by its sampling, in 8×8 blocks,
+        rounded up to whole MCUs), 128 bytes each; the DCT scaling of a reduced
+        decode does not change it.
+
+        Examples
+        --------
+        >>> Frame(8000, 8000, ((1, 1),) * 3, True, 3).coefficient_bytes()
+        384000000
+        >>> Frame(8000, 8000, ((1, 1),) * 3, False, 3).coefficient_bytes()
+        0
+        """
+        if not self.multi_scan or not self.sampling:
+            return 0
+        hmax = max(h for h, _ in self.sampling) or 1
+        vmax = max(v for _, v in self.sampling) or 1
+        total = 0
+        for h, v in self.sampling:
+            across = _round_up(-(-self.width * h // (8 * hmax)), max(h, 1))
+            down = _round_up(-(-self.height * v // (8 * vmax)), max(v, 1))
+            total += across * down * _COEFFICIENT_BLOCK
+        return total
+
+
+def _round_up(n: int, multiple: int) -> int:
+    return -(-n // multiple) * multiple
+
+
+def frame(data: bytes, *, limit: int = 4096) -> Frame | None:
+    """The frame of a JPEG from its header (None when no frame header precedes the first scan).
+
+    Examples
+    --------
+    >>> sof = b"\\xff\\xc2\\x00\\x11\\x08\\x10\\x00\\x20\\x00\\x03\\x01\\x22\\x00\\x02\\x11\\x01\\x03\\x11\\x01"
+    >>> frame(b"\\xff\\xd8" + sof + b"\\xff\\xda\\x00\\x08\\x01\\x01\\x00\\x00\\x00\\x00")
+    Frame(width=8192, height=4096, sampling=((2, 2), (1, 1), (1, 1)), progressive=True, first_scan_components=1)
+    """
+    sof: tuple[int, int, int] | None = None
+    scan: int | None = None
+    for marker, start, end in segments(data, limit=limit):
+        if marker in _SOF and sof is None:
+            sof = (marker, start, end)
+        elif marker == 0xDA and end > start:
+            scan = data[start]
+    if sof is None:
+        return None
+    marker, start, end = sof
+    body = data[start:end]
+    if len(body) < 6:
+        return None
+    height, width, count = int.from_bytes(body[1:3], "big"), int.from_bytes(body[3:5], "big"), body[5]
+    sampling = tuple((b >> 4, b & 15) for b in body[7 : 6 + 3 * count : 3])
+    return Frame(width, height, sampling, marker in _PROGRESSIVE, scan)
 
 
 def app_payload(data: bytes, segs: Sequence[tuple[int, int, int]], marker: int, signature: bytes) -> memoryview | None:

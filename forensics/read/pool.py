@@ -1,11 +1,14 @@
-"""Worker processes: chunked, isolated from crashes, silent on stderr, gone with their parent.
+"""Worker processes: chunked, isolated from crashes, timed, silent on stderr, gone with their parent.
 
 :func:`map_isolated` (and :func:`imap_isolated`, which yields as it goes) runs a
 function over items in worker processes and gives the results in input order.
 A worker that dies (a decoder's segfault, the system ending a process out of
 memory, a ``kill``) costs only the item it was working on: that item gets the
-caller's crash result and every other item is completed. Scanning, adding to
-a reference index and the HTML report's pictures all read files through it.
+caller's crash result and every other item is completed. A worker still on one
+item past the time limit (:func:`forensics.read.decode.limits`) is killed by a
+watchdog in the parent, however deep in C code it is, and that item gets the
+caller's time-out result the same way. Scanning, adding to a reference index
+and the HTML report's pictures all read files through it.
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout  # the builtin TimeoutError only from Python 3.11
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from forensics.read.decode import TIME_LIMIT_ENV, Limits, limits, use_limits
 from forensics.read.files import read_file
 from forensics.records.record import ImageRecord
 
-Progress = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[int, int], None]  # (done, total); between items done may carry a fraction, as a bar takes
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -39,7 +45,16 @@ READ_CRASHED = "reading this file crashed the decoding process"
 _BEGUN, _ENDED = 1, 2  # and 0, not begun: a RawArray starts zeroed
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
-_marks: ctypes.Array[ctypes.c_byte] | None = None  # in a worker: the marks of the map it serves
+# In a worker: the marks of the map it serves, and its slot in the watch of the pool it is in.
+_marks: ctypes.Array[ctypes.c_byte] | None = None
+_slot: _Slot | None = None
+# How often a caller waiting for results hears how far the workers are through their items.
+_TICK = 0.02  # seconds: often enough to see a short video's frames come (a wake-up costs microseconds)
+
+
+def stopped_reason(seconds: float) -> str:
+    """What a file that ran past the time limit is reported as."""
+    return f"reading stopped after {seconds:g} s, the time limit per file; set {TIME_LIMIT_ENV} or --time-limit to allow more"
 
 
 def available_cpus() -> int:
@@ -68,19 +83,120 @@ def reading_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes with C libraries' stderr silenced, killed when this process dies.
 
     A crashing worker breaks the whole pool; :func:`map_isolated` survives that.
+    The workers decode under the limits in force here (:func:`forensics.read.decode.limits`).
     """
     return _pool(workers, None)
 
 
-def _pool(workers: int, marks: ctypes.Array[ctypes.c_byte] | None) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(marks,))
+def _pool(workers: int, marks: ctypes.Array[ctypes.c_byte] | None, watch: _Watch | None = None) -> ProcessPoolExecutor:
+    slots = watch.slots if watch is not None else None
+    return ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(marks, limits(), slots))
 
 
-def _start_worker(marks: ctypes.Array[ctypes.c_byte] | None) -> None:
-    global _marks
+def _start_worker(marks: ctypes.Array[ctypes.c_byte] | None, in_force: Limits, slots: _Slots | None) -> None:
+    global _marks, _slot
     _die_with_parent()
     _quiet_worker()
     _marks = marks
+    use_limits(in_force, progress=item_progress)
+    if slots is not None:
+        taken = slots.taken
+        with taken.get_lock():  # a synchronized multiprocessing.Value
+            index = taken.value
+            taken.value += 1
+        if index < len(slots.item):
+            slots.pids[index] = os.getpid()
+            _slot = _Slot(slots, index)
+
+
+class _Slots:
+    """Shared between a pool's workers and its parent, one entry per worker: the item it is
+    on (-1 between items), its last sign of progress (``time.monotonic()``, one clock for
+    every process: when it began, or when it last said how far it is), how far through it
+    (0..1), and the worker's process."""
+
+    def __init__(self, processes: int) -> None:
+        self.item = multiprocessing.RawArray(ctypes.c_long, [-1] * processes)
+        self.alive = multiprocessing.RawArray(ctypes.c_double, processes)
+        self.fraction = multiprocessing.RawArray(ctypes.c_double, processes)
+        self.pids = multiprocessing.RawArray(ctypes.c_int, processes)
+        self.taken = multiprocessing.Value(ctypes.c_int, 0)  # slots handed to workers as they start
+
+
+class _Slot:
+    """A worker's own entry in :class:`_Slots`."""
+
+    def __init__(self, slots: _Slots, index: int) -> None:
+        self.slots, self.index = slots, index
+
+    def begin(self, item: int) -> None:
+        self.slots.alive[self.index] = time.monotonic()  # before the item: whoever sees the item sees its start
+        self.slots.fraction[self.index] = 0.0
+        self.slots.item[self.index] = item
+
+    def end(self) -> None:
+        self.slots.item[self.index] = -1
+
+
+def item_progress(done: float, total: float) -> None:
+    """In a worker: say how far the current item is (``done`` of ``total``), for the caller's
+    progress bar. It is a sign of progress, which renews the item's time limit: a long video
+    whose frames keep coming is not stopped. A no-op elsewhere; reached through
+    :func:`forensics.read.decode.progressing`."""
+    if _slot is not None:
+        _slot.slots.alive[_slot.index] = time.monotonic()
+        if total:
+            _slot.slots.fraction[_slot.index] = min(1.0, max(0.0, done / total))
+
+
+class _Watch:
+    """The time limit of one pool: each worker's slot says which item it is on and since when
+    (written by the worker), and a thread here kills a worker that stays on one item too long.
+
+    The kill breaks the pool, as a crash does; the items in :attr:`expired` then get the
+    time-out result, and are not run again.
+    """
+
+    def __init__(self, processes: int, seconds: float) -> None:
+        self.seconds = seconds
+        self.slots = _Slots(processes)
+        self.expired: set[int] = set()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Begin watching; called once the pool's first task is submitted, so that the
+        thread does not exist yet when the workers are forked."""
+        if self.seconds and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="forensics-time-limit", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def in_flight(self) -> float:
+        """How far the workers are through the items they are on, added up."""
+        slots = self.slots
+        return sum(slots.fraction[k] for k in range(len(slots.item)) if slots.item[k] >= 0)
+
+    def _run(self) -> None:
+        step = min(0.25, self.seconds / 4)
+        slots = self.slots
+        while not self._stop.wait(step):
+            now = time.monotonic()
+            for slot in range(len(slots.item)):
+                i = slots.item[slot]
+                if i < 0 or i in self.expired or now - slots.alive[slot] <= self.seconds:
+                    continue
+                pid = slots.pids[slot]
+                if pid > 0 and slots.item[slot] == i:  # still on that item: not moved on meanwhile
+                    self.expired.add(i)
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:  # it ended by itself meanwhile
+                        pass
 
 
 def _die_with_parent() -> None:
@@ -128,14 +244,19 @@ def _quiet_worker() -> None:
 
 
 def _run_chunk(func: Callable[[T], R], indices: Sequence[int], items: Sequence[T]) -> list[R]:
-    """In a worker: ``func`` over a chunk, marking each item begun and ended."""
+    """In a worker: ``func`` over a chunk, marking each item begun and ended, and
+    saying in its slot which item it is on since when."""
     out = []
     for i, item in zip(indices, items, strict=True):
+        if _slot is not None:
+            _slot.begin(i)
         if _marks is not None:
             _marks[i] = _BEGUN
         out.append(func(item))
         if _marks is not None:
             _marks[i] = _ENDED
+        if _slot is not None:
+            _slot.end()
     return out
 
 
@@ -144,12 +265,15 @@ def map_isolated(
     items: Sequence[T],
     *,
     on_crash: Callable[[T], R],
+    on_timeout: Callable[[T], R] | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
     most: int = 32,
+    time_limit: float | None = None,
 ) -> list[R]:
     """``func`` over ``items`` in worker processes, in order; an item that kills its process
-    gives ``on_crash(item)`` and costs no other item.
+    gives ``on_crash(item)``, one that runs past the time limit ``on_timeout(item)``, and
+    neither costs any other item.
 
     Parameters
     ----------
@@ -159,12 +283,18 @@ def map_isolated(
         Its arguments; picklable.
     on_crash : callable
         The result for an item whose process died while working on it.
+    on_timeout : callable, optional
+        The result for an item stopped at the time limit; default: ``on_crash``.
     workers : int, optional
-        Processes; default: every core. With one, or a small set, everything runs here.
+        Processes; default: every core. With one, or a small set, and no time
+        limit, everything runs here; with a time limit, in one worker process.
     progress : callable, optional
         Called as ``progress(done, total)``.
     most : int
         Largest number of items sent to a worker at once.
+    time_limit : float, optional
+        Seconds a worker may spend on one item; default: the limits in force
+        (:func:`forensics.read.decode.limits`); 0: none.
 
     Returns
     -------
@@ -177,10 +307,23 @@ def map_isolated(
     [2, 3]
     """
     out: list[R] = []
-    for result in imap_isolated(func, items, on_crash=on_crash, workers=workers, most=most):
+    shown = 0.0
+    report: Callable[..., None] | None = progress  # called with fractions of items too
+
+    def waiting(under_way: float) -> None:  # between results: how far the items under way are
+        nonlocal shown
+        if report and len(out) + under_way > shown:
+            shown = len(out) + under_way
+            report(shown, len(items))
+
+    for result in imap_isolated(
+        func, items, on_crash=on_crash, on_timeout=on_timeout, workers=workers, most=most, time_limit=time_limit,
+        on_wait=waiting if progress else None,
+    ):  # fmt: skip
         out.append(result)
         if progress:
-            progress(len(out), len(items))
+            shown = len(out)
+            progress(shown, len(items))
     return out
 
 
@@ -189,25 +332,38 @@ def imap_isolated(
     items: Sequence[T],
     *,
     on_crash: Callable[[T], R],
+    on_timeout: Callable[[T], R] | None = None,
     workers: int | None = None,
     most: int = 32,
     isolate: bool = False,
+    time_limit: float | None = None,
+    on_wait: Callable[[float], None] | None = None,
 ) -> Iterator[R]:
     """:func:`map_isolated`, yielding each result in input order as soon as it and those
     before it are in, so that a caller can keep what is done (an index commits it).
     With ``isolate`` even one worker's or a small set's items run in a worker process,
-    for a caller that must outlive an item that kills its process (an index remembers it).
+    for a caller that must outlive an item that kills its process (an index remembers it);
+    a time limit isolates them too, as only a process of their own can be stopped.
 
     When a worker dies the pool breaks and every task in it ends. The chunks that
     came back are kept; of the rest, the items begun and not ended (at most one per
     worker: the culprit, and the items its fellow workers were stopped in) run again
     one process each, and the others go to a new pool. An item that kills its own
     process gets ``on_crash(item)``. Items of a chunk that broke are run again even
-    if they had ended, as a chunk's results return only together.
+    if they had ended, as a chunk's results return only together. A worker killed
+    at the time limit breaks the pool the same way; its item gets ``on_timeout(item)``
+    at once and is not run again.
+
+    While it waits for workers, ``on_wait(under_way)`` is called 50 times a second
+    with how far they are through their current items, added up (an item's
+    function reports it with :func:`forensics.read.decode.progressing`, which also
+    renews the item's time limit).
     """
     n = len(items)
+    seconds = max(0.0, limits().time_limit if time_limit is None else time_limit)  # 0 (or less): none
+    timed_out = on_timeout or on_crash
     processes = worker_count(n, workers)
-    if processes == 1 and not isolate:
+    if processes == 1 and not isolate and not seconds:
         yield from map(func, items)
         return
     results: dict[int, R] = {}
@@ -231,16 +387,18 @@ def imap_isolated(
         before = len(todo)
         submitted: list[tuple[Sequence[int], Future[list[R]]]] = []
         broken = False
-        pool = _pool(processes, marks)
+        watch = _Watch(processes, seconds)
+        pool = _pool(processes, marks, watch)
         try:
             try:
                 for chunk in chunks_for(todo, processes, most=most):
                     submitted.append((chunk, pool.submit(_run_chunk, func, chunk, [items[i] for i in chunk])))
+                    watch.start()
             except BrokenProcessPool:
                 broken = True
             for chunk, fut in submitted:
                 try:
-                    part = fut.result()
+                    part = _wait(fut, watch, on_wait)
                 except BrokenProcessPool:
                     broken = True
                     break
@@ -248,41 +406,75 @@ def imap_isolated(
                 yield from ready()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            watch.stop()
         if not broken:
             break
         for chunk, fut in submitted:  # chunks that ended after the one found broken
             if fut.done() and not fut.cancelled() and fut.exception() is None and not settled[chunk[0]]:
                 keep(chunk, fut.result())
+        for i in sorted(watch.expired):  # stopped at the time limit: not run again
+            if not settled[i]:
+                results[i] = timed_out(items[i])
+                settled[i] = 1
         todo = [i for i in todo if not settled[i]]
         suspects = [i for i in todo if marks[i] == _BEGUN]
         if not suspects and len(todo) == before:
             suspects = todo  # it broke outside any item and nothing came back: trust no pool with the rest
         for i in suspects:
-            results[i] = _run_alone(func, items[i], on_crash)
+            results[i] = _run_alone(func, items[i], on_crash, timed_out, seconds, on_wait)
             settled[i] = 1
         yield from ready()
         todo = [i for i in todo if not settled[i]]
     yield from ready()
 
 
-def _run_alone(func: Callable[[T], R], item: T, on_crash: Callable[[T], R]) -> R:
-    """``func(item)`` in a process of its own; ``on_crash(item)`` if that process dies."""
-    with _pool(1, None) as pool:
+def _wait(fut: Future[list[R]], watch: _Watch, on_wait: Callable[[float], None] | None) -> list[R]:
+    """The chunk's results; while they are not in, ``on_wait`` hears how far the workers are."""
+    while on_wait is not None:
         try:
-            return pool.submit(func, item).result()
+            return fut.result(timeout=_TICK)
+        except FutureTimeout:
+            on_wait(watch.in_flight())
+    return fut.result()
+
+
+def _run_alone(
+    func: Callable[[T], R], item: T, on_crash: Callable[[T], R], on_timeout: Callable[[T], R], seconds: float,
+    on_wait: Callable[[float], None] | None,
+) -> R:  # fmt: skip
+    """``func(item)`` in a process of its own; ``on_crash(item)`` if that process dies,
+    ``on_timeout(item)`` if it is stopped at the time limit."""
+    watch = _Watch(1, seconds)
+    pool = _pool(1, multiprocessing.RawArray(ctypes.c_byte, 1), watch)
+    try:
+        fut = pool.submit(_run_chunk, func, [0], [item])
+        watch.start()
+        try:
+            return _wait(fut, watch, on_wait)[0]
         except BrokenProcessPool:
-            return on_crash(item)
+            return on_timeout(item) if watch.expired else on_crash(item)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        watch.stop()
 
 
 def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Progress | None = None) -> list[ImageRecord]:
-    """Read files in parallel (``workers`` processes; default: every core), in order.
+    """Read files in parallel (``workers`` processes; default: every core), in order,
+    under the limits in force (:func:`forensics.read.decode.limits`).
 
     A file that kills its reading process (a decoder crash, the system ending a
-    process out of memory) comes back as a record with that error; the others are read.
+    process out of memory) comes back as a record with that error, and so does
+    one still being read at the time limit (its process is killed and replaced);
+    the others are read. Without a time limit a small set is read in this process.
     """
     n = len(paths)
-    if worker_count(n, workers) > 1:
-        return map_isolated(read_file, paths, on_crash=_crashed_record, workers=workers, progress=progress)
+    seconds = limits().time_limit
+    if worker_count(n, workers) > 1 or seconds:
+
+        def stopped(path: str) -> ImageRecord:
+            return ImageRecord(path=path, error=stopped_reason(seconds))
+
+        return map_isolated(read_file, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress)
     out = []
     for i, p in enumerate(paths, 1):
         # a long video moves the bar while its frames are decoded, not only when it is done

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forensics.errors import ReferenceIndexError
-from forensics.read.pool import READ_CRASHED, imap_isolated
+from forensics.read.decode import limits
+from forensics.read.pool import READ_CRASHED, imap_isolated, stopped_reason
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
 from forensics.refs.match import Match, Reference
@@ -943,4 +944,9 @@ def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]
     """Read files in worker processes, yielding in order as they finish; a file that
     kills its process comes back unreadable and costs no other file. A few files, or one
     worker's, are read in a worker process too: the add must live to remember the crash."""
-    yield from imap_isolated(_read_item, paths, on_crash=_unreadable_item, workers=workers, most=16, isolate=True)
+    seconds = limits().time_limit
+
+    def stopped(path: str) -> _Item:  # at the time limit: unreadable, and not remembered as a crash
+        return _Item(ImageRecord(path=path, error=stopped_reason(seconds)), None, None)
+
+    yield from imap_isolated(_read_item, paths, on_crash=_unreadable_item, on_timeout=stopped, workers=workers, most=16, isolate=True)

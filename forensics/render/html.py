@@ -67,7 +67,7 @@ def render_html(
     max_side : int
         Longest side of every embedded picture, in pixels.
     ela : bool
-        Embed an error level picture for each JPEG (computed now, at full resolution).
+        Embed an error level picture for each JPEG (computed now, at display size).
     workers : int, optional
         Processes that make the pictures; default: the scan's ``workers``, else every core.
     collapse_above : int
