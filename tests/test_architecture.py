@@ -142,3 +142,24 @@ def test_each_stage_says_what_it_holds_and_may_import(package):
     if _unit(package) in ("cli", "render", "knowledge"):
         return  # these say what they hold; their imports are the table's
     assert "May import" in doc, f"{package}'s docstring does not say what it may import"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_an_import_inside_a_function_says_why(module):
+    """Imports of the package's own modules belong at the top; one kept inside a function
+    (a heavy library loaded on first use, not on ``import forensics``) carries its reason."""
+    path = MODULES[module]
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    tree = ast.parse(source)
+    top = {id(n) for n in tree.body}
+    for node in tree.body:  # `if TYPE_CHECKING:` blocks at the top are annotations, not deferrals
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            top.update(id(n) for n in ast.walk(node))
+    silent = [
+        f"line {node.lineno}: {lines[node.lineno - 1].strip()}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and id(node) not in top and (node.module or "").startswith("forensics")
+        and "#" not in lines[node.end_lineno - 1]
+    ]  # fmt: skip
+    assert not silent, f"{module}: imports inside functions without a reason: {silent}"

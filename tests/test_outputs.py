@@ -264,7 +264,6 @@ def test_a_read_only_file_is_not_replaced(tmp_path):
 
 
 def test_scan_interrupted_while_writing_keeps_the_old_report(ev, tmp_path, monkeypatch):
-    import forensics.render.json as render_json
 
     out = tmp_path / "r.jsonl"
     out.write_text("the previous report\n", encoding="utf-8")
@@ -273,7 +272,9 @@ def test_scan_interrupted_while_writing_keeps_the_old_report(ev, tmp_path, monke
         yield '{"type": "header"}'
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(render_json, "render_jsonl", broken)
+    import forensics.cli.scan as scan_command  # the renderer as the command calls it
+
+    monkeypatch.setattr(scan_command, "render_jsonl", broken)
     result = run("scan", ev, "--jsonl", "-o", out, "-q")
     assert result.exit_code == 1 and "cannot write" in result.stderr and "No space left" in result.stderr
     assert out.read_text(encoding="utf-8") == "the previous report\n"

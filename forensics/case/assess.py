@@ -18,6 +18,7 @@ from typing import Any
 
 from forensics.case.file import Bound, Case, Hypothesis, sortable_time
 from forensics.geo.places import Place
+from forensics.geo.zones import country_offsets, format_offset
 from forensics.knowledge.filenames import screenshot_name
 from forensics.records.findings import Finding
 from forensics.records.record import Credentials, ImageRecord, Serialisable, Trust, Validation
@@ -253,8 +254,6 @@ def _near_names(pl: Place, wanted: Sequence[str]) -> str:
 
 
 def _country_offset(h: Hypothesis, ev: _Evidence) -> Row:
-    from forensics.geo.zones import country_offsets, format_offset
-
     want = " or ".join(h.country)
     expectation = f"UTC offsets that {want} used on the capture dates"
     if not ev.offsets:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from forensics.checks.registry import CheckContext, check
+from forensics.geo.sun import sun_elevation
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.sets.places import fix
@@ -30,7 +31,6 @@ def daylight(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     ct = ctx.capture(record)
     if ct.utc is None:
         return
-    from forensics.geo.sun import sun_elevation
 
     elevation = sun_elevation(pos[0], pos[1], ct.utc)
     luma = record.luma_mean

@@ -9,7 +9,8 @@ import itertools
 from collections.abc import Iterator, Sequence
 
 from forensics.checks.registry import CheckContext, check
-from forensics.geo.places import Place, place_at
+from forensics.geo.places import Place, distance_km, place_at
+from forensics.geo.zones import format_offset, offsets_at
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
@@ -77,7 +78,6 @@ def _border_note(p: Place, accuracy_km: float) -> str:
 @check("time-zone", scope="set")
 def time_zone(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
     """The UTC offsets from OffsetTimeOriginal, from GPS time and from the place disagree."""
-    from forensics.geo.zones import format_offset, offsets_at
 
     for r in records:
         local = local_time(r)
@@ -116,7 +116,6 @@ def time_zone(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Fin
 @check("impossible-travel", scope="set")
 def impossible_travel(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
     """Consecutive GPS fixes are farther apart than any traveller covers in the time between them."""
-    from forensics.geo.places import distance_km
 
     fixes = []
     for r in records:

@@ -10,7 +10,11 @@ from rich.markup import escape
 
 from forensics.cli.common import limit_options, progress_bar, quiet_option, stderr_console, stdout_console
 from forensics.cli.outputs import guard_outputs, output_stream
+from forensics.read.decode import limited
+from forensics.read.discover import is_companion
 from forensics.records.text import display_path, display_text
+from forensics.refs.index import ReferenceIndex, parse_published
+from forensics.render.json import dumps
 
 
 def _shown(path: str) -> str:
@@ -24,14 +28,10 @@ def _text(value: object) -> str:
 
 
 def _open(db: str, *, create: bool = False, read_only: bool = False):
-    from forensics.refs.index import ReferenceIndex
-
     return ReferenceIndex(db, create=create, read_only=read_only)
 
 
 def _dumps(data) -> str:
-    from forensics.render.json import dumps
-
     return dumps(data)
 
 
@@ -61,9 +61,6 @@ def index_add(db, paths, source, published, url, label, workers, retry_failed, a
     video becomes a reference with its timestamp. Exit status 1 when a file is
     left out (unreadable, or skipped after a crash).
     """
-    from forensics.read.decode import limited
-    from forensics.read.discover import is_companion
-    from forensics.refs.index import parse_published
 
     # An index inside a folder it indexes is passed over by discovery; any other file there is an input.
     guard_outputs([("DB", db)], paths, into_folders=os.path.lexists(db) and not is_companion(db))
@@ -183,7 +180,6 @@ def index_rm(db, source, label, paths, as_json, quiet) -> None:
 @quiet_option
 def index_export(db, as_jsonl, output, quiet) -> None:
     """Print every file of the index DB with its provenance and hashes, as JSON Lines."""
-    from forensics.render.json import dumps
 
     guard_outputs([("--output", output)], [db])
     with _open(db, read_only=True) as index, output_stream(output) as out:

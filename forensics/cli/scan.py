@@ -9,8 +9,13 @@ from rich.markup import escape
 
 from forensics.cli.common import limit_options, progress_bar, quiet_option, stderr_console, stdout_console, trust_anchors_option
 from forensics.cli.outputs import check_writable, guard_outputs, output_stream
+from forensics.pipeline.scanning import scan
+from forensics.read.decode import limited
 from forensics.records.findings import Severity
 from forensics.records.text import display_path, display_text
+from forensics.render.csv import write_csv
+from forensics.render.json import render_json, render_jsonl
+from forensics.render.text import render_text
 
 
 @click.command("scan")
@@ -40,8 +45,6 @@ def scan_command(
     found, a folder or a found case file could not be examined, or a finding
     reaches --fail-on, 2 on a usage error.
     """
-    from forensics.pipeline.scanning import scan
-    from forensics.read.decode import limited
 
     if as_json and as_jsonl:
         raise click.UsageError("--json and --jsonl exclude each other")
@@ -55,28 +58,20 @@ def scan_command(
         )  # fmt: skip
 
     if html_file:
-        from forensics.render.html import write_html
+        from forensics.render.html import write_html  # deferred: Pillow and Jinja load on first use, not on `import forensics`
 
         with limited(memory_budget=memory_budget, time_limit=time_limit):  # the report's pictures decode under them too
             _write(html_file, lambda: write_html(report, html_file, ela=not no_ela))
     if csv_file:
-        from forensics.render.csv import write_csv
-
         _write(csv_file, lambda: write_csv(report, csv_file))
 
     with output_stream(output) as out:
         if as_json:
-            from forensics.render.json import render_json
-
             out.write(render_json(report))
         elif as_jsonl:
-            from forensics.render.json import render_jsonl
-
             for line in render_jsonl(report):
                 out.write(line + "\n")
         else:
-            from forensics.render.text import render_text
-
             render_text(report, stdout_console(out))
 
     err = stderr_console()

@@ -16,6 +16,7 @@ from forensics.read.decode import limited
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
 from forensics.records.text import printable_path
+from forensics.refs.index import ReferenceIndex
 from forensics.refs.match import Match
 from forensics.report import Report, ScanParameters, Skipped
 from forensics.sets.facts import set_facts
@@ -131,7 +132,6 @@ def _scan(
     index_path: str | None = None
     if references is not None:
         # the index pulls in numpy and its search structures: imported only when asked for
-        from forensics.refs.index import ReferenceIndex
 
         if isinstance(references, ReferenceIndex):
             index_path = str(references.path)

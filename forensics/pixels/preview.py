@@ -16,6 +16,7 @@ from PIL import Image
 from forensics.errors import UnreadableFile
 from forensics.read.decode import fit, load_picture
 from forensics.read.sniff import HEAD_BYTES, sniff
+from forensics.read.video import frame_at
 
 DEFAULT_SIDE = 320
 _JPEG_QUALITY = 72
@@ -79,8 +80,6 @@ def previews(
         Whatever could be made; a file that cannot be decoded gives ``problem``.
     """
     if video:
-        from forensics.read.video import frame_at
-
         try:
             frame = frame_at(path, at)
         except UnreadableFile:
@@ -101,7 +100,7 @@ def previews(
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
         return Previews(problem=f"picture cannot be decoded: {str(exc)[:200] or type(exc).__name__}")
     if ela and is_jpeg:
-        from forensics.pixels.ela import error_level
+        from forensics.pixels.ela import error_level  # deferred: Pillow load on first use, not on `import forensics`
 
         levels = error_level(pic)
 
@@ -115,7 +114,7 @@ def previews(
 
 
 def _exif_thumbnail(data: bytes, orientation: int | None, max_side: int, memory_budget: int | None) -> bytes | None:
-    from forensics.read.exif import read_tags
+    from forensics.read.exif import read_tags  # deferred: exifread load on first use, not on `import forensics`
 
     try:
         raw = read_tags(io.BytesIO(data), details=False).get("JPEGThumbnail")

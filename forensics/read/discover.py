@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from forensics.read.sniff import HEAD_BYTES, sniff
 from forensics.records.text import printable_path
 
 # Files operating systems leave behind; never evidence, always skipped.
@@ -31,7 +32,6 @@ COMPANION_EXTENSIONS = frozenset({
 
 def is_companion(path: str) -> bool:
     """A note, case file, script, report or index by name, and not an image or video by content."""
-    from forensics.read.sniff import HEAD_BYTES, sniff
 
     name = path
     for sidecar in ("-wal", "-shm", "-journal"):  # SQLite's files beside an index

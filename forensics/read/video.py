@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from forensics.errors import UnreadableFile
+from forensics.read import hashing
+from forensics.read.sniff import HEAD_BYTES, sniff
 from forensics.records.record import FrameHash, ImageRecord, VideoInfo
 
 if TYPE_CHECKING:
@@ -90,7 +92,6 @@ class VideoReader:
         self.frame_size: tuple[int, int] | None = None  # as decoded (rotation applied), once a frame was seen
         if not os.path.isfile(self.path):
             raise UnreadableFile(f"{self.path}: no such file")
-        from forensics.read.sniff import HEAD_BYTES, sniff
 
         try:
             with open(self.path, "rb") as f:
@@ -287,7 +288,6 @@ def hash_frame(pixels: np.ndarray) -> Any:
     import cv2
     from PIL import Image
 
-    from forensics.read import hashing
 
     h, w = pixels.shape[:2]
     k = max(w, h) // hashing.HASH_SIDE

@@ -30,11 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 from forensics.errors import ReferenceIndexError
 from forensics.read.decode import limits
+from forensics.read.discover import discover
+from forensics.read.files import read_picture
 from forensics.read.pool import READ_CRASHED, imap_isolated, stopped_reason
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
-from forensics.refs.match import Match, Reference
-from forensics.refs.queries import REGIONS, hex_to_int, to_signed, to_unsigned
+from forensics.refs.match import Match, Reference, find_matches
+from forensics.refs.queries import REGIONS, hex_to_int, region_hashes, to_signed, to_unsigned
 
 if TYPE_CHECKING:
     from forensics.refs.search import HashTable
@@ -451,7 +453,6 @@ class ReferenceIndex:
         AddResult
             Counts of added, duplicate, skipped and unreadable files.
         """
-        from forensics.read.discover import discover
 
         if self.read_only:
             raise ReferenceIndexError(f"{self.path}: opened read-only")
@@ -723,7 +724,7 @@ class ReferenceIndex:
         """The packed search arrays, loaded once and reloaded when the file changed."""
         import numpy as np
 
-        from forensics.refs.search import HashTable
+        from forensics.refs.search import HashTable  # deferred: numpy load on first use, not on `import forensics`
 
         key = (self._con.execute("PRAGMA data_version").fetchone()[0], self._con.total_changes)
         if self._table is not None and key == self._table_key:
@@ -803,7 +804,6 @@ class ReferenceIndex:
         list of Match
             One per (query, reference) pair found; a query without a match has none.
         """
-        from forensics.refs.match import find_matches
 
         return find_matches(
             self,
@@ -917,8 +917,6 @@ def _frames(record: ImageRecord) -> tuple[Any, ...]:
 def _read_item(path: str) -> _Item:
     import numpy as np
 
-    from forensics.read.files import read_picture
-    from forensics.refs.queries import region_hashes
 
     # one decode: the regions are hashed from the small picture the whole-picture hashes came from
     # (measured with benchmarks/neardup_eval.py: recall unchanged against hashing a 512-px copy)

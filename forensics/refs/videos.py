@@ -131,7 +131,7 @@ def match_set_videos(records: Sequence[ImageRecord], *, verify: bool = True) -> 
             if not verify:
                 continue
             if query_features is None:
-                from forensics.refs.features import Features
+                from forensics.refs.features import Features  # deferred: numpy and OpenCV load on first use, not on `import forensics`
 
                 query_features = Features(content)
             found = _confirm(v, frames, _candidates(hashes, frames), query_features)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from forensics.geo.places import Place
+from forensics.geo.places import Place, place_at
 from forensics.records.record import ImageRecord
 from forensics.refs.match import Match
 from forensics.sets.devices import DeviceGroup, DeviceSummary, group_devices
@@ -111,7 +111,6 @@ def set_facts(
     located = []
     fixes = [(r, p) for r in pictures if (p := fix(r)) is not None]
     if fixes:  # the geodata loads only when a picture has a fix
-        from forensics.geo.places import place_at
 
         located = [Located(r.path, lat, lon, place_at(lat, lon)) for r, (lat, lon) in fixes]
     sensor = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from forensics.geo.zones import offsets_at, time_zone_at
 from forensics.knowledge.filenames import capture_time_from_name, screenshot_name
 from forensics.records.record import ImageRecord
 
@@ -84,7 +85,6 @@ def place_zone(record: ImageRecord) -> str | None:
     g = record.metadata.gps
     if g is None or g.lat is None or g.lon is None:
         return None
-    from forensics.geo.zones import time_zone_at
 
     return time_zone_at(g.lat, g.lon)
 
@@ -108,8 +108,6 @@ def capture_time(record: ImageRecord) -> CaptureTime:
         return CaptureTime(local, utc, "offset" if utc else None)
     zone_name = place_zone(record)
     if zone_name:
-        from forensics.geo.zones import offsets_at
-
         offs = offsets_at(zone_name, local)
         if offs and (utc := _to_utc(local, offs[0])) is not None:
             return CaptureTime(local, utc, "place")
