@@ -223,7 +223,9 @@ def _country_gps(h: Hypothesis, ev: _Evidence) -> Row:
     unsure = [p for p, b in bearing.items() if b is Verdict.SILENT]
     counts: dict[str, int] = {}
     for pl in ev.places.values():
-        key = pl.country_code or (f"{pl.disputed.name} (disputed, {'/'.join(pl.disputed.claimants)})" if pl.disputed else "at sea" if pl.at_sea else "?")
+        key = pl.country_code or (
+            f"{pl.disputed.name} (disputed, {'/'.join(pl.disputed.claimants)})" if pl.disputed else "at sea" if pl.at_sea else "?"
+        )
         counts[key] = counts.get(key, 0) + 1
     observation = "GPS fixes in " + ", ".join(f"{c}: {n}" for c, n in sorted(counts.items(), key=lambda x: -x[1]))
     disputed = [p for p, pl in ev.places.items() if pl.disputed is not None]
@@ -341,7 +343,9 @@ def _device(h: Hypothesis, ev: _Evidence) -> Row:
     mix = ev.ids(("device-mix",))
     matches = ev.ids(("sensor-match",))
     several = d.count > 1 or bool(mix)
-    observation = f"{d.count} device(s): " + ", ".join(f"{g.label} ({len(g.paths)})" for g in d.groups) if d.groups else "no picture names its device"
+    observation = (
+        f"{d.count} device(s): " + ", ".join(f"{g.label} ({len(g.paths)})" for g in d.groups) if d.groups else "no picture names its device"
+    )
     if d.unknown:
         observation += f"; {len(d.unknown)} picture(s) name no device"
     if d.count == 1 and mix:  # one model, but its software versions point to two bodies
@@ -424,7 +428,9 @@ def _signed(expected: bool, ev: _Evidence) -> Row:
     stripped = [r.path for r in ev.records if r.credentials is not None and not r.credentials.present and r.credentials.traces]
     words = {"valid": "with valid Content Credentials", "invalid": "with Content Credentials that no longer validate",
              "unchecked": "with Content Credentials not validated here", "none": "with none"}  # fmt: skip
-    observation = "; ".join(f"{len(paths)} {words[k]}" + (f" ({name_list(paths)})" if k != "valid" else "") for k, paths in by_state.items() if paths)
+    observation = "; ".join(
+        f"{len(paths)} {words[k]}" + (f" ({name_list(paths)})" if k != "valid" else "") for k, paths in by_state.items() if paths
+    )
     if stripped:
         observation += f"; traces of removed credentials in {name_list(stripped)}"
     caveats = ev.ids(("credentials-mismatch",))
@@ -438,7 +444,15 @@ def _signed(expected: bool, ev: _Evidence) -> Row:
         paths = tuple(by_state["valid"])
         return Row("signed", expectation, observation, Verdict.CONSISTENT, paths, ev.ids(("content-credentials",), paths), caveats)
     if signed_any:
-        return Row("signed", expectation, observation, Verdict.INCONSISTENT, tuple(signed_any), ev.ids(("content-credentials",), signed_any), caveats)
+        return Row(
+            "signed",
+            expectation,
+            observation,
+            Verdict.INCONSISTENT,
+            tuple(signed_any),
+            ev.ids(("content-credentials",), signed_any),
+            caveats,
+        )
     return Row("signed", expectation, observation, Verdict.CONSISTENT, tuple(by_state["none"]), (), caveats)
 
 

@@ -374,5 +374,3 @@ def _coordinate(value: str | None) -> float | None:
         return None
     degrees = float(m.group(1)) + float(m.group(2)) / 60 + float(m.group(3) or 0) / 3600
     return -degrees if m.group(4).upper() in "SW" else degrees
-
-

@@ -77,4 +77,3 @@ def _kind(reason: str) -> str:
             return {"only picture": "alone in their size", "decoded": "undecodable", "EXIF pixel size": "of unknown native size",
                     "screenshot": "without camera metadata", "smaller": "too small"}.get(word, word)  # fmt: skip
     return "other"
-

@@ -18,8 +18,20 @@ from forensics.render.json import dumps
 
 @click.command("frames")
 @click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=str))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str), help="Folder to write the frames to (created if missing).")
-@click.option("--interval", type=click.FloatRange(min=0), default=DEFAULT_INTERVAL, show_default=True, help="Seconds between fixed samples; 0 keeps only the first frame and the cuts.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder to write the frames to (created if missing).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_INTERVAL,
+    show_default=True,
+    help="Seconds between fixed samples; 0 keeps only the first frame and the cuts.",
+)
 @click.option("--no-scenes", is_flag=True, help="Do not add the first frame after each cut.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jpg", show_default=True, help="Image format of the written frames.")
 @json_option

@@ -119,7 +119,12 @@ def index_ls(db, source, label, limit, as_json, quiet) -> None:
         table.add_column(col, overflow="fold")
     for r in rows:
         size = f"{r['width']}×{r['height']}" if r["width"] else "–"
-        table.add_row(*(_text(v) if v not in (None, "") else "–" for v in (r["path"], r["kind"], size, r["source"], r["published"], r["label"], r["refs"])))
+        table.add_row(
+            *(
+                _text(v) if v not in (None, "") else "–"
+                for v in (r["path"], r["kind"], size, r["source"], r["published"], r["label"], r["refs"])
+            )
+        )
     stdout_console(sys.stdout).print(table)
 
 
@@ -135,7 +140,12 @@ def index_stats(db, as_json, quiet) -> None:
         sys.stdout.write(_dumps({"schema": "forensics.index-stats/1", **stats}) + "\n")
         return
     out = stdout_console(sys.stdout)
-    out.print(f"{display_path(stats['path'])}: schema {stats['schema_version']}, {stats['bytes']:,} bytes", highlight=False, markup=False, soft_wrap=True)
+    out.print(
+        f"{display_path(stats['path'])}: schema {stats['schema_version']}, {stats['bytes']:,} bytes",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
     out.print(
         f"{stats['files']} file(s) (and {stats['other_copies']} copies under other paths), {stats['references']} reference(s), "
         f"{stats['video_frames']} of them video frames",
@@ -143,7 +153,12 @@ def index_stats(db, as_json, quiet) -> None:
     )  # fmt: skip
     pub = stats["published"]
     if pub["earliest"]:
-        out.print(f"published from {display_text(pub['earliest'])} to {display_text(pub['latest'])}", highlight=False, markup=False, soft_wrap=True)
+        out.print(
+            f"published from {display_text(pub['earliest'])} to {display_text(pub['latest'])}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
     if stats["failed"]:
         out.print(
             f"{stats['failed']} file(s) skipped by add since reading them crashed (index add --retry-failed reads them again)",
@@ -151,7 +166,12 @@ def index_stats(db, as_json, quiet) -> None:
         )  # fmt: skip
     for title, key in (("kind", "by_kind"), ("source", "by_source"), ("label", "by_label")):
         if stats[key]:
-            out.print(f"by {title}: " + ", ".join(f"{display_text(k or '(none)')} {n}" for k, n in stats[key].items()), highlight=False, markup=False, soft_wrap=True)
+            out.print(
+                f"by {title}: " + ", ".join(f"{display_text(k or '(none)')} {n}" for k, n in stats[key].items()),
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
 
 
 @index_group.command("rm")
@@ -176,7 +196,12 @@ def index_rm(db, source, label, paths, as_json, quiet) -> None:
 @index_group.command("export")
 @click.argument("db", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--jsonl", "as_jsonl", is_flag=True, required=True, help="One JSON object per line and file (the only format).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the lines to this file (whole, or not at all) instead of stdout.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the lines to this file (whole, or not at all) instead of stdout.",
+)
 @quiet_option
 def index_export(db, as_jsonl, output, quiet) -> None:
     """Print every file of the index DB with its provenance and hashes, as JSON Lines."""

@@ -39,7 +39,9 @@ def match_command(paths, db, max_distance, no_verify, workers, as_json, quiet) -
     if not quiet:
         err = stderr_console()
         for path, reason in report.unreadable:
-            err.print(f"[yellow]unreadable[/] {escape(display_path(path))}: {escape(display_text(str(reason)))}", highlight=False, soft_wrap=True)
+            err.print(
+                f"[yellow]unreadable[/] {escape(display_path(path))}: {escape(display_text(str(reason)))}", highlight=False, soft_wrap=True
+            )
         for path in report.missing:
             err.print(f"[yellow]not found[/] {escape(display_path(path))}", highlight=False, soft_wrap=True)
     if report.unreadable or report.missing:

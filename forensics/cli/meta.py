@@ -93,7 +93,11 @@ def hash_command(files, as_json) -> None:
 def credentials_summary(c: Credentials) -> str:
     """One line on a file's Content Credentials: the state, the signer, the trust, the chain's length."""
     if not c.present:
-        return f"none embedded; refers to a remote manifest {c.remote} (not fetched)" if c.remote else "removed; traces: " + "; ".join(c.traces)
+        return (
+            f"none embedded; refers to a remote manifest {c.remote} (not fetched)"
+            if c.remote
+            else "removed; traces: " + "; ".join(c.traces)
+        )
     signer = c.signer.name if c.signer is not None and c.signer.name else "an unnamed signer"
     parts = [c.validation.value, f"signed by {signer}", f"signer {c.trust.value}", f"{len(c.chain)} manifest(s)"]
     if c.failures:
@@ -101,4 +105,3 @@ def credentials_summary(c: Credentials) -> str:
     if c.error:
         parts.append(c.error)
     return "; ".join(parts)
-

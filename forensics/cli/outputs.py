@@ -60,7 +60,9 @@ def guard_outputs(outputs: Sequence[tuple[str, str | None]], inputs: Sequence[st
                 raise OutputConflict(f"{option} {display_path(path)} would overwrite the input {display_path(source)}: write it elsewhere")
             if into_folders and source in folders and _under(path, source):
                 what = "would overwrite a file in" if os.path.lexists(path) else "is inside"
-                raise OutputConflict(f"{option} {display_path(path)} {what} the scanned folder {display_path(source)}: write it outside the evidence")
+                raise OutputConflict(
+                    f"{option} {display_path(path)} {what} the scanned folder {display_path(source)}: write it outside the evidence"
+                )
     if into_folders and folders and named:
         _guard_against_links(named, folders)
 
@@ -95,7 +97,9 @@ def _guard_against_links(named: Sequence[tuple[str, str]], folders: Sequence[str
         seen.add(key)
         if key in parents:
             option, path = parents[key]
-            raise OutputConflict(f"{option} {display_path(path)} is inside a scanned folder (reached as {display_path(folder)}): write it outside the evidence")
+            raise OutputConflict(
+                f"{option} {display_path(path)} is inside a scanned folder (reached as {display_path(folder)}): write it outside the evidence"
+            )
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:
@@ -106,7 +110,9 @@ def _guard_against_links(named: Sequence[tuple[str, str]], folders: Sequence[str
                             est = entry.stat(follow_symlinks=True)
                             if (est.st_dev, est.st_ino) in existing:
                                 option, path = existing[(est.st_dev, est.st_ino)]
-                                raise OutputConflict(f"{option} {display_path(path)} would overwrite {display_path(entry.path)}, the same file (a link) in a scanned folder: write it elsewhere")
+                                raise OutputConflict(
+                                    f"{option} {display_path(path)} would overwrite {display_path(entry.path)}, the same file (a link) in a scanned folder: write it elsewhere"
+                                )
         except OSError:
             continue
 

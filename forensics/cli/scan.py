@@ -24,20 +24,46 @@ from forensics.render.text import render_text
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print JSON Lines: a header, then one line per file, finding, match, hypothesis.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
-@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), help="Exit with status 1 if any finding is at least this severe.")
+@click.option(
+    "--fail-on", type=click.Choice([s.value for s in Severity]), help="Exit with status 1 if any finding is at least this severe."
+)
 @click.option("--refs", type=click.Path(dir_okay=False), help="Reference index (SQLite) to match every picture against.")
 @click.option("--max-distance", type=click.IntRange(0, 64), help="Largest pHash distance for a reference match.")
-@click.option("--case", "case_file", type=click.Path(dir_okay=False), help="Case file (TOML) with the hypotheses to weigh; default: case.toml in a scanned folder.")
+@click.option(
+    "--case",
+    "case_file",
+    type=click.Path(dir_okay=False),
+    help="Case file (TOML) with the hypotheses to weigh; default: case.toml in a scanned folder.",
+)
 @click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Also write a self-contained HTML report to this file.")
 @click.option("--no-ela", is_flag=True, help="Leave error level analysis images out of the HTML report (faster on large photos).")
-@click.option("--sensor", is_flag=True, help="Also compare the pictures' sensor noise (PRNU): which share one camera sensor (slower: a full decode per picture).")
+@click.option(
+    "--sensor",
+    is_flag=True,
+    help="Also compare the pictures' sensor noise (PRNU): which share one camera sensor (slower: a full decode per picture).",
+)
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
 @trust_anchors_option
 @limit_options
 @quiet_option
 def scan_command(
-    paths, as_json, as_jsonl, output, workers, fail_on, refs, max_distance, case_file, html_file, no_ela, sensor, csv_file,
-    trust_anchors, memory_budget, time_limit, quiet,
+    paths,
+    as_json,
+    as_jsonl,
+    output,
+    workers,
+    fail_on,
+    refs,
+    max_distance,
+    case_file,
+    html_file,
+    no_ela,
+    sensor,
+    csv_file,
+    trust_anchors,
+    memory_budget,
+    time_limit,
+    quiet,
 ) -> None:
     """Read, hash and check the images and videos under PATHS.
 

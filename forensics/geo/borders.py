@@ -244,6 +244,7 @@ class _Borders:
             self._rings[boundary] = rings
         return self._rings[boundary]
 
+
 def _bounds(coords: Any) -> tuple[float, float, float, float]:
     return float(coords[0].min()), float(coords[0].max()), float(coords[1].min()), float(coords[1].max())
 
@@ -292,7 +293,9 @@ def _nearest(borders: _Borders, own: str | None, lat: float, lon: float, reach: 
     return {k: d for k, d in found.items() if d <= limit}
 
 
-def _outline_borders(borders: _Borders, own: str | None, lat: float, lon: float, reach: float) -> tuple[DisputedArea | None, dict[str, float]]:
+def _outline_borders(
+    borders: _Borders, own: str | None, lat: float, lon: float, reach: float
+) -> tuple[DisputedArea | None, dict[str, float]]:
     """The outline-drawn disputed area holding the point, and the outlines' edges within ``reach`` km."""
     holder = None
     found: dict[str, float] = {}

@@ -87,7 +87,10 @@ class HashListing:
 
 
 def describe(
-    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *, all_tags: bool = False, trust_anchors: str | os.PathLike[str] | None = None
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    all_tags: bool = False,
+    trust_anchors: str | os.PathLike[str] | None = None,
 ) -> MetadataListing:
     """Read what the metadata of the files under ``paths`` says, without decoding pixels.
 

@@ -91,7 +91,9 @@ def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Image.Image
     return record, (keep[0] if keep and record.error is None and record.kind == "image" else None)
 
 
-def _read(path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progress: Any, keep: list[Any] | None, budget: int | None) -> ImageRecord:
+def _read(
+    path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progress: Any, keep: list[Any] | None, budget: int | None
+) -> ImageRecord:
     path = os.fsdecode(path)
     ext = os.path.splitext(path)[1].lower() or None
     try:

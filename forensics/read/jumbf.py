@@ -342,7 +342,9 @@ def _heif_xmp(data: bytes) -> bytes | None:
     if not extents:
         return None
     idat = boxes.get(b"idat", (0, 0))[0]
-    parts = [data[(idat if method == 1 else 0) + offset : (idat if method == 1 else 0) + offset + length] for method, offset, length in extents]
+    parts = [
+        data[(idat if method == 1 else 0) + offset : (idat if method == 1 else 0) + offset + length] for method, offset, length in extents
+    ]
     packet = b"".join(parts)
     return packet[:MAX_XMP] if packet else None
 

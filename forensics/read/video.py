@@ -288,7 +288,6 @@ def hash_frame(pixels: np.ndarray) -> Any:
     import cv2
     from PIL import Image
 
-
     h, w = pixels.shape[:2]
     k = max(w, h) // hashing.HASH_SIDE
     if k >= 2:

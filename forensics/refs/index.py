@@ -917,7 +917,6 @@ def _frames(record: ImageRecord) -> tuple[Any, ...]:
 def _read_item(path: str) -> _Item:
     import numpy as np
 
-
     # one decode: the regions are hashed from the small picture the whole-picture hashes came from
     # (measured with benchmarks/neardup_eval.py: recall unchanged against hashing a 512-px copy)
     record, picture = read_picture(path)

@@ -421,6 +421,7 @@ def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, A
                 "before": {"name": file_name(str(g.get("before", ""))), "anchor": anchors.get(str(g.get("before", "")))},
                 "from": g.get("from"), "to": g.get("to"), "length": _duration(g.get("seconds")),
             })  # fmt: skip
+
     def linked(key: str) -> list[dict[str, Any]]:
         paths = extras.get(key)
         return [{"name": file_name(p), "anchor": anchors.get(p)} for p in paths if isinstance(p, str)] if isinstance(paths, list) else []
@@ -429,9 +430,11 @@ def _set_summary(extras: dict[str, Any], anchors: dict[str, str]) -> dict[str, A
         "devices": _counted(extras.get("devices"), "device"),
         "unknown_device": linked("unknown_device"),
         "ambiguous_device": linked("ambiguous_device"),
-        "first": time.get("first"), "last": time.get("last"),
+        "first": time.get("first"),
+        "last": time.get("last"),
         "span": _duration(time["span_seconds"]) if time.get("span_seconds") is not None else None,
-        "untimed": time.get("untimed"), "from_file_names": time.get("from_file_names"),
+        "untimed": time.get("untimed"),
+        "from_file_names": time.get("from_file_names"),
         "gaps": gaps,
         "countries": _counted(extras.get("countries"), "name", "code"),
         "places": _counted(extras.get("places"), "place", "country_code"),

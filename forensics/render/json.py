@@ -13,9 +13,7 @@ from forensics.report import SCHEMA, Report, finding_dict, image_dict
 # terminal shown the JSON may act on U+009B as CSI), bidi overrides and invisible format characters
 # (which reorder or hide text) and line separators. Written as \uXXXX escapes the value is the same,
 # and they can only occur inside strings, so the document's meaning does not change.
-_INERT = re.compile(
-    "[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
-)
+_INERT = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:

@@ -45,7 +45,8 @@ def _summary(s: dict[str, Any], console: Console) -> None:
         places = ", ".join(f"{p['place']} ({p['country_code']}): {p['count']}" for p in s.get("places", [])[:6])
         countries = ", ".join(f"{c['code']}: {c['count']}" for c in s["countries"])
         console.print(
-            f"  located: {s.get('located', 0)} in {escape(display_text(countries))}" + (f"; {escape(display_text(places))}" if places else ""),
+            f"  located: {s.get('located', 0)} in {escape(display_text(countries))}"
+            + (f"; {escape(display_text(places))}" if places else ""),
             highlight=False,
         )
 

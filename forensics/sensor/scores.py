@@ -74,8 +74,13 @@ class NullModel:
 # Measured by benchmarks/bench_sensor.py --null over central 1024×1024 crops of the real
 # camera photos of ../shared/corpora (camera-jpegs, exif-samples): every pair of different
 # camera models (see docs/performance.md, "Sensor noise").
-NULL = NullModel(mean=0.057, std=1.295, pairs=1267, largest=4.71,
-                source="1267 pairs of real photos of 46 different camera models, 1024×1024 central crops")
+NULL = NullModel(
+    mean=0.057,
+    std=1.295,
+    pairs=1267,
+    largest=4.71,
+    source="1267 pairs of real photos of 46 different camera models, 1024×1024 central crops",
+)
 
 
 def normalised(residual: Array) -> Array:

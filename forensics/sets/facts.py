@@ -111,7 +111,6 @@ def set_facts(
     located = []
     fixes = [(r, p) for r in pictures if (p := fix(r)) is not None]
     if fixes:  # the geodata loads only when a picture has a fix
-
         located = [Located(r.path, lat, lon, place_at(lat, lon)) for r, (lat, lon) in fixes]
     sensor = None
     if any(r.sensor is not None for r in pictures):
