@@ -12,10 +12,13 @@ from PIL import Image, ImageDraw, ImageFont
 
 from forensics import ReferenceIndex
 from forensics.read.files import read_file
+from forensics.records.record import hex_distance
+from forensics.refs.match import GREY
 from forensics.refs.queries import content_boxes, picture_boxes
 
 BASES = 5
 TARGET = 2
+OVERCAST = 3
 STRANGER = 99  # the seed of a photo that is not in the index
 
 
@@ -39,10 +42,22 @@ def _text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], lines: int, size: int,
         draw.text((xy[0], xy[1] + k * step), line.capitalize(), fill=(30, 30, 30), font=_font(size))
 
 
-def player(frame: Image.Image) -> tuple[Image.Image, tuple[int, int, int, int]]:
-    """A paused video: the 640 x 360 frame under an 80-px control bar at 65% opacity."""
+def _sky(picture: Image.Image, *, share: float, level: float) -> Image.Image:
+    """The picture under a smooth, light sky over its top ``share``: ``level`` 255 is blown out
+    (the screen's own white), lower an overcast grey, with a little sensor noise."""
+    a = np.asarray(picture, np.float32)
+    h = a.shape[0]
+    top = int(h * share)
+    ramp = np.clip((top - np.arange(h)) / (0.04 * h), 0, 1)[:, None, None]  # a soft horizon
+    sky = level - 10 * (np.arange(h) / h)[:, None, None] * (level < 255)
+    noise = np.random.default_rng(3).normal(0, 1.2 if level < 255 else 0, a.shape)
+    return Image.fromarray(np.clip(a * (1 - ramp) + (sky + noise) * ramp, 0, 255).astype(np.uint8))
+
+
+def player(frame: Image.Image, *, opacity: float = 0.85) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """A paused video: the 640 x 360 frame under an 80-px translucent control bar."""
     shot = _shown(frame, (640, 360)).convert("RGBA")
-    bar = Image.new("RGBA", (640, 80), (0, 0, 0, 166))
+    bar = Image.new("RGBA", (640, 80), (0, 0, 0, round(255 * opacity)))
     d = ImageDraw.Draw(bar)
     d.rectangle((12, 38, 628, 42), fill=(255, 255, 255, 110))
     d.rectangle((12, 38, 300, 42), fill=(230, 30, 30, 255))
@@ -98,13 +113,17 @@ def world(tmp_path_factory):
     (root / "refs").mkdir()
     (root / "shots").mkdir()
     bases = [photo(200 + i, (1024, 768)) for i in range(BASES)]
+    # the two pictures shown in the app and on the page have a light sky, as so many photos do: as
+    # light as the screen (blown out) over the top quarter of one, an overcast grey on the other
+    bases[TARGET] = _sky(bases[TARGET], share=0.25, level=255)
+    bases[OVERCAST] = _sky(bases[OVERCAST], share=0.35, level=236)
     for i, base in enumerate(bases):
         base.save(root / "refs" / f"base{i}.jpg", quality=92)
-    video = _frame(photo(300, (1280, 960)))
+    video = _frame(photo(316, (1280, 960)))  # a frame whose whole-picture hash the bar moves by 20 bits
     video.save(root / "refs" / "frame.jpg", quality=90)  # a frame of a video, as a still
     truth = {}
     stranger = photo(STRANGER, (1024, 768))
-    for name, make, source in (("player", player, video), ("phone", phone, bases[TARGET]), ("browser", browser, bases[TARGET])):
+    for name, make, source in (("player", player, video), ("phone", phone, bases[TARGET]), ("browser", browser, bases[OVERCAST])):
         shot, box = make(source)
         shot.save(root / "shots" / f"{name}.png")
         truth[name] = box
@@ -125,8 +144,14 @@ def _refs(found, name) -> set[str]:
 
 
 def test_paused_video_under_its_control_bar_is_found(world):
-    _, _, found = world
+    root, _, found = world
+    # the bar moves the whole picture's hash beyond what is even verified: only the clean top finds it
+    shot, frame = (read_file(p).hashes for p in (root / "shots" / "player.png", root / "refs" / "frame.jpg"))
+    assert shot is not None and frame is not None
+    assert hex_distance(shot.phash, frame.phash) > 10 + GREY
     assert _refs(found, "player") == {"frame.jpg"}
+    (m,) = found["player"]
+    assert m.method == "features" and m.details["view"].startswith("aligned:")
 
 
 def test_photo_in_a_phone_app_is_found_with_its_place_on_the_screen(world):
@@ -141,7 +166,7 @@ def test_photo_in_a_phone_app_is_found_with_its_place_on_the_screen(world):
 
 def test_photo_on_a_web_page_is_found_with_its_place_on_the_page(world):
     _, truth, found = world
-    assert _refs(found, "browser") == {f"base{TARGET}.jpg"}
+    assert _refs(found, "browser") == {f"base{OVERCAST}.jpg"}
     (m,) = found["browser"]
     assert "framed" in m.transform
     x0, y0, x1, y1 = truth["browser"]
@@ -158,9 +183,8 @@ def test_picture_boxes_find_the_photo_among_text_and_chrome(world):
     root, truth, _ = world
     for name in ("phone", "browser"):
         shot = Image.open(root / "shots" / f"{name}.png").convert("RGB")
-        boxes = picture_boxes(shot)
-        assert boxes, name
-        assert max(abs(a - b) for a, b in zip(boxes[0], truth[name])) <= 4, (name, boxes[0], truth[name])
+        boxes = picture_boxes(shot)  # the blown-out sky of the phone's photo: its lower part, then grown
+        assert any(max(abs(a - b) for a, b in zip(box, truth[name])) <= 4 for box in boxes), (name, boxes, truth[name])
 
 
 def test_a_photo_alone_has_no_picture_box():
