@@ -176,9 +176,10 @@ class _Matcher:
                 image = load_picture(record.path)
             except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
                 image = None
-        box = None
+        boxes: dict[str, tuple[int, int, int, int]] = {}
         if image is not None:
-            views, box = query_views(image)
+            views, _ = query_views(image)
+            boxes = {v.name: v.box for v in views if v.box is not None}
             # in a large index the scans below take longer than hashing the tilted views, which
             # Pillow does without the GIL: hash them meanwhile on another thread, in case they are needed
             ahead = _background(tilted_views, image) if len(self.table) >= TILT_AHEAD_ROWS else None
@@ -195,7 +196,7 @@ class _Matcher:
                 turned = self._direct_many([(v.phash, v.dhash or 0, v.name, None, True) for v in tilted])
                 cands += [dataclasses.replace(c, accepted=False) for c in turned]
                 cands += self._regions(tilted)
-        return self._finish(record, cands, image, box, exact)
+        return self._finish(record, cands, image, boxes, exact)
 
     def _regions(self, views: list[Any]) -> list[_Candidate]:
         """Candidates whose indexed regions are close to one of ``views`` (always unsure)."""
@@ -223,10 +224,11 @@ class _Matcher:
                 if c.accepted and (c.row not in best or (c.phash, c.dhash) < (best[c.row].phash, best[c.row].dhash)):
                     c.query_timestamp = frame.timestamp
                     best[c.row] = c
-        return self._finish(record, list(best.values()), None, None, set())
+        return self._finish(record, list(best.values()), None, {}, set())
 
-    def _finish(self, record: Any, cands: list[_Candidate], image: Any, box: Any, exact: set[int]) -> list[Match]:
-        from forensics.refs.queries import map_box
+    def _finish(
+        self, record: Any, cands: list[_Candidate], image: Any, boxes: dict[str, tuple[int, int, int, int]], exact: set[int]
+    ) -> list[Match]:
 
         # the best candidate per reference row
         best: dict[int, _Candidate] = {}
@@ -243,27 +245,24 @@ class _Matcher:
         shown = record.display_size
         for c in accepted:
             ref, stored = refs[int(self.table.ids[c.row])]
-            out.append(self._hash_match(record, c, ref, stored, exact, image, box))
+            out.append(self._hash_match(record, c, ref, stored, exact, image, boxes.get(c.view)))
         if unsure:
-            from forensics.refs.features import Features, verify
+            from forensics.refs.features import verify
 
-            qfeat: dict[str | None, Any] = {}
+            qfeat: dict[Any, _QueryFeatures] = {}
             for c in unsure:
                 ref, stored = refs[int(self.table.ids[c.row])]
                 rfeat = self._reference_features(ref)
                 if rfeat is None:
                     continue
-                if c.op not in qfeat:
-                    from forensics.refs.queries import transpose
-
-                    qfeat[c.op] = Features(transpose(image, c.op))
-                v = verify(rfeat, qfeat[c.op])
+                q = _query_features(image, c, boxes.get(c.view), qfeat)
+                v = verify(rfeat, q.features)
                 if v is None:
                     continue
-                transform = _transform_from(c, v, rfeat.size, qfeat[c.op].size)
+                transform = _transform_from(c, v, rfeat.size, q.features.size, framed=q.box is not None)
                 region = None
                 if shown:
-                    qb = map_box(v.query_box, c.op, image.size)
+                    qb = q.place(v.query_box)
                     fx, fy = shown[0] / image.size[0], shown[1] / image.size[1]
                     region = (round(qb[0] * fx), round(qb[1] * fy), round((qb[2] - qb[0]) * fx), round((qb[3] - qb[1]) * fy))
                 rw, rh = rfeat.size
@@ -299,7 +298,7 @@ class _Matcher:
                 size = record.display_size
                 transform = "resized" if size and ref.width and (size[0], size[1]) != (ref.width, ref.height) else "modified"
             elif c.view.startswith("framed"):
-                transform = "framed" if c.view == "framed" else "framed+mirrored"
+                transform = "framed+mirrored" if c.view.startswith("framed-mirrored") else "framed"
                 if box is not None and image is not None and record.display_size:
                     fx, fy = record.display_size[0] / image.size[0], record.display_size[1] / image.size[1]
                     region = (round(box[0] * fx), round(box[1] * fy), round((box[2] - box[0]) * fx), round((box[3] - box[1]) * fy))
@@ -336,6 +335,51 @@ class _Matcher:
             feat = None
         self._ref_features[ref.id] = feat
         return feat
+
+
+@dataclass(frozen=True)
+class _QueryFeatures:
+    """Local features of the part of a query that a candidate is checked against."""
+
+    features: Any  # forensics.refs.features.Features
+    op: str | None  # the transpose applied to that part
+    size: tuple[int, int]  # of that part before the transpose
+    box: tuple[int, int, int, int] | None  # where the part lies in the query picture; None for all of it
+
+    def place(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """A rectangle in the features' picture, in the query picture's pixels."""
+        from forensics.refs.queries import map_box
+
+        x0, y0, x1, y1 = map_box(box, self.op, self.size)
+        if self.box is None:
+            return x0, y0, x1, y1
+        return x0 + self.box[0], y0 + self.box[1], x1 + self.box[0], y1 + self.box[1]
+
+
+FRAME_MARGIN = 0.04  # of the content rectangle's side, kept around it when features are taken from it
+
+
+def _query_features(image: Any, c: _Candidate, box: tuple[int, int, int, int] | None, cache: dict[Any, _QueryFeatures]) -> _QueryFeatures:
+    """Features of the query as ``c`` saw it: the whole picture in the candidate's turn, or,
+    for a framed view, the content rectangle alone (a little wider) — the text and icons of an
+    app screen or a web page would otherwise take most of the keypoints from a picture that
+    fills a fraction of the screen."""
+    from forensics.refs.features import Features
+    from forensics.refs.queries import transpose
+
+    if box is None:
+        key: Any = c.op
+        if key not in cache:
+            cache[key] = _QueryFeatures(Features(transpose(image, c.op)), c.op, image.size, None)
+        return cache[key]
+    op = "FLIP_LEFT_RIGHT" if c.view.startswith("framed-mirrored") else None
+    key = (box, op)
+    if key not in cache:
+        mx, my = round((box[2] - box[0]) * FRAME_MARGIN), round((box[3] - box[1]) * FRAME_MARGIN)
+        wide = (max(0, box[0] - mx), max(0, box[1] - my), min(image.width, box[2] + mx), min(image.height, box[3] + my))
+        part = image.crop(wide)
+        cache[key] = _QueryFeatures(Features(transpose(part, op)), op, part.size, wide)
+    return cache[key]
 
 
 def _nearest(rows: Any, dists: Any, *, keep_within: int = -1) -> tuple[Any, Any]:
@@ -384,16 +428,18 @@ def _hash_confidence(c: _Candidate) -> float:
     return round(max(0.0, 1.0 - (c.phash + (c.dhash or 0)) / 64.0), 3)
 
 
-def _transform_from(c: _Candidate, v: Any, ref_size: tuple[int, int], query_size: tuple[int, int]) -> str:
+def _transform_from(c: _Candidate, v: Any, ref_size: tuple[int, int], query_size: tuple[int, int], *, framed: bool = False) -> str:
     parts = []
     if c.op is not None:
         parts.append(c.view)
+    elif framed and c.view.startswith("framed-mirrored"):
+        parts.append("mirrored")
     rw, rh = ref_size
     qw, qh = query_size
     rb, qb = v.reference_box, v.query_box
     if (rb[2] - rb[0]) * (rb[3] - rb[1]) < 0.9 * rw * rh:
         parts.append("cropped")
-    if (qb[2] - qb[0]) * (qb[3] - qb[1]) < 0.85 * qw * qh:
+    if framed or (qb[2] - qb[0]) * (qb[3] - qb[1]) < 0.85 * qw * qh:
         parts.append("framed")
     if abs(v.angle) > 2.0:
         parts.append(f"rotated-{abs(v.angle):.0f}deg")

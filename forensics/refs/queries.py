@@ -52,7 +52,14 @@ VIEW_REGIONS: dict[str, tuple[str, ...]] = {
     "bottom-right": ("centre", "middle-right", "bottom-centre", "bottom-right"),
     "centre": ("centre",),
     "tilt": ("centre",),
+    **{f"aligned:{name}": (name,) for name in ("top-centre", "centre", "bottom-centre")},
 }
+# Regions the query itself is cut to, each compared with the same region of the references: what
+# an overlay leaves clean. A control bar or a caption band over the bottom leaves the top-centre
+# region, a banner over the top the bottom-centre one, a logo in a corner the centre one. A crop
+# of the query the same shape and place as an indexed region is the cheapest sure way past an
+# overlay: one column scan each, and the distance is that of a resized copy.
+ALIGNED = ("top-centre", "centre", "bottom-centre")
 
 # The dihedral group as Pillow transposes applied to a query, and the name of
 # the transform that turns the reference into the query when that view matches.
@@ -74,10 +81,11 @@ VERIFY_SIDE = 800  # long side of the pictures compared with local features
 class ViewHash:
     """The hashes of one view of a picture."""
 
-    name: str  # "identity", "mirrored", "framed", "crop:centre:0.9" …
+    name: str  # "identity", "mirrored", "framed", "framed:2", "crop:centre:0.9", "aligned:centre" …
     phash: int  # forensics.read.hashing.phash, like the hashes the index stores
     dhash: int | None = None
-    anchor: str | None = None  # the reference region a sub-crop is compared with
+    anchor: str | None = None  # the key in VIEW_REGIONS of the reference regions a sub-crop is compared with
+    box: tuple[int, int, int, int] | None = None  # for a framed view, the content rectangle in the picture's pixels
 
 
 def hex_to_int(value: str) -> int:
@@ -128,10 +136,12 @@ def transpose(image: Image.Image, op: str | None) -> Image.Image:
 def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int, int] | None]:
     """Hashes of the views of a query: its turns, its framed content, its sub-crops.
 
-    Returns the views and the content rectangle ``(x0, y0, x1, y1)`` in the
-    image's pixels when a frame (borders, player controls) was found around it.
+    Returns the views and the first content rectangle ``(x0, y0, x1, y1)`` in
+    the image's pixels when a frame (borders, player controls, an app screen
+    or a web page) was found around a picture; each framed view carries its own
+    rectangle in ``box``.
     """
-    box = content_box(image)
+    boxes = content_boxes(image)
     full = image
     # the hashes look at 32 x 32 grey pixels: hash a small grey copy (turns and crops commute with
     # the conversion, so the hashes are those of the colour picture, at a third of the resizing cost)
@@ -140,25 +150,58 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
     for op, name in DIHEDRAL:
         v = transpose(image, op)
         views.append(ViewHash(name, phash(v), dhash(v)))
-    if box is not None:
-        f = image.width / full.width, image.height / full.height
+    f = image.width / full.width, image.height / full.height
+    for k, box in enumerate(boxes):
+        suffix = "" if k == 0 else f":{k + 1}"
         inner = image.crop((round(box[0] * f[0]), round(box[1] * f[1]), round(box[2] * f[0]), round(box[3] * f[1])))
-        views.append(ViewHash("framed", phash(inner), dhash(inner)))
+        views.append(ViewHash(f"framed{suffix}", phash(inner), dhash(inner), box=box))
         mirrored = transpose(inner, "FLIP_LEFT_RIGHT")
-        views.append(ViewHash("framed-mirrored", phash(mirrored), dhash(mirrored)))
+        views.append(ViewHash(f"framed-mirrored{suffix}", phash(mirrored), dhash(mirrored), box=box))
     # sub-crops of the query, compared with every indexed region of the references
     for side in QUERY_SUBCROPS:
         m = 1.0 - side
-        boxes = {
+        crops = {
             "centre": (m / 2, m / 2, 1 - m / 2, 1 - m / 2),
             "top-left": (0.0, 0.0, side, side),
             "top-right": (m, 0.0, 1.0, side),
             "bottom-left": (0.0, m, side, 1.0),
             "bottom-right": (m, m, 1.0, 1.0),
         }
-        for anchor, b in boxes.items():
+        for anchor, b in crops.items():
             views.append(ViewHash(f"crop:{anchor}:{side}", phash(crop_fraction(image, b)), anchor=anchor))
-    return views, box
+    regions = dict(REGIONS)
+    for name in ALIGNED:
+        views.append(ViewHash(f"aligned:{name}", phash(crop_fraction(image, regions[name])), anchor=f"aligned:{name}"))
+    return views, boxes[0] if boxes else None
+
+
+MAX_BOXES = 4  # content rectangles hashed per query (each costs two hashes of the whole-picture scan)
+
+
+def content_boxes(image: Image.Image) -> list[tuple[int, int, int, int]]:
+    """Candidate rectangles of the picture inside a screenshot, the likeliest first.
+
+    :func:`content_box` (flat borders and bars peeled off: a player window, a
+    letterboxed video) and then :func:`picture_boxes` (a picture among text on
+    a screen of one colour: an app, a web page; edges to the pixel), without
+    near repeats, at most MAX_BOXES. Where both find the same picture, the
+    closer hash decides which one a match reports.
+    """
+    out: list[tuple[int, int, int, int]] = []
+    first = content_box(image)
+    for box in ([first] if first else []) + picture_boxes(image):
+        if len(out) < MAX_BOXES and all(_overlap(box, other) < 0.97 for other in out):
+            out.append(box)
+    return out
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two rectangles."""
+    iw = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
 
 
 TILTS = (-10.0, -5.0, 5.0, 10.0)  # degrees: a picture turned a little, turned back in steps
@@ -276,3 +319,180 @@ def map_box(box: tuple[float, float, float, float], op: str | None, size: tuple[
     pts = [back(x, y) for x, y in corners]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     return min(xs), min(ys), max(xs), max(ys)
+
+
+# -- pictures inside app screens and web pages ---------------------------------------------------
+
+PICTURE_SIDE = 400  # long side of the copy picture rectangles are looked for in
+BACKGROUND_SHARE = 0.12  # a screen's background colour covers at least this share of it
+_BLOCK = 4  # pixels per block of that copy
+
+
+def picture_boxes(image: Image.Image, *, min_area: float = 0.03, most: int = 2) -> list[tuple[int, int, int, int]]:
+    """Rectangles of picture inside a screen of one background colour: a photo in an app or a page.
+
+    An app screen or a web page is drawn on one exact colour (white, black, a
+    grey); text, icons and thin lines on it leave most of each small block
+    that colour, a picture shown on it leaves none. Blocks of 4 x 4 pixels
+    with (nearly) no background pixel, opened by 3 x 3 blocks (text strokes
+    and lines vanish), form connected parts; a part is a picture when it
+    fills most of its bounding box, is not a strip, and holds enough texture
+    (a flat coloured bar or button has none). Edges are then set to the
+    pixel on the full copy. Unlike :func:`content_box`, which peels flat
+    borders off, this finds a picture among text: a phone app (status bar,
+    header, caption under the photo) or a browser (tabs, address bar,
+    article text beside the photo).
+
+    Returns at most ``most`` rectangles ``(x0, y0, x1, y1)`` in the image's
+    pixels, largest first; none when no colour covers enough of the screen
+    to be its background (a photo, a screenshot of a game).
+
+    Examples
+    --------
+    >>> from PIL import Image, ImageDraw
+    >>> screen = Image.new("RGB", (400, 800), "white")
+    >>> screen.paste(Image.effect_noise((300, 200), 60).convert("RGB"), (50, 100))
+    >>> ImageDraw.Draw(screen).text((50, 340), "a caption under the picture", fill="black")
+    >>> picture_boxes(screen)
+    [(50, 100, 350, 300)]
+    """
+    import cv2  # deferred: OpenCV loads in 0.1 s, and only screenshots get here
+    import numpy as np
+
+    small = decode.fit(image, PICTURE_SIDE, resample="bilinear").convert("RGB")
+    a = np.asarray(small)
+    h, w = a.shape[:2]
+    b = _BLOCK
+    if h < 16 * b or w < 16 * b:
+        return []
+    bg = _background(a)
+    if bg is None:
+        return []
+    differs = _differs(a, bg)
+    gh, gw = h // b, w // b
+    cut = differs[: gh * b, : gw * b]
+    solid = (cut.reshape(gh, b, gw, b).sum(axis=(1, 3)) >= b * b - 1).astype(np.uint8)
+    solid = cv2.morphologyEx(solid, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(solid, connectivity=4)
+    if n <= 1:
+        return []
+    grey = np.asarray(small.convert("L"), dtype=np.int16)[: gh * b, : gw * b].reshape(gh, b, gw, b)
+    busy = (grey.max(axis=(1, 3)) - grey.min(axis=(1, 3))) > 4
+    found = []
+    for i in range(1, n):
+        x, y, bw, bh, count = (int(v) for v in stats[i])
+        if bw * bh < min_area * gw * gh or bw * bh > 0.93 * gw * gh or count < 0.6 * bw * bh or not 0.2 <= bw / bh <= 5:
+            continue
+        part = labels[y : y + bh, x : x + bw] == i
+        if busy[y : y + bh, x : x + bw][part].mean() < 0.25:
+            continue
+        found.append((bw * bh, (x * b, y * b, (x + bw) * b, (y + bh) * b)))
+    found.sort(reverse=True)
+    fx, fy = image.width / w, image.height / h
+    full = np.asarray(image.convert("RGB")) if image.size != small.size else a
+    out = []
+    for _, (x0, y0, x1, y1) in found[:most]:
+        box = _refine(full, bg, (round(x0 * fx), round(y0 * fy), round(x1 * fx), round(y1 * fy)), slack=round(2 * b * max(fx, fy)))
+        out.append(box)
+        out += _grown(full, bg, box)
+    return out
+
+
+# Shapes (width / height) of camera and phone pictures, the commonest first.
+ASPECTS = (4 / 3, 3 / 2, 16 / 9, 1.0, 3 / 4, 2 / 3)
+
+
+def _grown(a: Any, bg: Any, box: tuple[int, int, int, int], *, most: int = 2) -> list[tuple[int, int, int, int]]:
+    """The rectangle grown up or down to a common picture shape, over blank background.
+
+    A photo whose sky (or snow) is as light as the screen around it shows
+    only its lower (upper) part as picture: when the rectangle has no common
+    shape and blank screen lies above or below it, the rectangles of the
+    likeliest shapes that reach into the blank are candidates too.
+    """
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if h <= 0 or any(abs(w / h - r) < 0.02 * r for r in ASPECTS):
+        return []
+    share = _differs(a[:, x0:x1], bg).mean(axis=1)  # of each line of the screen, across the rectangle
+    up, down = _reach(share[:y0][::-1]), _reach(share[y1:])
+    out = []
+    for r in ASPECTS:
+        grow = round(w / r) - h
+        if grow <= 0.03 * h:
+            continue
+        if grow <= up:
+            out.append((x0, y0 - grow, x1, y1))
+        elif grow <= down:
+            out.append((x0, y0, x1, y1 + grow))
+    return out[:most]
+
+
+def _reach(share: Any) -> int:
+    """How far a picture may reach past its edge: over its own light lines (partly background) and
+    then the blank ones (all background) up to the next thing drawn on the screen."""
+    light = _run((share >= 0.05) & (share < 0.5))
+    blank = _run(share[light:] < 0.05)
+    return light + blank if blank else 0
+
+
+def _run(flags: Any) -> int:
+    """How many leading entries of ``flags`` are true."""
+    import numpy as np
+
+    off = np.flatnonzero(~flags)
+    return int(off[0]) if off.size else int(flags.size)
+
+
+def _background(a: Any) -> Any:
+    """The screen's background: its commonest exact colour, when it covers enough of it; else None."""
+    import numpy as np
+
+    sample = a[::3, ::3].reshape(-1, 3).astype(np.int32)
+    keys = (sample[:, 0] << 16) | (sample[:, 1] << 8) | sample[:, 2]
+    values, counts = np.unique(keys, return_counts=True)
+    top = int(counts.argmax())
+    if counts[top] < BACKGROUND_SHARE * keys.size:
+        return None
+    v = int(values[top])
+    return np.array([(v >> 16) & 255, (v >> 8) & 255, v & 255], np.uint8)
+
+
+def _differs(a: Any, bg: Any) -> Any:
+    """Pixels that are not the background colour (more than 3 levels off in some channel)."""
+    import cv2
+    import numpy as np
+
+    d = cv2.absdiff(a, np.broadcast_to(bg, a.shape).copy())
+    return d.max(axis=2) > 3
+
+
+def _refine(a: Any, bg: Any, box: tuple[int, int, int, int], *, slack: int) -> tuple[int, int, int, int]:
+    """A rectangle's edges moved to the outermost line, within ``slack`` pixels, that is mostly picture."""
+    x0, y0, x1, y1 = box
+    # the middle of each edge only: corners and what touches them (a caption's first line) stay out
+    mx, my = max(1, (x1 - x0) // 8), max(1, (y1 - y0) // 8)
+    top = _differs(a[max(0, y0 - slack) : y0 + slack, x0 + mx : x1 - mx], bg).mean(axis=1)
+    bottom = _differs(a[max(0, y1 - slack) : y1 + slack, x0 + mx : x1 - mx], bg).mean(axis=1)
+    left = _differs(a[y0 + my : y1 - my, max(0, x0 - slack) : x0 + slack], bg).mean(axis=0)
+    right = _differs(a[y0 + my : y1 - my, max(0, x1 - slack) : x1 + slack], bg).mean(axis=0)
+    return (
+        max(0, x0 - slack) + _first(left, 0.5, len(left) // 2),
+        max(0, y0 - slack) + _first(top, 0.5, len(top) // 2),
+        max(0, x1 - slack) + _last(right, 0.5, len(right) // 2) + 1,
+        max(0, y1 - slack) + _last(bottom, 0.5, len(bottom) // 2) + 1,
+    )
+
+
+def _first(share: Any, level: float, default: int) -> int:
+    import numpy as np
+
+    on = np.flatnonzero(share >= level)
+    return int(on[0]) if on.size else default
+
+
+def _last(share: Any, level: float, default: int) -> int:
+    import numpy as np
+
+    on = np.flatnonzero(share >= level)
+    return int(on[-1]) if on.size else default
