@@ -9,7 +9,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from forensics.read.pool import Progress
-from forensics.records.record import ImageRecord, Serialisable
+from forensics.read.video import frame_at
+from forensics.records.record import ImageRecord, Serialisable, hex_distance
+from forensics.refs.queries import (
+    DIHEDRAL,
+    REGIONS,
+    VERIFY_SIDE,
+    VIEW_REGIONS,
+    hex_to_int,
+    load_picture,
+    map_box,
+    query_views,
+    tilted_views,
+    transpose,
+)
 
 if TYPE_CHECKING:  # the index imports this module for its result types
     from forensics.refs.index import ReferenceIndex
@@ -125,14 +138,14 @@ class _Matcher:
 
     # whole-picture stage, shared by pictures and video frames
     def _direct(self, phash: int, dhash: int, view: str, op: str | None, *, grey: bool) -> list[_Candidate]:
-        from forensics.refs.search import within
+        from forensics.refs.search import within  # deferred: numpy load on first use, not on `import forensics`
 
         radius = self.d + (GREY if grey else 0)
         return self._close(phash, dhash, view, op, within(self.table.phash, [phash], radius)[0])
 
     def _direct_many(self, views: list[tuple[int, int, str, str | None, bool]]) -> list[_Candidate]:
         """:meth:`_direct` for several (phash, dhash, view, op, grey) in one parallel pass."""
-        from forensics.refs.search import within_columns
+        from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
 
         if not views:
             return []
@@ -145,7 +158,7 @@ class _Matcher:
         return out
 
     def _close(self, phash: int, dhash: int, view: str, op: str | None, found: Any) -> list[_Candidate]:
-        from forensics.refs.search import distance
+        from forensics.refs.search import distance  # deferred: numpy load on first use, not on `import forensics`
 
         rows, dists = _nearest(*found, keep_within=self.d)
         out = []
@@ -156,8 +169,6 @@ class _Matcher:
         return out
 
     def picture(self, record: ImageRecord) -> list[Match]:
-        from forensics.refs.queries import DIHEDRAL, hex_to_int, load_picture, query_views, tilted_views
-
         h = record.hashes
         if h is None:  # an unreadable picture: nothing to look up
             return []
@@ -200,8 +211,7 @@ class _Matcher:
 
     def _regions(self, views: list[Any]) -> list[_Candidate]:
         """Candidates whose indexed regions are close to one of ``views`` (always unsure)."""
-        from forensics.refs.queries import REGIONS, VIEW_REGIONS
-        from forensics.refs.search import within_columns
+        from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
 
         # each view against the regions it can meet (VIEW_REGIONS), all columns in one parallel pass
         per_column = [[v for v in views if name in VIEW_REGIONS[v.anchor or "identity"]] for name, _ in REGIONS]
@@ -216,8 +226,6 @@ class _Matcher:
         return out
 
     def video(self, record: ImageRecord) -> list[Match]:
-        from forensics.refs.queries import hex_to_int
-
         best: dict[int, _Candidate] = {}
         for frame in record.video.frames if record.video is not None else ():
             for c in self._direct(hex_to_int(frame.hashes.phash), hex_to_int(frame.hashes.dhash), "identity", None, grey=False):
@@ -247,7 +255,7 @@ class _Matcher:
             ref, stored = refs[int(self.table.ids[c.row])]
             out.append(self._hash_match(record, c, ref, stored, exact, image, boxes.get(c.view)))
         if unsure:
-            from forensics.refs.features import verify
+            from forensics.refs.features import verify  # deferred: numpy and OpenCV load on first use, not on `import forensics`
 
             qfeat: dict[Any, _QueryFeatures] = {}
             for c in unsure:
@@ -284,8 +292,6 @@ class _Matcher:
     def _hash_match(
         self, record: Any, c: _Candidate, ref: Reference, stored: dict[str, Any], exact: set[int], image: Any, box: Any
     ) -> Match:
-        from forensics.records.record import hex_distance
-
         details: dict[str, Any] = {"view": c.view}
         if c.query_timestamp is not None:
             details["query_timestamp"] = c.query_timestamp
@@ -319,9 +325,7 @@ class _Matcher:
     def _reference_features(self, ref: Reference) -> Any:
         if ref.id in self._ref_features:
             return self._ref_features[ref.id]
-        from forensics.read.video import frame_at
-        from forensics.refs.features import Features
-        from forensics.refs.queries import VERIFY_SIDE, load_picture
+        from forensics.refs.features import Features  # deferred: numpy and OpenCV load on first use, not on `import forensics`
 
         feat = None
         try:
@@ -348,7 +352,6 @@ class _QueryFeatures:
 
     def place(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         """A rectangle in the features' picture, in the query picture's pixels."""
-        from forensics.refs.queries import map_box
 
         x0, y0, x1, y1 = map_box(box, self.op, self.size)
         if self.box is None:
@@ -364,8 +367,7 @@ def _query_features(image: Any, c: _Candidate, box: tuple[int, int, int, int] | 
     for a framed view, the content rectangle alone (a little wider) — the text and icons of an
     app screen or a web page would otherwise take most of the keypoints from a picture that
     fills a fraction of the screen."""
-    from forensics.refs.features import Features
-    from forensics.refs.queries import transpose
+    from forensics.refs.features import Features  # deferred: numpy and OpenCV load on first use, not on `import forensics`
 
     if box is None:
         key: Any = c.op
