@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from forensics.errors import UnreadableFile
 from forensics.read import hashing
 from forensics.read.sniff import HEAD_BYTES, sniff
-from forensics.records.record import FrameHash, ImageRecord, VideoInfo
+from forensics.records.record import FrameHash, Hashes, ImageRecord, VideoInfo
 
 if TYPE_CHECKING:
     import numpy as np
@@ -278,7 +278,7 @@ def _decode_problems(decoded: int, info: VideoInfo, last_t: float) -> tuple[str,
     return ()
 
 
-def hash_frame(pixels: np.ndarray) -> Any:
+def hash_frame(pixels: np.ndarray) -> Hashes:
     """Perceptual hashes of a BGR frame, as :func:`forensics.hashing.compute_hashes` makes them.
 
     An integer box reduction with OpenCV first (its fast path, the same filter

@@ -91,7 +91,7 @@ def render_html(
     )
 
 
-def safe_url(url: Any) -> str | None:
+def safe_url(url: object) -> str | None:
     """``url`` if it is a plain http(s) address a reader may follow, else None."""
     if not isinstance(url, str):
         return None

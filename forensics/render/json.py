@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from forensics.report import SCHEMA, Report, finding_dict, image_dict
 
@@ -16,7 +15,7 @@ from forensics.report import SCHEMA, Report, finding_dict, image_dict
 _INERT = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
-def dumps(data: Any, *, indent: int | None = 2) -> str:
+def dumps(data: object, *, indent: int | None = 2) -> str:
     """JSON text: UTF-8 kept readable, with every character a terminal would act on escaped."""
     text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False, default=str)
     return _INERT.sub(lambda m: json.dumps(m.group())[1:-1], text) if _INERT.search(text) else text
