@@ -13,13 +13,14 @@ When the real photos of ``camera-jpegs`` and ``exif-samples`` sit beside the
 project, screenshots of them are scored too (``--screens``): a paused video
 (a 640 x 360 frame under an 80-px translucent control bar), a phone app
 screen (status bar, white margins, the photo at the top, caption text) and a
-desktop browser page (tabs, address bar, headline, the photo among text);
-recall per kind, and false matches of the same screenshots made of photos
-that are not in the index (held-out real ones and generated ones).
+desktop browser page (tabs, address bar, headline, the photo among text),
+and for comparison the photo in a dark player window and under a corner
+logo; recall per kind, and false matches of the same screenshots made of
+photos that are not in the index (held-out real ones and generated ones).
 
     python benchmarks/neardup_eval.py                 # small and quick
     python benchmarks/neardup_eval.py --n 100 --distractors 1000 --json out.json
-    python benchmarks/neardup_eval.py --screens-only --screen-distractors 1200
+    python benchmarks/neardup_eval.py --screens-only --screen-distractors 3000 --keep /tmp/screens
 """
 
 from __future__ import annotations
@@ -252,7 +253,7 @@ def score_pdq(workers: int) -> dict | None:
 # -- screenshots of real photos ----------------------------------------------------------------------
 
 REAL = [ROOT.parent / "shared" / "corpora" / "camera-jpegs", ROOT.parent / "shared" / "corpora" / "exif-samples" / "jpg"]
-SCREEN_KINDS = ("player", "phone", "browser")
+SCREEN_KINDS = ("player", "phone", "browser", "window", "logo")
 METHODS = ("sha256", "hash", "features")
 _TEXT = (
     "the of and to in a is that for on with as was at by from this were be has have after police said people city "
@@ -303,7 +304,7 @@ def write_still_video(frame: Image.Image, path: Path, *, seconds: float = 2.0, f
     import cv2
 
     pixels = np.ascontiguousarray(np.asarray(frame.resize((960, 540), Image.Resampling.LANCZOS))[:, :, ::-1])
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (960, 540))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (960, 540))  # type: ignore[attr-defined]  # OpenCV's stubs omit it
     try:
         for _ in range(round(seconds * fps)):
             writer.write(pixels)
@@ -417,7 +418,7 @@ def real_photos() -> list[Path]:
     from PIL import ImageOps
 
     paths = [p for folder in REAL if folder.is_dir() for p in sorted(folder.rglob("*.jpg")) if "invalid" not in p.parts]
-    kept: list[tuple[Path, object, object]] = []
+    kept: list[tuple[Path, imagehash.ImageHash, imagehash.ImageHash]] = []
     for p in paths:
         try:
             with Image.open(p) as im:
@@ -440,8 +441,14 @@ def _displayed(p: Path) -> Image.Image:
 
 
 def _shot(kind: str, img: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """The screenshot of one kind: the three over the picture, and for comparison the photo in a
+    dark player window (45-80% of its width) and under a corner logo, as in the families above."""
     if kind == "player":
         return player_shot(video_frame(img), rng)
+    if kind == "window":
+        return _frame(img, float(rng.uniform(0.45, 0.8)), rng)
+    if kind == "logo":
+        return _overlay(img, 1, rng)
     return phone_shot(img, rng) if kind == "phone" else browser_shot(img, rng)
 
 
@@ -571,7 +578,9 @@ def run_screens(args: argparse.Namespace) -> dict | None:
 
 
 def print_screens(r: dict) -> None:
-    print(f"\nscreenshots of real photos ({r['references']} files in the index: each photo, its 16:9 frame as a still and as a video, generated photos)")
+    print(
+        f"\nscreenshots of real photos ({r['references']} files in the index: each photo, its 16:9 frame as a still and as a video, generated photos)"
+    )
     print(f"{'kind':10} {'found':>9} {'recall':>7} {'photo':>6} {'frame':>6} {'video':>6} {'wrong ref':>10} {'false':>12}   by method")
     for kind, v in r["kinds"].items():
         forms = v["by_reference"]
@@ -621,7 +630,10 @@ def run_families(args: argparse.Namespace) -> dict:
         folder = Path(tmp)
         t = time.perf_counter()
         bases, variants, distractors = build(folder, args.n, args.distractors, args.seed)
-        print(f"built {len(bases)} bases, {len(variants)} variants, {len(distractors)} distractors in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        print(
+            f"built {len(bases)} bases, {len(variants)} variants, {len(distractors)} distractors in {time.perf_counter() - t:.1f} s",
+            file=sys.stderr,
+        )
         queries = [v[3] for v in variants] + distractors
         found, timing = run_forensics(folder / "refs.db", bases, queries, args.workers)
         base_found = run_baseline(bases, queries)
@@ -634,8 +646,12 @@ def run_families(args: argparse.Namespace) -> dict:
     print(f"\n{'family':32} {'forensics':>10} {'pHash<=10':>10}")
     for key in ours["recall_by_family"]:
         print(f"{key:32} {ours['recall_by_family'][key]:10.3f} {theirs['recall_by_family'][key]:10.3f}")
-    print(f"{'false match rate':32} {ours['false_match_rate']:10.4f} {theirs['false_match_rate']:10.4f}   (of {ours['distractors']} distractors)")
-    print(f"{'variants matched to a wrong base':32} {ours['variants_with_a_wrong_reference']:10d} {theirs['variants_with_a_wrong_reference']:10d}")
+    print(
+        f"{'false match rate':32} {ours['false_match_rate']:10.4f} {theirs['false_match_rate']:10.4f}   (of {ours['distractors']} distractors)"
+    )
+    print(
+        f"{'variants matched to a wrong base':32} {ours['variants_with_a_wrong_reference']:10d} {theirs['variants_with_a_wrong_reference']:10d}"
+    )
     print(f"\nforensics: index {timing['index_s']:.1f} s, read {timing['read_s']:.1f} s, match {timing['match_s']:.1f} s "
           f"({timing['match_ms_per_query']:.1f} ms per query)")  # fmt: skip
     if pdq:

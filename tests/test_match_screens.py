@@ -36,7 +36,7 @@ def _shown(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 def _text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], lines: int, size: int, step: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    words = "the bridge was closed after the storm and people gathered near the river this morning".split()
+    words = ("the", "bridge", "was", "closed", "after", "the", "storm", "and", "people", "gathered", "near", "the", "river")
     for k in range(lines):
         line = " ".join(str(w) for w in rng.choice(words, 6))
         draw.text((xy[0], xy[1] + k * step), line.capitalize(), fill=(30, 30, 30), font=_font(size))

@@ -72,13 +72,22 @@ class Match(Serialisable):
 #    match; this is the whole cost for a re-publication that was only resized,
 #    recompressed or retouched.
 # 2. Otherwise the query is decoded once more and its views hashed: the eight
-#    turns and flips, the content inside a frame (screenshot of a player), and
-#    sub-crops compared with the references' indexed regions (crops).
+#    turns and flips, the content inside a frame (up to four rectangles: a
+#    player's window, a photo in an app screen or a web page, that photo grown
+#    over a sky as light as the screen), sub-crops compared with the
+#    references' indexed regions (crops), and the query cut to the regions an
+#    overlay leaves clean (a control bar over the bottom), each compared with
+#    the same region of the references.
 # 3. Candidates that hashes leave unsure (a region hit, or a whole-picture
 #    distance just beyond the threshold) are confirmed or rejected with local
-#    features; the best few per query only, so the cost stays bounded.
+#    features; the best few per query only, so the cost stays bounded. A
+#    framed candidate is checked on its rectangle alone: the text and icons
+#    of a screen would otherwise take most of the keypoints.
 
 DHASH_SLACK = 8  # dHash moves more than pHash under resizing and overlays
+# ... but not for a framed view: the content rectangle is the picture alone, with nothing over it,
+# and a screenshot gets up to eight framed views (four rectangles, each mirrored too), eight
+# chances for an unrelated picture to come close; beyond max_distance in dHash it is verified.
 GREY = 8  # whole-picture pHash distances up to max_distance + GREY are verified
 MAX_VERIFY = 6  # candidates verified per query
 NEAREST = 16  # unsure hits kept per (view, hash column)
@@ -164,7 +173,7 @@ class _Matcher:
         out = []
         for row, dp in zip(rows.tolist(), dists.tolist()):
             dd = distance(int(self.table.dhash[row]), dhash)
-            ok = dp <= self.d and dd <= self.d + DHASH_SLACK
+            ok = dp <= self.d and dd <= self.d + (0 if view.startswith("framed") else DHASH_SLACK)
             out.append(_Candidate(row, view, op, dp, dd, ok))
         return out
 
@@ -265,7 +274,7 @@ class _Matcher:
                     continue
                 q = _query_features(image, c, boxes.get(c.view), qfeat)
                 v = verify(rfeat, q.features)
-                if v is None:
+                if v is None or (q.box is not None and not _fills(v, q.features.size)):
                     continue
                 transform = _transform_from(c, v, rfeat.size, q.features.size, framed=q.box is not None)
                 region = None
@@ -357,6 +366,13 @@ class _QueryFeatures:
         if self.box is None:
             return x0, y0, x1, y1
         return x0 + self.box[0], y0 + self.box[1], x1 + self.box[0], y1 + self.box[1]
+
+
+def _fills(v: Any, size: tuple[int, int]) -> bool:
+    """Whether a verification inside a content rectangle shows the reference as a picture there is
+    shown: upright (framed views are not turned) and covering most of the rectangle."""
+    x0, y0, x1, y1 = v.query_box
+    return abs(v.angle) <= 10.0 and (x1 - x0) * (y1 - y0) >= 0.5 * size[0] * size[1]
 
 
 FRAME_MARGIN = 0.04  # of the content rectangle's side, kept around it when features are taken from it

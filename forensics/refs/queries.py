@@ -356,17 +356,19 @@ def picture_boxes(image: Image.Image, *, min_area: float = 0.03, most: int = 2) 
     >>> picture_boxes(screen)
     [(50, 100, 350, 300)]
     """
-    import cv2  # deferred: OpenCV loads in 0.1 s, and only screenshots get here
     import numpy as np
+
+    full = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+    bg = _background(full)
+    if bg is None:  # a photo, not a screen: done before any resizing
+        return []
+    import cv2  # deferred: OpenCV takes 0.1 s to load, and only screens get here
 
     small = decode.fit(image, PICTURE_SIDE, resample="bilinear").convert("RGB")
     a = np.asarray(small)
     h, w = a.shape[:2]
     b = _BLOCK
     if h < 16 * b or w < 16 * b:
-        return []
-    bg = _background(a)
-    if bg is None:
         return []
     differs = _differs(a, bg)
     gh, gw = h // b, w // b
@@ -389,7 +391,6 @@ def picture_boxes(image: Image.Image, *, min_area: float = 0.03, most: int = 2) 
         found.append((bw * bh, (x * b, y * b, (x + bw) * b, (y + bh) * b)))
     found.sort(reverse=True)
     fx, fy = image.width / w, image.height / h
-    full = np.asarray(image.convert("RGB")) if image.size != small.size else a
     out = []
     for _, (x0, y0, x1, y1) in found[:most]:
         box = _refine(full, bg, (round(x0 * fx), round(y0 * fy), round(x1 * fx), round(y1 * fy)), slack=round(2 * b * max(fx, fy)))
@@ -448,7 +449,8 @@ def _background(a: Any) -> Any:
     """The screen's background: its commonest exact colour, when it covers enough of it; else None."""
     import numpy as np
 
-    sample = a[::3, ::3].reshape(-1, 3).astype(np.int32)
+    step = max(1, round((a.shape[0] * a.shape[1] / 12_000) ** 0.5))  # about 12,000 pixels
+    sample = a[::step, ::step].reshape(-1, 3).astype(np.int32)
     keys = (sample[:, 0] << 16) | (sample[:, 1] << 8) | sample[:, 2]
     values, counts = np.unique(keys, return_counts=True)
     top = int(counts.argmax())
