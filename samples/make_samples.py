@@ -6,7 +6,7 @@ the soldier's ministry answers that the phone was stolen inside its own country.
 Nothing here depicts real people, places or events: the pictures are generated
 noise and shapes, the documents say SPECIMEN, the metadata is written by this
 script. Each file is built so that a scan has something to say on one axis
-(place, publication, editing, device, time zone, daylight, screenshots).
+(place, publication, editing, device, sensor, time zone, daylight, screenshots).
 
 Run ``python samples/make_samples.py`` to rebuild the files in place, or
 ``python samples/make_samples.py --out DIR`` to build them elsewhere. The
@@ -33,7 +33,10 @@ from PIL.PngImagePlugin import PngInfo
 
 HERE = Path(__file__).resolve().parent
 CASE = "stolen-phone"
-PHOTO_SIZE = (1024, 768)
+PHOTO_SIZE = (1024, 768)  # the scenes are drawn at this size
+# The phones' photos are stored at this size: a scene enlarged to it, then "taken" by a sensor
+# (capture), so that a residual's 1024×1024 central crop (forensics.sensor) fits in them.
+CAPTURE_SIZE = (1366, 1024)
 LABEL = "FICTIONAL SAMPLE - SYNTHETIC IMAGE"
 
 # Places (decimal degrees). Fictional use of real coordinates: open countryside
@@ -81,6 +84,26 @@ def photo(seed: int, size: tuple[int, int] = PHOTO_SIZE, *, noise: float = 6.0) 
         (draw.ellipse if rng.random() < 0.5 else draw.rectangle)((x0, y0, x1, y1), fill=colour)
     arr = np.asarray(img, np.float32) + rng.normal(0, noise, (h, w, 3))
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+
+
+# The sensors: each phone's fixed multiplicative pattern (photo-response non-uniformity), seeded.
+# 1 % is a phone's order of magnitude (Lukáš, Fridrich & Goljan 2006); the two phones differ only by seed.
+SENSOR_STRENGTH = 0.01
+IPHONE_SENSOR = 5001
+SAMSUNG_SENSOR = 5002
+
+
+def capture(scene: Image.Image, sensor: int, seed: int, *, size: tuple[int, int] = CAPTURE_SIZE) -> Image.Image:
+    """A scene as a phone's sensor takes it: enlarged to ``size``, times the sensor's ``1 + K``, plus shot noise.
+
+    Elementwise float arithmetic only (correctly rounded, whatever the CPU), on
+    seeded streams: the same bytes everywhere.
+    """
+    w, h = size
+    pattern = np.random.default_rng(sensor).normal(0.0, SENSOR_STRENGTH, (h, w, 1)).astype(np.float32)
+    lit = np.asarray(scene.convert("RGB").resize(size, Image.Resampling.BICUBIC), np.float32)
+    taken = lit * (np.float32(1.0) + pattern) + np.random.default_rng(seed).normal(0.0, 1.5, (h, w, 3)).astype(np.float32)
+    return Image.fromarray(np.clip(np.rint(taken), 0, 255).astype(np.uint8))
 
 
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
@@ -362,7 +385,7 @@ def build(out: Path) -> list[Path]:
     written: list[Path] = []
 
     def phone(name: str, seed: int, **kw: Any) -> Image.Image:
-        img = label(photo(seed))
+        img = label(capture(photo(seed), IPHONE_SENSOR, seed))
         phone_jpeg(ev / name, img, IPHONE, **kw)
         written.append(ev / name)
         return img
@@ -373,10 +396,10 @@ def build(out: Path) -> list[Path]:
     published = phone("IMG_0413.JPG", 413, taken="2016:06:14 17:40:51", gps=HOMS_SY, gps_utc="2016:06:14 14:40:51")
 
     # Edited after capture: a region painted over, saved by an editor; the thumbnail still shows the original.
-    original = label(photo(414))
+    original = label(capture(photo(414), IPHONE_SENSOR, 414))
     edited = original.copy()
     draw = ImageDraw.Draw(edited)
-    draw.polygon([(80, 60), (900, 90), (960, 700), (120, 640)], fill=(96, 104, 92))
+    draw.polygon([(107, 80), (1200, 120), (1280, 933), (160, 853)], fill=(96, 104, 92))
     edited = label(edited)
     e = exif_bytes(**IPHONE, software="Adobe Photoshop CC 2015 (Macintosh)", taken="2016:06:15 11:02:27",
                    modified="2016:06:21 23:10:42", gps=PALMYRA_SY, gps_utc="2016:06:15 08:02:27",
@@ -390,14 +413,14 @@ def build(out: Path) -> list[Path]:
 
     # A second device: its clock set five hours ahead of UTC, while its GPS puts it in Syria (UTC+3).
     # Its encoder uses libjpeg's own tables at quality 95, unlike the iPhone's firmware.
-    img = label(photo(1617, (1024, 576)))
+    img = label(capture(photo(1617), SAMSUNG_SENSOR, 1617))
     save_jpeg(ev / "20160617_164510.jpg", img,
               exif_bytes(**SAMSUNG, taken="2016:06:17 16:45:10", gps=(34.5512, 38.2801), gps_utc="2016:06:17 11:45:10",
-                         size=img.size, thumbnail=_thumb(img, (160, 90))), quality=95)  # fmt: skip
+                         size=img.size, thumbnail=_thumb(img)), quality=95)  # fmt: skip
     written.append(ev / "20160617_164510.jpg")
 
     # Two photos of documents: one from the phone, one as a messenger delivers it (metadata stripped, resized).
-    doc = label(document(417, "MILITARY IDENTITY CARD", ["Name: SAMPLE, Example", "Rank: Private", "No. 000000", "Unit: 00000"]))
+    doc = label(capture(document(417, "MILITARY IDENTITY CARD", ["Name: SAMPLE, Example", "Rank: Private", "No. 000000", "Unit: 00000"]), IPHONE_SENSOR, 417))
     phone_jpeg(ev / "IMG_0417.JPG", doc, IPHONE, taken="2016:06:21 13:30:05", gps=HOMS_SY, gps_utc="2016:06:21 10:30:05")
     written.append(ev / "IMG_0417.JPG")
     leave = label(document(418, "LEAVE CERTIFICATE", ["Issued to: SAMPLE, E.", "From: 2016-05-02", "To: 2016-05-16", "Stamp: none"]))

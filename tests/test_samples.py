@@ -359,3 +359,29 @@ def test_folder_walk_passes_over_notes_but_reads_pictures_whatever_their_name(tm
     assert sorted(Path(p).name for p in found.files) == ["broken.jpg", "picture.txt"]
     assert sorted(Path(p).name for p, _ in found.skipped_other) == ["index.db", "notes.txt"]
     assert discover([tmp_path / "notes.txt"]).files == [str(tmp_path / "notes.txt")]  # named explicitly: read
+
+
+# --- the sensor's own pattern (walk-through, step 4) ------------------------------
+
+
+@pytest.mark.slow
+def test_sensor_groups_the_iphone_and_leaves_the_samsung_out():
+    """`--sensor`: the seven iPhone pictures share one sensor; the Samsung's is compared and matches none."""
+    result = CliRunner().invoke(cli, ["scan", str(EVIDENCE), "--case", str(CASE / "case.toml"), "--sensor",
+                                      "--json", "--quiet", "--workers", "1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    f = _one(report, "sensor-match", severity="info")
+    groups = f["evidence"]["groups"]
+    assert len(groups) == 1
+    iphone = {"IMG_0409.JPG", "IMG_0412.JPG", "IMG_0413.JPG", "IMG_0414.JPG", "IMG_0415.JPG", "IMG_0416.JPG", "IMG_0417.JPG"}
+    assert {Path(m["path"]).name for m in groups[0]["members"]} == iphone
+    assert [Path(p).name for p in f["evidence"]["alone"]] == ["20160617_164510.jpg"]
+    assert {Path(n["path"]).name for n in f["evidence"]["not_compared"]} == {
+        "IMG-20160621-WA0003.jpg", "Screen Shot 2016-06-22 at 6.31.04 PM.png", "Screen Shot 2016-06-22 at 6.31.19 PM.png"}
+    assert "7 pictures share one sensor" in f["message"] and "1 (20160617_164510.jpg) matches no other" in f["message"]
+    assert f["message"] in (SAMPLES / "stolen-phone" / "README.md").read_text(encoding="utf-8").replace("\n> ", " ")
+    # the Samsung's score against the iPhone's fingerprint is what a stranger scores
+    assert groups[0]["outside"] < f["evidence"]["threshold"]
+    row = next(r for h in report["hypotheses"] if h["id"] == "recovered" for r in h["rows"] if r["criterion"] == "single device")
+    assert row["verdict"] == "inconsistent" and "sensor noise" in row["observation"]

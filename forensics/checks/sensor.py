@@ -51,7 +51,9 @@ def sensor_match(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[
     else:
         parts.append(f"none of the {found.compared} pictures compared shares a sensor with another")
     if found.alone and groups:
-        parts.append(f"{len(found.alone)} match no other picture (another sensor, or a pattern too weak to show)")
+        alone = len(found.alone)
+        parts.append(f"{alone} ({name_list(list(found.alone), 3)}) {'matches' if alone == 1 else 'match'} "
+                     "no other picture (another sensor, or a pattern too weak to show)")  # fmt: skip
     elif found.alone:
         parts[-1] += " (several cameras, or patterns too weak to show)"
     if found.not_compared:
