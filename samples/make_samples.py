@@ -450,6 +450,94 @@ def build(out: Path) -> list[Path]:
     return written
 
 
+# --- signed files (--sign) ----------------------------------------------------
+#
+# Content Credentials are signed with a certificate chain made for the occasion; a signature is not
+# reproducible (a fresh key, a random salt), so these files are committed as made and listed apart
+# in the manifest ("signed"), and the tests check what a reader says of them, not their bytes. The
+# signing key is made, used and dropped in this process: only the agency's root certificate is kept,
+# for `--trust-anchors`.
+
+SIGNED = "signed"
+AGENCY = "Example News Agency (fictional)"
+CERT_DAYS = 7300  # twenty years: the committed files stay within their certificate's validity
+
+
+def _small_jpeg(path: Path, size: tuple[int, int] = (800, 600), *, edit: bool = False) -> bytes:
+    """An evidence photo as a newsroom's system stores it: resized, metadata left behind, quality 88."""
+    img = Image.open(path).convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    if edit:  # a patch painted over after signing
+        ImageDraw.Draw(img).rectangle((300, 220, 470, 380), fill=(70, 80, 75))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=88)
+    return buf.getvalue()
+
+
+def _scan_replaced(signed: bytes, other: bytes) -> bytes:
+    """``signed`` with its entropy-coded data taken from ``other`` (same tables): the pixels changed, the manifest kept."""
+    from forensics.read.jpeg import segments
+
+    def scan_start(data: bytes) -> int:
+        sos = [end for marker, _, end in segments(data) if marker == 0xDA]
+        if not sos:
+            raise SystemExit("no start of scan in a JPEG this script wrote")
+        return sos[0]
+
+    a, b = scan_start(signed), scan_start(other)
+    if signed[a - 14 : a] != other[b - 14 : b]:  # the scan headers must agree, or the splice would be another picture
+        raise SystemExit("the edited JPEG was not encoded as the signed one")
+    return signed[:a] + other[b:]
+
+
+def sign_samples(out: Path) -> list[Path]:
+    """Write the signed files under ``out/stolen-phone/signed`` from the evidence already built there."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import c2pagen  # the tests' signing helpers: c2pa-python's Builder, a chain made with `cryptography`
+
+    ev = out / CASE / "evidence"
+    folder = out / CASE / SIGNED
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    # The agency's copy of IMG_0412.JPG, published with valid credentials: opened, resized, published.
+    agency = c2pagen.make_chain(org=AGENCY, signer="Example News Agency photo desk", days=CERT_DAYS)
+    source = (ev / "IMG_0412.JPG").read_bytes()
+    cms = {"name": "Example Newsroom CMS", "version": "4.2"}
+    desk = c2pagen.manifest(generator="Example Newsroom CMS", title="desk_IMG_0412.jpg", actions=[
+        {"action": "c2pa.opened", "softwareAgent": cms, "parameters": {"ingredientIds": ["original"]}},
+        {"action": "c2pa.resized", "softwareAgent": cms},
+        {"action": "c2pa.published", "softwareAgent": cms},
+    ])  # fmt: skip
+    desk["claim_generator_info"] = [cms]
+    ingredient = {"title": "IMG_0412.JPG", "relationship": "parentOf", "instance_id": "original", "label": "original"}
+    data = c2pagen.sign(_small_jpeg(ev / "IMG_0412.JPG"), desk, agency, ingredients=((ingredient, source),))
+    (folder / "desk_IMG_0412.jpg").write_bytes(data)
+    written.append(folder / "desk_IMG_0412.jpg")
+
+    # The press office's copy of IMG_0416.JPG: signed by its editing app, then painted over.
+    office = c2pagen.make_chain(org="Example Press Office (fictional)", signer="Example Photo Editor", days=CERT_DAYS)
+    editor = {"name": "Example Photo Editor", "version": "2.0"}
+    press = c2pagen.manifest(generator="Example Photo Editor", title="press_IMG_0416.jpg", actions=[
+        {"action": "c2pa.opened", "softwareAgent": editor, "parameters": {"ingredientIds": ["original"]}},
+        {"action": "c2pa.color_adjustments", "softwareAgent": editor},
+    ])  # fmt: skip
+    press["claim_generator_info"] = [editor]
+    ingredient = {"title": "IMG_0416.JPG", "relationship": "parentOf", "instance_id": "original", "label": "original"}
+    signed = c2pagen.sign(_small_jpeg(ev / "IMG_0416.JPG"), press, office, ingredients=((ingredient, (ev / "IMG_0416.JPG").read_bytes()),))
+    (folder / "press_IMG_0416.jpg").write_bytes(_scan_replaced(signed, _small_jpeg(ev / "IMG_0416.JPG", edit=True)))
+    written.append(folder / "press_IMG_0416.jpg")
+
+    (folder / "agency-ca.pem").write_bytes(agency.ca_pem)  # public: the root a newsroom would publish
+    written.append(folder / "agency-ca.pem")
+    return written
+
+
+def signed_files(out: Path) -> list[Path]:
+    """The signed files already made (committed), if any."""
+    folder = out / CASE / SIGNED
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
 def versions() -> dict[str, str]:
     """Versions of what the bytes depend on (encoders, fonts, random streams)."""
     import cv2
@@ -468,23 +556,30 @@ def versions() -> dict[str, str]:
     }
 
 
-def manifest(out: Path, files: list[Path]) -> dict[str, Any]:
-    """SHA-256 of every built file, relative to ``out``, with the versions that built them."""
-    hashes = {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
-    return {"note": "written by make_samples.py --write-manifest", "versions": versions(), "files": hashes}
+def _hashes(out: Path, files: list[Path]) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
+
+
+def manifest(out: Path, files: list[Path], signed: list[Path] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    """SHA-256 of every built file, relative to ``out``, with the versions that built them; the signed files apart."""
+    return {"note": "written by make_samples.py --write-manifest", "versions": versions(), "files": _hashes(out, files),
+            "signed": _hashes(out, list(signed))}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE, help="folder to build samples into (default: beside this script)")
     parser.add_argument("--write-manifest", action="store_true", help="rewrite samples/manifest.json from the built files")
+    parser.add_argument("--sign", action="store_true",
+                        help="also make the signed files anew (needs c2pa-python and cryptography; not reproducible byte for byte)")
     args = parser.parse_args(argv)
     files = build(args.out)
-    doc = manifest(args.out, files)
+    signed = sign_samples(args.out) if args.sign else signed_files(args.out)
+    doc = manifest(args.out, files, signed)
     if args.write_manifest:
         (HERE / "manifest.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    total = sum(p.stat().st_size for p in files)
-    print(f"{len(files)} files, {total / 1e6:.2f} MB, in {args.out / CASE}", file=sys.stderr)
+    total = sum(p.stat().st_size for p in files + signed)
+    print(f"{len(files) + len(signed)} files ({len(signed)} signed), {total / 1e6:.2f} MB, in {args.out / CASE}", file=sys.stderr)
     return 0
 
 

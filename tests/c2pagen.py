@@ -1,6 +1,7 @@
 """Signed test files: a certificate chain made here and Content Credentials written by c2pa-python's Builder.
 
-Used by the tests and the benchmarks; nothing here ships in the package. The
+Used by the tests, the benchmarks and ``samples/make_samples.py --sign``; nothing
+here ships in the package. The
 chain is what the C2PA trust model asks of a signer (specification 2.x,
 "Certificate profile"): an end-entity certificate, not self-signed, with a
 critical key usage asserting digitalSignature and an extended key usage of
@@ -44,15 +45,17 @@ def _usage(*, sign: bool) -> x509.KeyUsage:
     )  # fmt: skip
 
 
-def make_chain(*, org: str = "Test Camera Maker", signer: str = "Test Camera Signer", ocsp_url: str | None = None) -> Chain:
-    """A fresh CA and leaf; ``ocsp_url`` puts an OCSP responder address in the leaf (a reader must never ask it)."""
+def make_chain(
+    *, org: str = "Test Camera Maker", signer: str = "Test Camera Signer", ocsp_url: str | None = None, days: int = 365
+) -> Chain:
+    """A fresh CA and leaf, the leaf valid ``days``; ``ocsp_url`` puts an OCSP responder address in the leaf (a reader must never ask it)."""
     now = dt.datetime.now(dt.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name(f"{org} Root CA", org)
     ca = (
         x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=max(3650, days)))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(_usage(sign=False), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
@@ -62,7 +65,7 @@ def make_chain(*, org: str = "Test Camera Maker", signer: str = "Test Camera Sig
     builder = (
         x509.CertificateBuilder().subject_name(_name(signer, org)).issuer_name(ca_name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_usage(sign=True), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)

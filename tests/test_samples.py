@@ -56,8 +56,9 @@ def _committed() -> set[str]:
 
 
 def test_committed_files_are_the_manifest(manifest):
-    assert _committed() == set(manifest["files"])
-    changed = [name for name, digest in manifest["files"].items() if _sha(SAMPLES / name) != digest]
+    assert _committed() == set(manifest["files"]) | set(manifest["signed"])
+    listed = {**manifest["files"], **manifest["signed"]}
+    changed = [name for name, digest in listed.items() if _sha(SAMPLES / name) != digest]
     assert not changed, f"sample files differ from samples/manifest.json (rebuild with make_samples.py --write-manifest): {changed}"
 
 
@@ -68,7 +69,7 @@ def test_sample_case_is_small_and_complete(manifest):
     assert len([n for n in evidence if re.search(r"/Screen Shot 2016-06-22 at \d+\.\d{2}\.\d{2} PM\.png$", n)]) == 2
     assert "stolen-phone/case.toml" in names and "stolen-phone/references/sources.toml" in names
     assert any(n.endswith(".mp4") for n in names)
-    assert sum((SAMPLES / n).stat().st_size for n in names) < 5_000_000
+    assert sum((SAMPLES / n).stat().st_size for n in names | set(manifest["signed"])) < 5_000_000
 
 
 @pytest.fixture(scope="module")
@@ -341,9 +342,9 @@ def test_quickstart_scan_of_samples_exits_cleanly():
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["summary"]["unreadable"] == 0
-    assert report["summary"]["files"] == 14  # eleven pieces of evidence and three references
+    assert report["summary"]["files"] == 16  # eleven pieces of evidence, three references, two signed copies
     skipped = {Path(s["path"]).name for s in report["skipped"]["other"]}
-    assert {"make_samples.py", "manifest.json", "case.toml", "sources.toml"} <= skipped
+    assert {"make_samples.py", "manifest.json", "case.toml", "sources.toml", "agency-ca.pem"} <= skipped
 
 
 def test_folder_walk_passes_over_notes_but_reads_pictures_whatever_their_name(tmp_path):
@@ -385,3 +386,45 @@ def test_sensor_groups_the_iphone_and_leaves_the_samsung_out():
     assert groups[0]["outside"] < f["evidence"]["threshold"]
     row = next(r for h in report["hypotheses"] if h["id"] == "recovered" for r in h["rows"] if r["criterion"] == "single device")
     assert row["verdict"] == "inconsistent" and "sensor noise" in row["observation"]
+
+
+# --- Content Credentials (walk-through, step 5) -----------------------------------
+
+SIGNED = CASE / "signed"
+
+
+def _credentials(report: dict, name: str) -> dict:
+    image = next(i for i in report["images"] if Path(i["path"]).name == name)
+    return image["credentials"]
+
+
+def test_signed_copies_validate_or_fail_as_the_walkthrough_says():
+    """Read, not compared byte for byte: the agency's copy is valid, the press office's fails its content hash."""
+    pytest.importorskip("c2pa", reason="c2pa-python has no wheel for this platform")
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["scan", str(SIGNED), "--json", "--quiet", "--workers", "1"])
+    assert plain.exit_code == 0, plain.output
+    report = json.loads(plain.stdout)
+    desk = _credentials(report, "desk_IMG_0412.jpg")
+    assert desk["validation"] == "valid" and desk["trust"] == "not checked against a trust list"
+    assert desk["chain"][0]["signer"]["organization"] == "Example News Agency (fictional)"
+    assert [a["action"] for a in desk["chain"][0]["actions"]] == ["c2pa.opened", "c2pa.resized", "c2pa.published"]
+    assert desk["chain"][0]["ingredients"][0]["title"] == "IMG_0412.JPG"
+    _one(report, "content-credentials", "desk_IMG_0412.jpg", "info")
+    press = _credentials(report, "press_IMG_0416.jpg")
+    assert press["validation"] == "invalid" and "assertion.dataHash.mismatch" in [f["code"] for f in press["failures"]]
+    warning = _one(report, "content-credentials", "press_IMG_0416.jpg", "warning")
+    assert "assertion.dataHash.mismatch" in warning["message"]
+
+    anchored = runner.invoke(cli, ["scan", str(SIGNED), "--trust-anchors", str(SIGNED / "agency-ca.pem"),
+                                   "--json", "--quiet", "--workers", "1"])  # fmt: skip
+    assert anchored.exit_code == 0, anchored.output
+    report = json.loads(anchored.stdout)
+    assert _credentials(report, "desk_IMG_0412.jpg")["trust"] == "on the given trust list"
+    assert _credentials(report, "press_IMG_0416.jpg")["trust"] == "not on the given trust list"  # another signer, not on the agency's list
+
+
+def test_no_private_key_is_committed():
+    for path in SAMPLES.rglob("*"):
+        if path.is_file():
+            assert b"PRIVATE KEY" not in path.read_bytes(), path

@@ -27,6 +27,7 @@ def is_junk(name: str) -> bool:
 COMPANION_EXTENSIONS = frozenset({
     ".md", ".txt", ".rst", ".toml", ".json", ".jsonl", ".csv", ".tsv", ".yaml", ".yml", ".ini", ".cfg",
     ".py", ".sh", ".html", ".htm", ".css", ".js", ".db", ".sqlite", ".sqlite3", ".log", ".pdf", ".sha256",
+    ".pem", ".crt", ".cer",  # certificates: the trust anchors a newsroom keeps beside signed files
 })  # fmt: skip
 
 
