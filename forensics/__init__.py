@@ -18,16 +18,34 @@ from forensics.pipeline.scanning import scan
 from forensics.read.files import hash_image, read_file, read_metadata
 from forensics.read.keyframes import ExtractedFrame, FrameExtraction
 from forensics.records.findings import Finding, Severity
-from forensics.records.record import GPS, FrameHash, Hashes, ImageRecord, JpegInfo, Metadata, Thumbnail, VideoInfo, XmpInfo
+from forensics.records.record import (
+    GPS,
+    Credentials,
+    FrameHash,
+    Hashes,
+    ImageRecord,
+    JpegInfo,
+    Manifest,
+    Metadata,
+    Signer,
+    Thumbnail,
+    Trust,
+    Validation,
+    VideoInfo,
+    XmpInfo,
+)
+from forensics.records.sensor import SensorNoise
 from forensics.refs.index import ReferenceIndex  # SQLite only: numpy comes with the first search
 from forensics.refs.match import Match, Reference
 from forensics.refs.report import MatchReport
 from forensics.report import SCHEMA, Report
+from forensics.sensor.groups import SensorGroup, SensorGroups  # numpy only when residuals are compared
 from forensics.version import __version__
 
 __all__ = [
-    "GPS", "SCHEMA", "CaseFileError", "ExtractedFrame", "FileHashes", "Finding", "ForensicsError", "FrameExtraction", "FrameHash",
-    "HashListing", "Hashes", "ImageRecord", "JpegInfo", "Match", "MatchReport", "Metadata", "MetadataListing", "Reference",
-    "ReferenceIndex", "ReferenceIndexError", "Report", "Severity", "Thumbnail", "UnreadableFile", "VideoInfo", "XmpInfo",
+    "GPS", "SCHEMA", "CaseFileError", "Credentials", "ExtractedFrame", "FileHashes", "Finding", "ForensicsError", "FrameExtraction",
+    "FrameHash", "HashListing", "Hashes", "ImageRecord", "JpegInfo", "Manifest", "Match", "MatchReport", "Metadata", "MetadataListing",
+    "Reference", "ReferenceIndex", "ReferenceIndexError", "Report", "SensorGroup", "SensorGroups", "SensorNoise", "Severity", "Signer",
+    "Thumbnail", "Trust", "UnreadableFile", "Validation", "VideoInfo", "XmpInfo",
     "__version__", "describe", "extract_frames", "hash_files", "hash_image", "match", "read_file", "read_metadata", "scan",
 ]  # fmt: skip

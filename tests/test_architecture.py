@@ -34,7 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"case", "checks", "sets", "refs", "pixels", "read", "records", "report", "errors", "sensor"},
     "cli": {"pipeline", "render", "report", "refs", "read", "records", "errors", "version"},
     "__main__": {"cli"},
-    "__init__": {"pipeline", "report", "refs", "read", "records", "errors", "version"},
+    "__init__": {"pipeline", "report", "refs", "read", "records", "errors", "version", "sensor"},
 }
 
 
