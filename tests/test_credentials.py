@@ -348,6 +348,24 @@ def test_trust_only_against_the_anchors_given(files, records, c2pagen, tmp_path)
     assert with_trust([unsigned], load_trust_anchors(files["ca.pem"])) == [unsigned]
 
 
+def test_a_scan_with_anchors_validates_each_signed_file_once(files, monkeypatch):
+    """The anchors go to the reading itself, in the workers: the parent validates nothing again."""
+    import forensics
+    from forensics.read import credentials
+
+    calls = []
+    real = credentials._validated
+    monkeypatch.setattr(credentials, "_validated", lambda *a, **kw: calls.append(a[0]) or real(*a, **kw))
+    folder = files["capture.jpg"].parent
+    report = forensics.scan([folder], trust_anchors=files["ca.pem"], workers=1, time_limit=60)  # a time limit: read in a worker
+    signed = [r for r in report.images if r.credentials is not None and r.credentials.present]
+    assert calls == [] and len(signed) > 3
+    by_name = {Path(r.path).name: r.credentials for r in signed}
+    assert by_name["capture.jpg"].trust is Trust.TRUSTED and by_name["capture.jpg"].trust_list == str(files["ca.pem"])
+    listing = forensics.describe([files["capture.jpg"]], trust_anchors=files["ca.pem"])  # read here: once
+    assert listing.files[0].credentials.trust is Trust.TRUSTED and calls == [str(files["capture.jpg"])]
+
+
 def test_a_trust_list_must_hold_certificates(tmp_path, files):
     bad = tmp_path / "empty.pem"
     bad.write_text("not a certificate\n")

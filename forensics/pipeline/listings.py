@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forensics.errors import UnreadableFile
-from forensics.read.credentials import load_trust_anchors, with_trust
+from forensics.read.credentials import load_trust_anchors
 from forensics.read.discover import discover
 from forensics.read.files import read_file, read_metadata
 from forensics.records.record import Hashes, ImageRecord
@@ -121,8 +121,7 @@ def describe(
     {'schema': 'forensics.meta/1', 'files': []}
     """
     anchors = load_trust_anchors(trust_anchors) if trust_anchors is not None else None
-    records = [read_metadata(f, all_tags=all_tags) for f in _files(paths)]
-    return MetadataListing(tuple(with_trust(records, anchors) if anchors is not None else records))
+    return MetadataListing(tuple(read_metadata(f, all_tags=all_tags, trust_anchors=anchors) for f in _files(paths)))
 
 
 def hash_files(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> HashListing:

@@ -11,7 +11,7 @@ from forensics.case.assess import assess
 from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
 from forensics.errors import CaseFileError
-from forensics.read.credentials import load_trust_anchors, with_trust
+from forensics.read.credentials import load_trust_anchors
 from forensics.read.decode import limited
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
@@ -118,15 +118,13 @@ def _scan(
     if case_error is not None:  # listed once, as the case file it was meant to be
         skipped_other = tuple(o for o in skipped_other if os.path.normpath(o[0]) != os.path.normpath(case_error[0]))
         errors = (case_error, *errors)
-    records = read_all(found.files, workers=workers, progress=progress)
+    records = read_all(found.files, workers=workers, progress=progress, trust_anchors=anchors)  # one validation, with the anchors
     if sensor:
         from forensics.sensor.residual import with_residuals  # numpy and PyWavelets: only when asked for
 
         read = len(records)  # the bar goes on from the files read to the pictures decoded again
         step = (lambda done, total: progress(read + done, read + total)) if progress else None
         records = with_residuals(records, workers=workers, progress=step)
-    if anchors is not None:
-        records = with_trust(records, anchors)
 
     matches: tuple[Match, ...] = ()
     index_path: str | None = None

@@ -6,7 +6,7 @@ reference implementation, ``c2pa-python`` (the C2PA Rust SDK), which reads the
 manifests and checks the claim signatures and the hashes that bind them to the
 file. It runs with remote manifests and OCSP switched off and with no trust
 list of its own: a signer is held against a trust list only when the user
-gives one (:func:`with_trust`), and is otherwise reported as not checked.
+gives one (``trust_anchors``), and is otherwise reported as not checked.
 Where the SDK cannot be installed, the store is still reported as present,
 with its manifests named from the JUMBF boxes, but not validated.
 
@@ -146,11 +146,13 @@ def load_trust_anchors(path: str | os.PathLike[str]) -> TrustAnchors:
 
 
 def with_trust(records: Sequence[ImageRecord], anchors: TrustAnchors) -> list[ImageRecord]:
-    """The records with each signer held against trust anchors the user gave.
+    """The records with each signer held against trust anchors the user gave, after they were read without.
 
-    Only files that hold a manifest store are read again (the reader validates
-    the whole file once more, with the anchors); a file whose bytes changed
-    since it was read keeps its first reading and says so.
+    For records already read: only files that hold a manifest store are read
+    again (the reader validates the whole file once more, with the anchors); a
+    file whose bytes changed since it was read keeps its first reading and says
+    so. A scan passes the anchors to the reading itself instead
+    (:func:`forensics.read.files.read_file`), which validates each file once.
     """
     out = []
     for r in records:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from forensics.errors import UnreadableFile
 from forensics.read import containers, decode, hashing
 from forensics.read.containers import Embedded
-from forensics.read.credentials import read_credentials
+from forensics.read.credentials import TrustAnchors, read_credentials
 from forensics.read.icc import profile_description
 from forensics.read.iptc import iptc_fields
 from forensics.read.jpeg import app_payload, segments
@@ -38,7 +38,7 @@ _HASH_CHUNK = 1 << 20
 
 def read_file(
     path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Progress | None = None,
-    memory_budget: int | None = None,
+    memory_budget: int | None = None, trust_anchors: TrustAnchors | None = None,
 ) -> ImageRecord:  # fmt: skip
     """Read one file into an :class:`ImageRecord` (no findings yet).
 
@@ -64,13 +64,17 @@ def read_file(
         ``$FORENSICS_MEMORY_BUDGET``); 0: no budget. The time limit applies
         only in worker processes (:mod:`forensics.read.pool`): this call reads
         in the calling process.
+    trust_anchors : TrustAnchors, optional
+        Certificates (:func:`forensics.read.credentials.load_trust_anchors`) to
+        hold a Content Credentials signer against, in the one validation of the
+        file; without, trust is not checked.
 
     Returns
     -------
     ImageRecord
         File facts, metadata and (when asked) hashes of the picture as displayed.
     """
-    return _read(path, all_tags=all_tags, hashes=hashes, progress=progress, keep=None, budget=memory_budget)
+    return _read(path, all_tags=all_tags, hashes=hashes, progress=progress, keep=None, budget=memory_budget, anchors=trust_anchors)
 
 
 def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Image.Image | None]:
@@ -87,13 +91,14 @@ def read_picture(path: str | os.PathLike[str]) -> tuple[ImageRecord, Image.Image
         a file whose picture could not be decoded.
     """
     keep: list[Any] = []
-    record = _read(path, all_tags=False, hashes=True, progress=None, keep=keep, budget=None)
+    record = _read(path, all_tags=False, hashes=True, progress=None, keep=keep, budget=None, anchors=None)
     return record, (keep[0] if keep and record.error is None and record.kind == "image" else None)
 
 
 def _read(
-    path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progress: Any, keep: list[Any] | None, budget: int | None
-) -> ImageRecord:
+    path: str | os.PathLike[str], *, all_tags: bool, hashes: bool, progress: Any, keep: list[Any] | None, budget: int | None,
+    anchors: TrustAnchors | None,
+) -> ImageRecord:  # fmt: skip
     path = os.fsdecode(path)
     ext = os.path.splitext(path)[1].lower() or None
     try:
@@ -119,7 +124,9 @@ def _read(
     base = ImageRecord(
         path=path, size=st.st_size, sha256=digest.hexdigest(), kind=ftype.kind,
         mime=ftype.mime, format=ftype.format, extension=ext,
-        credentials=read_credentials(path, data, ftype, full=all_tags),  # None, at the cost of a header walk, for most files
+        # None, at the cost of a header walk, for most files; a signer is held against the anchors in the same reading
+        credentials=read_credentials(path, data, ftype, full=all_tags, trust_anchors=anchors.pem if anchors else None,
+                                     trust_list=anchors.source if anchors else None),
     )  # fmt: skip
     if st.st_size == 0:
         return dataclasses.replace(base, error="empty file (0 bytes)")
@@ -377,7 +384,7 @@ def _reason(exc: BaseException | Warning | str) -> str:
     return text if len(text) < 300 else text[:300] + "…"
 
 
-def read_metadata(path: str | os.PathLike[str], *, all_tags: bool = False) -> ImageRecord:
+def read_metadata(path: str | os.PathLike[str], *, all_tags: bool = False, trust_anchors: TrustAnchors | None = None) -> ImageRecord:
     """Read a file's metadata and file facts without decoding its pixels.
 
     Parameters
@@ -386,6 +393,9 @@ def read_metadata(path: str | os.PathLike[str], *, all_tags: bool = False) -> Im
         The file to read.
     all_tags : bool
         Keep every raw EXIF tag in ``record.metadata.raw``.
+    trust_anchors : TrustAnchors, optional
+        Certificates (:func:`forensics.read.credentials.load_trust_anchors`) to
+        hold a Content Credentials signer against; without, trust is not checked.
 
     Returns
     -------
@@ -393,7 +403,7 @@ def read_metadata(path: str | os.PathLike[str], *, all_tags: bool = False) -> Im
         File facts (size, SHA-256, type) and :class:`Metadata`; ``hashes`` is
         None. A damaged file gives a record whose ``error`` says why.
     """
-    return read_file(path, all_tags=all_tags, hashes=False)
+    return read_file(path, all_tags=all_tags, hashes=False, trust_anchors=trust_anchors)
 
 
 def hash_image(image: Image.Image | str | os.PathLike[str], *, orientation: int | None = None) -> Hashes:

@@ -14,6 +14,7 @@ and the HTML report's pictures all read files through it.
 from __future__ import annotations
 
 import ctypes
+import functools
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -27,6 +28,7 @@ from concurrent.futures import TimeoutError as FutureTimeout  # the builtin Time
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from forensics.read.credentials import TrustAnchors
 from forensics.read.decode import TIME_LIMIT_ENV, Limits, limits, use_limits
 from forensics.read.files import read_file
 from forensics.records.record import ImageRecord
@@ -458,9 +460,13 @@ def _run_alone(
         watch.stop()
 
 
-def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Progress | None = None) -> list[ImageRecord]:
+def read_all(
+    paths: Sequence[str], *, workers: int | None = None, progress: Progress | None = None, trust_anchors: TrustAnchors | None = None,
+) -> list[ImageRecord]:  # fmt: skip
     """Read files in parallel (``workers`` processes; default: every core), in order,
-    under the limits in force (:func:`forensics.read.decode.limits`).
+    under the limits in force (:func:`forensics.read.decode.limits`); Content
+    Credentials' signers are held against ``trust_anchors``, when given, in the
+    workers' one validation of each file.
 
     A file that kills its reading process (a decoder crash, the system ending a
     process out of memory) comes back as a record with that error, and so does
@@ -474,12 +480,13 @@ def read_all(paths: Sequence[str], *, workers: int | None = None, progress: Prog
         def stopped(path: str) -> ImageRecord:
             return ImageRecord(path=path, error=stopped_reason(seconds))
 
-        return map_isolated(read_file, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress)
+        read = functools.partial(read_file, trust_anchors=trust_anchors) if trust_anchors is not None else read_file
+        return map_isolated(read, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress)
     out = []
     for i, p in enumerate(paths, 1):
         # a long video moves the bar while its frames are decoded, not only when it is done
         step = (lambda done, total, i=i: progress(i - 1 + min(1.0, done / total), n) if total else None) if progress else None
-        out.append(read_file(p, progress=step))
+        out.append(read_file(p, progress=step, trust_anchors=trust_anchors))
         if progress:
             progress(i, n)
     return out
