@@ -344,3 +344,22 @@ def test_an_item_that_keeps_saying_how_far_it_is_is_not_stopped():
     out = map_isolated(_steady, [10], on_crash=lambda i: "crash", time_limit=0.6, progress=lambda d, t: seen.append(d))
     assert out == [10]  # two seconds in all, never 0.6 s without news
     assert any(0 < d < 1 for d in seen)  # and the news moved the caller's progress
+
+
+def _slow_preview(job: object) -> object:
+    time.sleep(30)
+    return None
+
+
+def test_a_report_picture_past_the_limit_is_said_to_have_timed_out(slow_set, monkeypatch):
+    """The HTML's pictures are made under the time limit too; one stopped there says so, not "crashed"."""
+    from forensics.render import html
+
+    report = scan([slow_set / "ok0.jpg"], workers=1)
+    monkeypatch.setattr(html, "_one", _slow_preview)
+    start = time.monotonic()
+    with limited(time_limit=1):
+        pictures = html._imagery(report, max_side=256, ela=False, workers=1)
+    assert time.monotonic() - start < 10
+    assert [p.problem for p in pictures.values()] == [
+        "the picture could not be made: decoding it ran past 1 s, the time limit per file"]

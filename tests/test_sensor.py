@@ -312,3 +312,20 @@ def test_the_report_with_residuals_fits_the_schema(two_device_records):
     assert doc["images"][0]["sensor"]["taken"] is True
     json.dumps(doc)  # every value JSON-safe, no residual bytes
     assert len(json.dumps(doc)) < 200_000
+
+
+def _slow_residual(item: object) -> SensorNoise:
+    import time
+
+    time.sleep(30)
+    return SensorNoise(reason="never")
+
+
+def test_a_residual_past_the_time_limit_says_so(two_devices: list[Path], monkeypatch: pytest.MonkeyPatch):
+    from forensics.read.decode import limited
+    from forensics.sensor import residual
+
+    monkeypatch.setattr(residual, "_task", _slow_residual)
+    with limited(time_limit=1):
+        (r,) = with_residuals([read_file(two_devices[0])], side=SIDE, workers=1)
+    assert r.sensor is not None and r.sensor.reason == "decoding it at full resolution ran past 1 s, the time limit per file"

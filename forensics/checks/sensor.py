@@ -74,8 +74,10 @@ def _chance(p: float) -> str:
 
 def _kind(reason: str) -> str:
     """A reason in a word, for the count in a message."""
-    for word in ("resized", "recompressed", "screenshot", "smaller", "only picture", "decoded", "quality unknown", "EXIF pixel size"):
+    for word in ("resized", "recompressed", "screenshot", "smaller", "only picture", "decoded", "quality unknown", "EXIF pixel size",
+                 "time limit"):  # fmt: skip
         if word in reason:
             return {"only picture": "alone in their size", "decoded": "undecodable", "EXIF pixel size": "of unknown native size",
-                    "screenshot": "without camera metadata", "smaller": "too small"}.get(word, word)  # fmt: skip
+                    "screenshot": "without camera metadata", "smaller": "too small",
+                    "time limit": "stopped at the time limit"}.get(word, word)  # fmt: skip
     return "other"

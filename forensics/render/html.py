@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from forensics.pixels.preview import DEFAULT_SIDE, Previews, previews
+from forensics.read.decode import limits
 from forensics.read.pool import map_isolated
 from forensics.records.atomic import atomic_text
 from forensics.records.findings import Finding, Severity
@@ -148,9 +149,14 @@ def _crashed(job: tuple[Any, dict[str, Any]]) -> Previews:
     return Previews(problem="the picture could not be made: decoding it crashed the process")
 
 
+def _timed_out(seconds: float | None) -> Previews:
+    return Previews(problem=f"the picture could not be made: decoding it ran past {seconds or 0:g} s, the time limit per file")
+
+
 def _imagery(report: Report, *, max_side: int, ela: bool, workers: int | None) -> dict[Any, Previews]:
     jobs = _jobs(report, max_side=max_side, ela=ela)
-    results = map_isolated(_one, jobs, on_crash=_crashed, workers=workers, most=16)
+    seconds = limits().time_limit
+    results = map_isolated(_one, jobs, on_crash=_crashed, on_timeout=lambda job: _timed_out(seconds), workers=workers, most=16)
     return {path: res for (path, _), res in zip(jobs, results, strict=True)}
 
 

@@ -118,7 +118,9 @@ def with_residuals(
     pictures = [r for r in records if not r.error and r.kind == "image"]
     reasons = {r.path: why_not(r, side=side) for r in pictures}
     todo = [(r.path, side) for r in pictures if reasons[r.path] is None]
-    taken = map_isolated(_task, todo, on_crash=_crashed, workers=workers, progress=progress)
+    seconds = decode.limits().time_limit
+    stopped = SensorNoise(reason=f"decoding it at full resolution ran past {seconds or 0:g} s, the time limit per file")
+    taken = map_isolated(_task, todo, on_crash=_crashed, on_timeout=lambda item: stopped, workers=workers, progress=progress)
     noise = {path: n for (path, _), n in zip(todo, taken)}
     out = []
     for r in records:
