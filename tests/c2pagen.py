@@ -98,9 +98,10 @@ def manifest(
 
 def sign(
     data: bytes, definition: dict[str, Any], chain: Chain, *, mime: str = "image/jpeg",
-    ingredients: tuple[tuple[dict[str, Any], bytes], ...] = (), remote_url: str | None = None,
+    ingredients: tuple[tuple[dict[str, Any], bytes], ...] = (), remote_url: str | None = None, tsa_url: str | None = None,
 ) -> bytes:  # fmt: skip
-    """``data`` with a manifest store signed by ``chain`` (or, with ``remote_url``, only a reference to one)."""
+    """``data`` with a manifest store signed by ``chain`` (or, with ``remote_url``, only a reference to one);
+    with ``tsa_url``, the signature time-stamped by that RFC 3161 authority."""
     import c2pa
 
     # thumbnails off: smaller files; trust off: an ingredient's recorded validation is about its hashes only
@@ -111,7 +112,7 @@ def sign(
     if remote_url:
         builder.set_no_embed()
         builder.set_remote_url(remote_url)
-    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain.chain_pem, chain.key_pem, None))
+    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain.chain_pem, chain.key_pem, tsa_url.encode() if tsa_url else None))
     out = io.BytesIO()
     builder.sign(signer, mime, io.BytesIO(data), out)
     return out.getvalue()

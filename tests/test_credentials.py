@@ -467,6 +467,27 @@ def test_gps_and_device_missing_from_the_file():
     assert any("GPS tags were removed" in f.message for f in found) and any("names none" in f.message for f in found)
 
 
+def test_a_time_stamped_signature_names_its_authority_and_time(tmp_path, c2pagen, chain):
+    """Signed through an RFC 3161 authority on the loopback interface: the reader's own fields, not constructed ones."""
+    pytest.importorskip("asn1crypto", reason="the test authority builds its tokens with asn1crypto")
+    import tsagen
+
+    authority = tsagen.make_authority("Loopback Time-Stamp Authority")
+    with tsagen.serving(authority) as server:
+        before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        data = c2pagen.sign(_jpeg(seed=9), c2pagen.manifest(), chain, tsa_url=server.url)
+        after = dt.datetime.now(dt.timezone.utc)
+        assert len(server.requests) == 1  # the signer asked; reading below asks nothing
+    path = tmp_path / "stamped.jpg"
+    path.write_bytes(data)
+    c = read_file(path).credentials
+    assert c.validation is Validation.VALID and c.trust is Trust.NOT_CHECKED
+    s = c.signer
+    assert s.time_stamp_authority == "Loopback Time-Stamp Authority"
+    assert s.time is not None and before - dt.timedelta(seconds=1) <= s.time <= after
+    assert s.common_name == "Test Camera Signer"  # the signer's certificate, not the authority's
+
+
 def test_reader_output_variants_are_read():
     # a time-stamped signature as the reader's detailed view gives it, and an older reader's failure list
     store = {

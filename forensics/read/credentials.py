@@ -406,7 +406,11 @@ def _certificates(detail: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]
             "not_before": _time(validity.get("notBefore") or validity.get("not_before")),
             "not_after": _time(validity.get("notAfter") or validity.get("not_after")),
         }
-        for key, value in sig.items():  # the time-stamp part: a key naming a time stamp, with its own certificate
+        # the time-stamp part: "timeStampInfo" ({timestamp, certificateInfo}) in c2pa-rs 0.91's CrJSON, as a
+        # signature time-stamped by an RFC 3161 authority gives it (tests/test_credentials.py signs one); any
+        # other key naming a time stamp, with its own certificate, is read the same way
+        stamped = [("timeStampInfo", sig["timeStampInfo"])] if isinstance(sig.get("timeStampInfo"), dict) else list(sig.items())
+        for key, value in stamped:
             if "stamp" in key.lower() and isinstance(value, dict):
                 tsa = _dict(value.get("certificateInfo"))
                 subject = _dict(tsa.get("subject"))
