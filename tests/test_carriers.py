@@ -143,8 +143,7 @@ def psd(*, size: tuple[int, int] = (6, 4)) -> bytes:
 def miff() -> bytes:
     xmp = b"http://ns.adobe.com/xap/1.0/\x00" + XMP
     header = (
-        f"id=ImageMagick\nclass=DirectClass  matte=False\ncolumns=2  rows=2  depth=8\n"
-        f"profile-APP1={len(EXIF)}\nprofile-APP1={len(xmp)}\n\n"
+        f"id=ImageMagick\nclass=DirectClass  matte=False\ncolumns=2  rows=2  depth=8\nprofile-APP1={len(EXIF)}\nprofile-APP1={len(xmp)}\n\n"
     ).encode()
     return header + b":\x1a" + EXIF + xmp + b"\x80" * 12
 
@@ -219,9 +218,7 @@ def test_psd_iptc_block():
 
 def test_cr3_boxes_are_joined_into_one_tiff():
     """IFD0, the EXIF IFD and the GPS IFD of CR3 are separate TIFF structures; joined, they read as one."""
-    joined, problems = carriers.join_ifds(
-        _ifd_tiff([_ascii(0x010F, "Canon")]), _ifd_tiff([_ascii(0x9003, "2020:01:02 03:04:05")]), None
-    )
+    joined, problems = carriers.join_ifds(_ifd_tiff([_ascii(0x010F, "Canon")]), _ifd_tiff([_ascii(0x9003, "2020:01:02 03:04:05")]), None)
     assert joined is not None and not problems
     from forensics.read import exif
 
