@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forensics import read_file, read_metadata
+from forensics.checks.image import unreadable
 from forensics.read import carriers
 from forensics.read.containers import Embedded
 from forensics.read.sniff import sniff
@@ -209,6 +210,8 @@ def test_key_fields_read_into_the_same_record(tmp_path, fmt):
         assert r.error is None and r.hashes is not None and (r.width, r.height) == (6, 4)
     else:  # never a traceback: the record says why there is no picture
         assert r.hashes is None and r.error and r.error.startswith("pixels not decoded:") and "metadata is read" in r.error
+        (f,) = unreadable(r, None)  # type: ignore[arg-type]  # the check reads no context
+        assert f.severity.value == "notice" and f.message.startswith("Metadata read, picture not analysed")
 
 
 def test_psd_iptc_block():

@@ -39,6 +39,7 @@ from forensics.read.containers import MAX_XMP, Embedded, exif_payload
 from forensics.read.jpeg import app_payload, segments
 from forensics.read.makernotes import read_serials
 
+UNDECODED = "pixels not decoded"  # how a record whose metadata was read without its picture begins its error
 MAX_BLOCKS = 10_000  # boxes, blocks, resources or properties walked in one file
 MAX_DEPTH = 4  # nested ISO BMFF boxes looked into
 MAX_ENTRIES = 1_000  # entries read from one IFD

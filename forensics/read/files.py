@@ -360,7 +360,7 @@ def _read_undecoded(base: ImageRecord, data: bytes, *, all_tags: bool, budget: i
     what = carriers.FORMATS[base.format or ""].description
     return dataclasses.replace(
         base, metadata=meta, problems=tuple(problems),
-        error=f"pixels not decoded: {what} is a format whose metadata is read but whose picture this toolkit does not decode",
+        error=f"{carriers.UNDECODED}: {what} is a format whose metadata is read but whose picture this toolkit does not decode",
     )  # fmt: skip
 
 
