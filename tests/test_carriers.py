@@ -214,11 +214,6 @@ def test_key_fields_read_into_the_same_record(tmp_path, fmt):
         assert f.severity.value == "notice" and f.message.startswith("Metadata read, picture not analysed")
 
 
-def test_psd_iptc_block():
-    block = carriers.iptc_block(psd(), "PSD")
-    assert block == b"\x1c\x02\x00\x00\x02\x00\x04"
-
-
 def test_cr3_boxes_are_joined_into_one_tiff():
     """IFD0, the EXIF IFD and the GPS IFD of CR3 are separate TIFF structures; joined, they read as one."""
     joined, problems = carriers.join_ifds(_ifd_tiff([_ascii(0x010F, "Canon")]), _ifd_tiff([_ascii(0x9003, "2020:01:02 03:04:05")]), None)
