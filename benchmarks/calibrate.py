@@ -32,7 +32,7 @@ SEVERITIES = ("info", "notice", "warning")
 _EDITORS = ("photoshop", "gimp", "lightroom", "picasa", "paint", "acdsee", "irfanview", "xnview", "imagemagick")
 # ExifTool's names (with -G) for a camera body's serial number; XMP copies are not compared
 _EXIF_SERIALS = ("EXIF:SerialNumber", "EXIF:CameraSerialNumber")
-_SIZE_GROUPS = ("File", "PNG", "GIF", "RIFF", "EXIF")
+_SIZE_GROUPS = ("File", "PNG", "GIF", "RIFF", "Photoshop", "EXIF")
 _MAKERNOTE_SERIALS = ("SerialNumber", "InternalSerialNumber", "BodySerialNumber", "CameraSerialNumber")
 
 
