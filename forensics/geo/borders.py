@@ -353,7 +353,7 @@ def _zone_at(lat: float, lon: float) -> str | None:
 
 
 CELL_DEGREES = 0.1  # side of a grid cell: about 11 km, so most fixes lie in a cell no border crosses
-MAX_CELLS = 50_000  # cells remembered; past that the grid starts afresh (a few MB each 10,000 cells)
+MAX_CELLS = 2048  # cells remembered (32 bytes an edge, a few hundred edges a cell, thousands far from any border)
 _DISTANCE_SLACK = 0.01  # the point's local projection differs from the cell centre's by well under 1 % in distance
 
 
