@@ -303,3 +303,16 @@ def test_exiftool_test_files_agree_with_exiftool(corpora, fmt):
     assert (m.software or None) == (str(want["EXIF:Software"]).strip() if "EXIF:Software" in want else None)
     original = want.get("EXIF:DateTimeOriginal")
     assert (m.datetime_original.strftime("%Y:%m:%d %H:%M:%S") if m.datetime_original else None) == original
+
+
+def test_scan_reports_the_metadata_of_a_raw_file(tmp_path):
+    from click.testing import CliRunner
+
+    from forensics.cli import cli
+
+    (tmp_path / "IMG_0001.CR3").write_bytes(cr3())
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--json", "-", "--workers", "1"])
+    assert result.exit_code == 1  # a picture that was not analysed is unreadable, as the docs say
+    assert "read for their metadata only" in result.stderr
+    (image,) = json.loads(result.stdout)["images"]
+    assert image["format"] == "CR3" and image["metadata"]["make"] == "Canon" and image["error"].startswith("pixels not decoded")
