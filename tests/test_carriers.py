@@ -21,6 +21,7 @@ from forensics import read_file, read_metadata
 from forensics.checks.image import unreadable
 from forensics.read import carriers
 from forensics.read.containers import Embedded
+from forensics.read.iptc import iim_fields
 from forensics.read.sniff import sniff
 
 XMP = (
@@ -133,7 +134,8 @@ def x3f() -> bytes:
 def psd(*, size: tuple[int, int] = (6, 4)) -> bytes:
     w, h = size
     resources = b""
-    for rid, body in ((1028, b"\x1c\x02\x00\x00\x02\x00\x04"), (1058, TIFF), (1060, XMP)):
+    iim = b"\x1c\x02\x00\x00\x02\x00\x04" + b"\x1c\x02\x05\x00\x04Test" + b"\x1c\x02\x19\x00\x03one" + b"\x1c\x02\x19\x00\x03two"
+    for rid, body in ((1028, iim), (1058, TIFF), (1060, XMP)):
         resources += b"8BIM" + struct.pack(">H", rid) + b"\x00\x00" + struct.pack(">I", len(body)) + body
         resources += b"\x00" * (len(body) % 2)
     header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 3, h, w, 8, 3)
@@ -212,6 +214,13 @@ def test_key_fields_read_into_the_same_record(tmp_path, fmt):
         assert r.hashes is None and r.error and r.error.startswith("pixels not decoded:") and "metadata is read" in r.error
         (f,) = unreadable(r, None)  # type: ignore[arg-type]  # the check reads no context
         assert f.severity.value == "notice" and f.message.startswith("Metadata read, picture not analysed")
+
+
+def test_psd_iptc(tmp_path):
+    path = tmp_path / "a.psd"
+    path.write_bytes(psd())
+    assert read_file(path).metadata.iptc == {"ObjectName": "Test", "Keywords": ["one", "two"]}
+    assert iim_fields(b"\x1c\x02\x05\xff\xff") == {} and iim_fields(b"junk") == {}  # an extended or no dataset
 
 
 def test_cr3_boxes_are_joined_into_one_tiff():

@@ -19,7 +19,7 @@ https://exiftool.org/TagNames/, and the formats' own specifications):
 - MRW (Minolta): ``\\0MRM`` blocks; the ``\\0TTW`` block is a TIFF structure.
 - X3F (Sigma): the directory at the end (``SECd``) lists ``IMA2`` sections;
   one of format 18 is a JPEG whose APP1 holds the EXIF.
-- PSD (Photoshop): image resources 1058 (EXIF) and 1060 (XMP); its IPTC (1028) is not read yet.
+- PSD (Photoshop): image resources 1058 (EXIF), 1060 (XMP) and 1028 (IPTC).
 - MIFF (ImageMagick): a text header naming ``profile-NAME=LENGTH``, the
   profiles following the ``:\\x1a`` that ends it, in the order named.
 - BPG: extension tags 1 (EXIF) and 3 (XMP) after the header.
@@ -80,6 +80,7 @@ class _Found:
         self.xmp: bytes | None = None
         self.exif_source: str | None = None
         self.xmp_source: str | None = None
+        self.iptc: bytes | None = None
         self.problems: list[str] = []
 
     def add_exif(self, block: bytes, source: str) -> None:
@@ -142,6 +143,18 @@ def metadata(data: bytes, fmt: str) -> Embedded:
     except (IndexError, ValueError, OverflowError) as exc:  # a length that lost the walk
         found.problems.append(f"{fmt} structure damaged ({exc}): the walk stopped")
     return found.result()
+
+
+def iptc_block(data: bytes, fmt: str) -> bytes | None:
+    """The IPTC-IIM datasets of a PSD file (image resource 1028), or None."""
+    if fmt != "PSD":
+        return None
+    found = _Found()
+    try:
+        _psd(data, found)
+    except (IndexError, ValueError, OverflowError):
+        return None
+    return found.iptc
 
 
 def note_serials(data: bytes, fmt: str, make: str | None) -> dict[str, str] | None:
@@ -400,6 +413,8 @@ def _psd(data: bytes, found: _Found) -> None:
             found.add_exif(body, "PSD EXIF resource (1058)")
         elif rid == 1060:
             found.add_xmp(body, "PSD XMP resource (1060)")
+        elif rid == 1028 and found.iptc is None:
+            found.iptc = body
         at += 4 + size + size % 2
 
 

@@ -21,7 +21,7 @@ from forensics.read import carriers, containers, decode, hashing
 from forensics.read.containers import Embedded
 from forensics.read.credentials import read_credentials
 from forensics.read.icc import profile_description
-from forensics.read.iptc import iptc_fields
+from forensics.read.iptc import iim_fields, iptc_fields
 from forensics.read.jpeg import app_payload, segments
 from forensics.read.jpeg import jpeg_info as _jpeg_info
 from forensics.read.sniff import HEAD_BYTES, sniff
@@ -297,7 +297,7 @@ def _read_image(
         **fields,
         thumbnail=thumb,
         xmp=xmp_info,
-        iptc=iptc_fields(image) if fmt in ("JPEG", "TIFF") else {},
+        iptc=iptc_fields(image) if fmt in ("JPEG", "TIFF") else _iim(data, fmt),
         icc_description=profile_description(image.info.get("icc_profile")),
         jpeg=jpeg_info,
         raw=exif.raw_tags(tags) if all_tags else None,
@@ -324,6 +324,12 @@ def _read_image(
     finally:
         image.close()
     return dataclasses.replace(record, hashes=hashes, luma_mean=luma, problems=tuple(problems))
+
+
+def _iim(data: bytes, fmt: str | None) -> dict[str, Any]:
+    """IPTC of a format that keeps it as raw IPTC-IIM datasets (PSD)."""
+    block = carriers.iptc_block(data, fmt or "")
+    return iim_fields(block) if block else {}
 
 
 def _read_undecoded(base: ImageRecord, data: bytes, *, all_tags: bool, budget: int | None) -> ImageRecord:
