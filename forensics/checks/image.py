@@ -10,6 +10,7 @@ from forensics.checks.registry import CheckContext, check
 from forensics.knowledge.editors import editor_name
 from forensics.knowledge.filenames import screenshot_name
 from forensics.knowledge.screens import screen_for
+from forensics.read.carriers import UNDECODED
 from forensics.read.sniff import extensions_of, type_for_extension
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ORIENTATION_TURN, TURNS, Hashes, ImageRecord, TurnedHashes, hex_distance
@@ -34,7 +35,9 @@ def _iso(value: dt.datetime | None) -> str | None:
 @check("unreadable")
 def unreadable(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     """The file, or part of its metadata, could not be read."""
-    if record.error:
+    if record.error and record.error.startswith(UNDECODED):  # a camera raw or editor's file: its metadata was read
+        yield _f("unreadable", Severity.NOTICE, record, f"Metadata read, picture not analysed ({record.error}).", reason=record.error)
+    elif record.error:
         yield _f("unreadable", Severity.WARNING, record, f"Could not be analysed: {record.error}.", reason=record.error)
     elif record.problems:
         yield _f(

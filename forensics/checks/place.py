@@ -14,7 +14,7 @@ from forensics.geo.zones import format_offset, offsets_at
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
-from forensics.sets.places import fix
+from forensics.sets.places import fix, stated_accuracy_km
 from forensics.sets.times import exif_offset, gps_offset, local_time, place_zone
 
 # Speeds (km/h). Airliners cruise at 800–950 km/h over ground; with a jet stream
@@ -44,23 +44,25 @@ def gps_location(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
         return
     from forensics.geo.borders import DEFAULT_ACCURACY_KM  # deferred: geodata, loaded on the first fix
 
-    # the record states no positioning error, so the default stands for one: a few km (Wi-Fi or cell fixes)
-    accuracy = DEFAULT_ACCURACY_KM
+    # the error the fix states (GPSHPositioningError); where it states none, a few km (Wi-Fi or cell fixes)
+    stated = stated_accuracy_km(record)
+    accuracy = DEFAULT_ACCURACY_KM if stated is None else stated
     p = place_at(g.lat, g.lon, accuracy_km=accuracy)
     near = f" (nearest listed place {p.place_distance_km:.0f} km away)" if p.place_distance_km is not None else ""
     yield Finding(
         "gps-location", Severity.INFO, (record.path,),
-        f"GPS puts it at {g.lat:.5f}, {g.lon:.5f}: {p.label}{near}, time zone {p.time_zone or 'unknown'}.{_border_note(p, accuracy)}",
+        f"GPS puts it at {g.lat:.5f}, {g.lon:.5f}: {p.label}{near}, time zone {p.time_zone or 'unknown'}.{_border_note(p, accuracy, stated=stated is not None)}",
         {"lat": g.lat, "lon": g.lon, "alt": g.alt, "country_code": p.country_code, "country": p.country,
          "place": p.place, "region": p.region, "place_distance_km": p.place_distance_km, "time_zone": p.time_zone,
          "gps_utc": g.utc.isoformat() if g.utc else None,
          "country_source": p.country_source, "border_km": p.border_km, "accuracy_km": accuracy,
+         "accuracy_source": "stated" if stated is not None else "assumed",
          "neighbours": [n.to_dict() for n in p.neighbours], "disputed": p.disputed.to_dict() if p.disputed else None,
          "at_sea": p.at_sea},
     )  # fmt: skip
 
 
-def _border_note(p: Place, accuracy_km: float) -> str:
+def _border_note(p: Place, accuracy_km: float, *, stated: bool = False) -> str:
     """What a reader must know about the country named: a dispute, a border within reach, the sea."""
     notes = []
     if p.disputed is not None:
@@ -68,8 +70,8 @@ def _border_note(p: Place, accuracy_km: float) -> str:
         notes.append(f"{a.name} is disputed: claimed for {'/'.join(a.claimants)}, administered by {a.administered_by}")
     if p.neighbours:
         names = ", ".join(f"{n.name} ({n.code})" if n.code else f"{n.name} (disputed)" for n in p.neighbours)
-        notes.append(f"{p.border_km:.1f} km from the border with {names}, within the fix's assumed accuracy of "
-                     f"{accuracy_km:g} km: it may lie on either side")  # fmt: skip
+        notes.append(f"{p.border_km:.1f} km from the border with {names}, within the fix's {'stated' if stated else 'assumed'} "
+                     f"accuracy of {accuracy_km:g} km: it may lie on either side")  # fmt: skip
     if p.at_sea:
         notes.append("the point lies outside every country's territorial waters")
     return "".join(f" {n[0].upper()}{n[1:]}." for n in notes)
@@ -131,8 +133,10 @@ def impossible_travel(records: Sequence[ImageRecord], ctx: CheckContext) -> Iter
             continue
         seconds = (t2 - t1).total_seconds()
         slack = TIME_TOLERANCE[s1] + TIME_TOLERANCE[s2]
-        # the slowest speed the evidence allows: shortest distance, longest time
-        speed = max(0.0, d - 2 * POSITION_TOLERANCE_KM) / ((seconds + slack) / 3600)
+        # the slowest speed the evidence allows: shortest distance, longest time; a fix that
+        # states a larger error than the tolerance is given that error
+        tolerances = [max(POSITION_TOLERANCE_KM, stated_accuracy_km(r) or 0.0) for r in (r1, r2)]
+        speed = max(0.0, d - sum(tolerances)) / ((seconds + slack) / 3600)
         if speed <= GROUND_KMH:
             continue
         severity = Severity.WARNING if speed > AIRLINER_KMH else Severity.NOTICE
@@ -153,7 +157,8 @@ def impossible_travel(records: Sequence[ImageRecord], ctx: CheckContext) -> Iter
             "impossible-travel", severity, (r1.path, r2.path), message,
             {"distance_km": round(d, 1), "seconds": seconds, "min_speed_kmh": round(speed, 1),
              "thresholds_kmh": {"notice": GROUND_KMH, "warning": AIRLINER_KMH},
-             "position_tolerance_km": POSITION_TOLERANCE_KM, "time_tolerance_seconds": slack,
+             "position_tolerance_km": max(tolerances), "position_tolerances_km": tolerances,
+             "time_tolerance_seconds": slack,
              "fixes": [{"path": printable_path(r.path), "lat": p[0], "lon": p[1], "utc": t.isoformat(), "utc_source": s}
                        for t, s, p, r in ((t1, s1, p1, r1), (t2, s2, p2, r2))]},
         )  # fmt: skip

@@ -10,6 +10,7 @@ from rich.markup import escape
 from forensics.cli.common import limit_options, progress_bar, quiet_option, stderr_console, stdout_console, trust_anchors_option
 from forensics.cli.outputs import check_writable, guard_outputs, output_stream
 from forensics.pipeline.scanning import scan
+from forensics.read.carriers import UNDECODED
 from forensics.read.decode import limited
 from forensics.records.findings import Severity
 from forensics.records.text import display_path, display_text
@@ -105,7 +106,9 @@ def scan_command(
     if missing:  # said even with --quiet: a mistyped path must not pass for an empty folder
         err.print(f"[red]not found:[/] {escape(', '.join(display_path(p) for p in missing))}")
     if report.unreadable and not quiet:
-        err.print(f"[yellow]{len(report.unreadable)} file(s) could not be read[/] (see the unreadable findings).")
+        only_metadata = sum(1 for r in report.unreadable if (r.error or "").startswith(UNDECODED))
+        part = f", {only_metadata} of them read for their metadata only" if only_metadata else ""
+        err.print(f"[yellow]{len(report.unreadable)} file(s) could not be read[/]{part} (see the unreadable findings).")
     errors = report.skipped.errors
     if errors:  # said even with --quiet: the scan is incomplete
         err.print("[yellow]not examined:[/] " + escape("; ".join(f"{display_path(p)}: {display_text(r)}" for p, r in errors)))

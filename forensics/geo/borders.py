@@ -168,6 +168,19 @@ class _Ring:
             best = min(best, self._runs_km(rest, lat, lon))
         return best if best[0] <= limit else (math.inf, math.nan, math.nan)
 
+    def edges_within(self, lat: float, lon: float, radius: float) -> Any:
+        """The ring's edges whose nearest point lies within ``radius`` km: a (4, k) array of lon0, lat0, lon1, lat1."""
+        import numpy as np
+
+        if _one_box_km(self.box, lat, lon) > radius:
+            return np.empty((4, 0))
+        runs = np.nonzero(_box_km(self.boxes, lat, lon) <= radius)[0]
+        idx = (runs[:, None] * CHUNK + np.arange(CHUNK)[None, :]).ravel()
+        idx = idx[idx < self.n]
+        nxt = (idx + 1) % self.n
+        edges = np.stack([self.xy[0, idx], self.xy[1, idx], self.xy[0, nxt], self.xy[1, nxt]])
+        return edges[:, _edge_km(edges, lat, lon) <= radius]
+
     def _runs_km(self, runs: Any, lat: float, lon: float) -> tuple[float, float, float]:
         import numpy as np
 
@@ -187,6 +200,21 @@ class _Ring:
         d2 = px * px + py * py
         i = int(np.argmin(d2))
         return math.sqrt(float(d2[i])), lat + float(py[i]) / KM_PER_DEGREE, lon + float(px[i]) / kx
+
+
+def _edge_km(edges: Any, lat: float, lon: float) -> Any:
+    """Distances (km) from the point to edges (rows lon0, lat0, lon1, lat1), in the point's local projection."""
+    import numpy as np
+
+    kx = math.cos(math.radians(lat)) * KM_PER_DEGREE
+    ax = ((edges[0] - lon + 180.0) % 360.0 - 180.0) * kx
+    ay = (edges[1] - lat) * KM_PER_DEGREE
+    dx = ((edges[2] - lon + 180.0) % 360.0 - 180.0) * kx - ax
+    dy = (edges[3] - lat) * KM_PER_DEGREE - ay
+    length2 = dx * dx + dy * dy
+    t = np.clip(-(ax * dx + ay * dy) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+    px, py = ax + t * dx, ay + t * dy
+    return np.sqrt(px * px + py * py)
 
 
 def _one_box_km(box: tuple[float, float, float, float], lat: float, lon: float) -> float:
@@ -324,6 +352,153 @@ def _zone_at(lat: float, lon: float) -> str | None:
         return None
 
 
+CELL_DEGREES = 0.1  # side of a grid cell: about 11 km, so most fixes lie in a cell no border crosses
+MAX_CELLS = 2048  # cells remembered (32 bytes an edge, a few hundred edges a cell, thousands far from any border)
+_DISTANCE_SLACK = 0.01  # the point's local projection differs from the cell centre's by well under 1 % in distance
+
+
+class _Edges:
+    """Border edges near a cell (rows lon0, lat0, lon1, lat1, in the order the rings give them), in runs with
+    bounding boxes, so that a point's nearest edge is found looking at a few runs."""
+
+    __slots__ = ("boxes", "edges", "n", "pre")
+
+    RUN = 32
+
+    def __init__(self, edges: Any) -> None:
+        import numpy as np
+
+        self.edges, self.n = edges, edges.shape[1]
+        # what does not depend on the point, worked out once: start, direction (lon wrapped), squares
+        dlon = (edges[2] - edges[0] + 180.0) % 360.0 - 180.0
+        dlat_km = (edges[3] - edges[1]) * KM_PER_DEGREE
+        self.pre = np.stack([edges[0], edges[1] * KM_PER_DEGREE, dlon, dlat_km, dlon * dlon, dlat_km * dlat_km])
+        boxes = []
+        for lo in range(0, self.n, self.RUN):
+            e = edges[:, lo : lo + self.RUN]
+            lons, lats = np.concatenate([e[0], e[2]]), np.concatenate([e[1], e[3]])
+            boxes.append((lons.min(), lons.max(), lats.min(), lats.max()))
+        self.boxes = np.array(boxes, dtype=np.float64).T.reshape(4, -1)
+
+    def nearest_km(self, lat: float, lon: float) -> float:
+        import numpy as np
+
+        if self.n <= 4 * self.RUN * 8:  # few edges: one pass over all of them is cheapest
+            return self._km(self.pre, lat, lon)
+        lower = _box_km(self.boxes, lat, lon)
+        best = self._runs_km(np.argpartition(lower, 3)[:4], lat, lon)
+        return min(best, self._runs_km(np.nonzero(lower <= best)[0], lat, lon))
+
+    def _runs_km(self, runs: Any, lat: float, lon: float) -> float:
+        import numpy as np
+
+        idx = (runs[:, None] * self.RUN + np.arange(self.RUN)[None, :]).ravel()
+        idx = idx[idx < self.n]
+        return self._km(self.pre[:, idx], lat, lon) if idx.size else math.inf
+
+    @staticmethod
+    def _km(pre: Any, lat: float, lon: float) -> float:
+        """:func:`_edge_km`'s nearest distance, from the precomputed rows (fewer array passes)."""
+        import numpy as np
+
+        kx = math.cos(math.radians(lat)) * KM_PER_DEGREE
+        ax = ((pre[0] - lon + 180.0) % 360.0 - 180.0) * kx
+        ay = pre[1] - lat * KM_PER_DEGREE
+        dx = pre[2] * kx
+        dy = pre[3]
+        length2 = pre[4] * (kx * kx) + pre[5]
+        t = -(ax * dx + ay * dy)
+        np.divide(t, length2, out=t, where=length2 > 0)
+        np.clip(t, 0.0, 1.0, out=t)
+        px, py = ax + t * dx, ay + t * dy
+        return math.sqrt(float((px * px + py * py).min()))
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A grid cell no border, coast or disputed outline crosses: one answer for every point in it.
+
+    ``edges`` are every border edge that can be the nearest one to a point of
+    the cell; ``clear_km`` is how far every point of the cell is from every
+    border, at least.
+    """
+
+    key: str | None
+    zone_name: str
+    clear_km: float
+    edges: _Edges
+
+
+_cells: dict[tuple[int, int], _Cell | None] = {}
+
+
+def _cell(lat: float, lon: float) -> _Cell | None:
+    """The cell holding a point, worked out on the first lookup in it; None for a cell a boundary crosses."""
+    index = (math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES))
+    if index in _cells:
+        return _cells[index]
+    if len(_cells) >= MAX_CELLS:
+        _cells.clear()
+    lat0, lon0 = index[0] * CELL_DEGREES, index[1] * CELL_DEGREES
+    _cells[index] = cell = _uniform_cell(lat0 + CELL_DEGREES / 2, lon0 + CELL_DEGREES / 2)
+    return cell
+
+
+def _uniform_cell(clat: float, clon: float) -> _Cell | None:
+    import numpy as np
+
+    if abs(clat) > 89.0:
+        return None
+    zone_name = _zone_at(clat, clon)
+    if zone_name is None:
+        return None
+    key = _zone_key(zone_name)
+    borders = _borders()
+    # half the cell's diagonal in the centre's projection, in which the cell is a rectangle
+    half = math.hypot(CELL_DEGREES / 2 * math.cos(math.radians(clat)) * KM_PER_DEGREE, CELL_DEGREES / 2 * KM_PER_DEGREE)
+    lower = _box_km(borders.boxes, clat, clon)
+    for i in np.nonzero(lower <= half)[0]:  # any other zone's edge, the sea's included, inside the cell?
+        if borders.keys[i] != key and any(r.distance_km(clat, clon, half)[0] <= half for r in borders.rings(int(i))):
+            return None
+    for _area, ring in borders.outlines:
+        if ring.distance_km(clat, clon, half)[0] <= half or (_in_box(ring.box, clat, clon) and _inside(ring, clat, clon)):
+            return None
+    near = _nearest(borders, key, clat, clon, 0.0)
+    nearest = min(list(near.values()) + [r.distance_km(clat, clon)[0] for _, r in borders.outlines])
+    if not math.isfinite(nearest):
+        return None
+    band = (nearest + 2 * half) * (1 + _DISTANCE_SLACK) + 0.1  # every edge that can be nearest to a point of the cell
+    found = [np.empty((4, 0))]
+    for i in np.nonzero(lower <= band)[0]:
+        if borders.keys[i] is not None and borders.keys[i] != key:
+            found.extend(r.edges_within(clat, clon, band) for r in borders.rings(int(i)))
+    found.extend(ring.edges_within(clat, clon, band) for _, ring in borders.outlines)
+    edges = np.concatenate(found, axis=1)
+    if not edges.shape[1]:
+        return None
+    return _Cell(key, zone_name, (nearest - half) * (1 - _DISTANCE_SLACK), _Edges(edges))
+
+
+def _in_box(box: tuple[float, float, float, float], lat: float, lon: float) -> bool:
+    return box[0] <= lon <= box[1] and box[2] <= lat <= box[3]
+
+
+def _from_cell(lat: float, lon: float, accuracy_km: float) -> Country | None:
+    """The answer for a point in a cell no boundary crosses and too far from a border for a neighbour, else None."""
+
+    cell = _cell(lat, lon)
+    if cell is None or accuracy_km >= cell.clear_km:
+        return None
+    border_km = round(cell.edges.nearest_km(lat, lon), 1)
+    zone_code = _zone_countries().get(cell.zone_name)
+    area = disputed_by_zone(cell.zone_name)
+    if area is not None:
+        return Country(None, area.name, border_km=border_km, disputed=area, zone_code=zone_code)
+    if cell.key is None:
+        return Country(None, None, border_km=border_km, zone_code=None, at_sea=True)
+    return Country(cell.key, country_names().get(cell.key, cell.key), border_km=border_km, zone_code=zone_code)
+
+
 @functools.lru_cache(maxsize=4096)
 def country_at(lat: float, lon: float, *, accuracy_km: float = DEFAULT_ACCURACY_KM) -> Country:
     """The country at a point by boundary polygons, the distance to its nearest border, neighbours within reach.
@@ -345,6 +520,14 @@ def country_at(lat: float, lon: float, *, accuracy_km: float = DEFAULT_ACCURACY_
     """
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         return Country(None, None, border_km=None)
+    quick = _from_cell(lat, lon, accuracy_km)
+    if quick is not None:  # most fixes: no polygon test, one vectorised distance to the border edges near the cell
+        return quick
+    return _country_by_polygons(lat, lon, accuracy_km)
+
+
+def _country_by_polygons(lat: float, lon: float, accuracy_km: float) -> Country:
+    """:func:`country_at` from the polygons themselves: for a fix in a cell a boundary crosses, or near a border."""
     zone_name = _zone_at(lat, lon)
     key = _zone_key(zone_name)
     zone_code = _zone_countries().get(zone_name or "")

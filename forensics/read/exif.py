@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import math
 import re
 from fractions import Fraction
 from typing import Any, BinaryIO
@@ -276,10 +277,19 @@ def gps_from_tags(tags: dict[str, Any]) -> GPS | None:
         speed_ref=_text(tags, "GPS GPSSpeedRef"),
         utc=utc,
         datum=_text(tags, "GPS GPSMapDatum"),
+        h_positioning_error=_positioning_error(tags),
     )
     if lat is None and lon is None and utc is None and alt is None:
         return None
     return gps
+
+
+def _positioning_error(tags: dict[str, Any]) -> float | None:
+    """GPSHPositioningError in metres (exifread names it by number); None unless a finite non-negative value."""
+    value = _number(tags, "GPS GPSHPositioningError")
+    if value is None:
+        value = _number(tags, "GPS Tag 0x001F")
+    return value if value is not None and math.isfinite(value) and value >= 0 else None
 
 
 def makernote_serials(tags: dict[str, Any]) -> dict[str, str]:

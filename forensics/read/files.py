@@ -17,11 +17,11 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from forensics.errors import UnreadableFile
-from forensics.read import containers, decode, hashing
+from forensics.read import carriers, containers, decode, hashing
 from forensics.read.containers import Embedded
 from forensics.read.credentials import TrustAnchors, read_credentials
 from forensics.read.icc import profile_description
-from forensics.read.iptc import iptc_fields
+from forensics.read.iptc import iim_fields, iptc_fields
 from forensics.read.jpeg import app_payload, segments
 from forensics.read.jpeg import jpeg_info as _jpeg_info
 from forensics.read.sniff import HEAD_BYTES, sniff
@@ -197,6 +197,8 @@ def _embedded(image: Any, data: bytes, fmt: str | None) -> Embedded | None:
         return containers.tiff_metadata(data)
     if fmt in ("HEIF", "AVIF") and image is not None:
         return containers.heif_metadata(image.info)
+    if fmt in carriers.FORMATS:
+        return carriers.metadata(data, fmt)
     return None
 
 
@@ -221,6 +223,8 @@ def _read_image(
 
     problems: list[str] = []
     fmt = base.format
+    if fmt in carriers.FORMATS and not carriers.FORMATS[fmt].decoded:
+        return _read_undecoded(base, data, all_tags=all_tags, budget=budget)
     try:
         image = decode.open_picture(data)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -300,7 +304,7 @@ def _read_image(
         **fields,
         thumbnail=thumb,
         xmp=xmp_info,
-        iptc=iptc_fields(image) if fmt in ("JPEG", "TIFF") else {},
+        iptc=iptc_fields(image) if fmt in ("JPEG", "TIFF") else _iim(data, fmt),
         icc_description=profile_description(image.info.get("icc_profile")),
         jpeg=jpeg_info,
         raw=exif.raw_tags(tags) if all_tags else None,
@@ -329,6 +333,50 @@ def _read_image(
     return dataclasses.replace(record, hashes=hashes, luma_mean=luma, problems=tuple(problems))
 
 
+def _iim(data: bytes, fmt: str | None) -> dict[str, Any]:
+    """IPTC of a format that keeps it as raw IPTC-IIM datasets (PSD)."""
+    block = carriers.iptc_block(data, fmt or "")
+    return iim_fields(block) if block else {}
+
+
+def _read_undecoded(base: ImageRecord, data: bytes, *, all_tags: bool, budget: int | None) -> ImageRecord:
+    """The metadata of a format whose pixels are not decoded (camera raw, editors' files), and an error saying so."""
+    from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
+
+    found = carriers.metadata(data, base.format or "")
+    problems = list(found.problems)
+    tags: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    if found.exif:
+        try:
+            tags, damage = exif.read_tags_noting_damage(io.BytesIO(found.exif))
+            problems.extend(f"EXIF damaged: {m}" for m in damage)
+            fields = exif.fields_from_tags(tags) if tags else {}
+        except Exception as exc:  # noqa: BLE001 - exifread raises many types on damage
+            problems.append(f"EXIF unreadable: {_reason(exc)}")
+        notes = carriers.note_serials(data, base.format or "", fields.get("make"))
+        if notes:
+            fields["makernote_serials"] = notes
+    if "GPS GPSLatitude" in tags and fields.get("gps") is None:
+        problems.append("GPS position present but malformed")
+    thumb = Thumbnail()
+    thumb_bytes = tags.get("JPEGThumbnail")
+    if isinstance(thumb_bytes, (bytes, bytearray)) and thumb_bytes:
+        thumb = _thumbnail(bytes(thumb_bytes), fields.get("orientation"), None, problems, budget)
+    xmp_info = None
+    packet = find_packet(found.xmp) if found.xmp else None
+    if packet:
+        xmp_info = parse_xmp(packet)
+        if xmp_info is None:
+            problems.append("XMP packet is not well-formed XML")
+    meta = Metadata(**fields, thumbnail=thumb, xmp=xmp_info, raw=exif.raw_tags(tags) if all_tags else None)
+    what = carriers.FORMATS[base.format or ""].description
+    return dataclasses.replace(
+        base, metadata=meta, problems=tuple(problems),
+        error=f"{carriers.UNDECODED}: {what} is a format whose metadata is read but whose picture this toolkit does not decode",
+    )  # fmt: skip
+
+
 def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
     """What EXIF says in a file whose picture cannot be opened (a cut or damaged JPEG, PNG, WebP)."""
     from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
@@ -344,7 +392,9 @@ def _salvage_metadata(data: bytes, fmt: str | None) -> Metadata:
         return Metadata()
 
 
-def _thumbnail(data: bytes, orientation: int | None, picture: tuple[int, int], problems: list[str], budget: int | None = None) -> Thumbnail:
+def _thumbnail(
+    data: bytes, orientation: int | None, picture: tuple[int, int] | None, problems: list[str], budget: int | None = None
+) -> Thumbnail:
     """The EXIF thumbnail decoded and hashed: as displayed, and under every turn and flip.
 
     ``picture`` is the stored size of the picture it stands for: padding bars

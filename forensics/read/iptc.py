@@ -34,6 +34,27 @@ def iptc_fields(image: Any) -> dict[str, Any]:
         info = IptcImagePlugin.getiptcinfo(image) or {}
     except Exception:  # noqa: BLE001  (a damaged IPTC block is no IPTC, never a failed read)
         return {}
+    return _named(info)
+
+
+def iim_fields(block: bytes) -> dict[str, Any]:
+    """Named IPTC fields from raw IPTC-IIM datasets (a PSD's image resource 1028); empty when there are none."""
+    found: dict[tuple[int, int], list[bytes]] = {}
+    at = 0
+    for _ in range(10_000):
+        if at + 5 > len(block) or block[at] != 0x1C:
+            break
+        key, size = (block[at + 1], block[at + 2]), int.from_bytes(block[at + 3 : at + 5], "big")
+        if size & 0x8000:  # an extended length, for datasets over 32 kB: none of the named fields
+            break
+        value = bytes(block[at + 5 : at + 5 + size])
+        at += 5 + size
+        found.setdefault(key, []).append(value)
+    # one value, or a list of the repeated ones, as Pillow gives them
+    return _named({key: values[0] if len(values) == 1 else values for key, values in found.items()})
+
+
+def _named(info: dict[tuple[int, int], Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in info.items():
         name = DATASETS.get(key)

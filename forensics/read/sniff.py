@@ -29,6 +29,16 @@ _TYPES = {
     "WEBP": FileType("image", "WEBP", "image/webp", (".webp",)),
     "HEIF": FileType("image", "HEIF", "image/heif", (".heic", ".heif", ".hif")),
     "AVIF": FileType("image", "AVIF", "image/avif", (".avif",)),
+    # camera raw and editors' formats whose metadata is read (forensics.read.carriers)
+    "CR3": FileType("image", "CR3", "image/x-canon-cr3", (".cr3",)),
+    "RAF": FileType("image", "RAF", "image/x-fujifilm-raf", (".raf",)),
+    "RW2": FileType("image", "RW2", "image/x-panasonic-rw2", (".rw2", ".raw", ".rwl")),
+    "MRW": FileType("image", "MRW", "image/x-minolta-mrw", (".mrw",)),
+    "X3F": FileType("image", "X3F", "image/x-sigma-x3f", (".x3f",)),
+    "PSD": FileType("image", "PSD", "image/vnd.adobe.photoshop", (".psd", ".psb")),
+    "MIFF": FileType("image", "MIFF", "image/x-miff", (".miff", ".mif")),
+    "BPG": FileType("image", "BPG", "image/bpg", (".bpg",)),
+    "XCF": FileType("image", "XCF", "image/x-xcf", (".xcf",)),
     "MP4": FileType("video", "MP4", "video/mp4", (".mp4", ".m4v", ".3gp", ".mov")),
     "MOV": FileType("video", "MOV", "video/quicktime", (".mov", ".qt", ".mp4")),
     "MKV": FileType("video", "MKV", "video/x-matroska", (".mkv", ".mk3d")),
@@ -55,6 +65,8 @@ def sniff(head: bytes) -> FileType:
         return _TYPES["WEBP"]
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
         return _TYPES["AVI"]
+    if head[4:12] == b"ftypcrx ":
+        return _TYPES["CR3"]
     if head[4:8] == b"ftyp":
         major = head[8:12]
         # compatible brands follow the minor version; look at all of them
@@ -71,7 +83,18 @@ def sniff(head: bytes) -> FileType:
         return _TYPES["MOV"]  # old QuickTime files without ftyp
     if head.startswith(b"\x1a\x45\xdf\xa3"):
         return _TYPES["WEBM"] if b"webm" in head[:64] else _TYPES["MKV"]
+    for magic, fmt in _MAGIC:
+        if head.startswith(magic):
+            return _TYPES[fmt]
     return UNKNOWN
+
+
+# Leading bytes of the formats forensics.read.carriers reads (ExifTool's and the formats' own documentation).
+_MAGIC = (
+    (b"FUJIFILMCCD-RAW ", "RAF"), (b"IIU\x00", "RW2"), (b"\x00MRM", "MRW"), (b"FOVb", "X3F"),
+    (b"8BPS\x00\x01", "PSD"), (b"8BPS\x00\x02", "PSD"), (b"id=ImageMagick", "MIFF"), (b"BPG\xfb", "BPG"),
+    (b"gimp xcf ", "XCF"),
+)  # fmt: skip
 
 
 def type_for_extension(extension: str) -> FileType | None:

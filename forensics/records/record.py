@@ -53,6 +53,7 @@ class GPS(Serialisable):
     speed_ref: str | None = None
     utc: dt.datetime | None = None
     datum: str | None = None
+    h_positioning_error: float | None = None  # metres: GPSHPositioningError (EXIF 2.31, GPS tag 0x1F)
 
 
 # The seven turns and flips of a picture besides leaving it as it is (the dihedral group

@@ -17,7 +17,7 @@ from forensics.geo.places import Place, place_at
 from forensics.records.record import ImageRecord
 from forensics.refs.match import Match
 from forensics.sets.devices import DeviceGroup, DeviceSummary, group_devices
-from forensics.sets.places import fix
+from forensics.sets.places import fix, stated_accuracy_km
 from forensics.sets.summary import summary_dict
 from forensics.sets.times import CaptureTime, capture_time, name_time
 
@@ -111,7 +111,7 @@ def set_facts(
     located = []
     fixes = [(r, p) for r in pictures if (p := fix(r)) is not None]
     if fixes:  # the geodata loads only when a picture has a fix
-        located = [Located(r.path, lat, lon, place_at(lat, lon)) for r, (lat, lon) in fixes]
+        located = [Located(r.path, lat, lon, place_at(lat, lon, accuracy_km=stated_accuracy_km(r))) for r, (lat, lon) in fixes]
     sensor = None
     if any(r.sensor is not None for r in pictures):
         from forensics.sensor.groups import group_sensors  # numpy: only for a scan that took residuals

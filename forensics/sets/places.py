@@ -11,3 +11,18 @@ def fix(record: ImageRecord) -> tuple[float, float] | None:
     if g is None or g.lat is None or g.lon is None or (g.lat == 0 and g.lon == 0):
         return None
     return g.lat, g.lon
+
+
+# OpenStreetMap's boundaries are drawn to some tens of metres: a smaller stated error says more than the borders can
+MIN_ACCURACY_KM = 0.1
+
+
+def stated_accuracy_km(record: ImageRecord) -> float | None:
+    """The horizontal error the fix states (GPSHPositioningError), in km; None when it states none.
+
+    Never less than :data:`MIN_ACCURACY_KM`.
+    """
+    g = record.metadata.gps
+    if g is None or g.h_positioning_error is None:
+        return None
+    return max(g.h_positioning_error / 1000.0, MIN_ACCURACY_KM)
