@@ -43,6 +43,8 @@ from forensics.refs.match import Match, Reference, find_matches
 from forensics.refs.queries import REGIONS, hex_to_int, region_hashes, to_signed, to_unsigned
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from forensics.refs.search import HashTable
 
 Progress = Callable[[int, int], None]
@@ -545,6 +547,7 @@ class ReferenceIndex:
         progress: Progress | None = None,
         batch: int = BATCH,
         retry_failed: bool = False,
+        dask: str | Client | None = None,
     ) -> AddResult:
         """Add the pictures and videos under ``paths`` (folders recursively) with their provenance.
 
@@ -566,6 +569,12 @@ class ReferenceIndex:
         retry_failed : bool
             Read again the files whose reading crashed a worker in an earlier
             add; by default they are skipped while unchanged (``after_crash``).
+        dask : str or distributed.Client, optional
+            Read and hash on a Dask cluster instead of this machine's
+            processes: a scheduler's address (``tcp://host:8786``),
+            ``"local"``, or a connected client. The workers must see the
+            files under the same paths; this process commits
+            (:mod:`forensics.refs.cluster`).
 
         Returns
         -------
@@ -608,7 +617,13 @@ class ReferenceIndex:
             pending.clear()
             settled.clear()
 
-        for item in _read_items(todo, workers=workers):
+        if dask is not None:
+            from forensics.refs.cluster import read_on_cluster  # distributed: only when asked for
+
+            items = read_on_cluster(todo, dask)
+        else:
+            items = _read_items(todo, workers=workers)
+        for item in items:
             record = item.record
             frames = _frames(record)  # a video cut short keeps the frames read before the damage
             if record.error == READ_CRASHED:

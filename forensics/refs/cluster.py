@@ -1,0 +1,136 @@
+"""Reading and hashing for ``index add`` on a Dask cluster (``distributed``), committed by the client.
+
+The client (the ``forensics index add`` process) lists the files and leaves out
+those already indexed, then hands chunks of paths to the cluster's workers,
+which must see the files under the same paths (a shared mount). Each worker
+reads its chunk as a local add does, in a process of its own per chunk under
+the per-file memory and time limits (a file that kills its reader costs no
+other file, and not the worker). What comes back is written by the client in
+batches, one transaction each, as a local add writes them.
+
+A crash costs at most what is not yet committed: the scheduler runs a lost
+worker's chunks again elsewhere; a chunk that keeps killing workers is split
+and its files run one by one, and a file that still kills its worker is
+remembered as a crash (skipped while unchanged, as locally); a rerun after
+the client's crash skips every path committed. Only a bounded number of
+chunks is under way at once, so the client holds little and the scheduler is
+not flooded by an archive of millions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING
+
+from forensics.errors import ReferenceIndexError
+from forensics.read.decode import Limits, limited, limits
+from forensics.read.pool import available_cpus
+from forensics.records.record import ImageRecord
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from forensics.refs.index import _Item
+
+CHUNK = 16  # files per task: enough to pay for the reader process it starts, few enough to spread
+IN_FLIGHT = 3  # chunks under way per worker thread: none idles while the client writes
+INSTALL_HINT = "reading on a Dask cluster needs distributed: pip install 'forensics[dask]' (or pip install distributed)"
+
+
+def read_on_cluster(paths: Sequence[str], cluster: str | Client, *, chunk: int = CHUNK) -> Iterator[_Item]:
+    """Read ``paths`` on a Dask cluster, yielding each file's item as its chunk comes back (in no set order).
+
+    Parameters
+    ----------
+    paths : sequence of str
+        Absolute paths, the same on the workers as here.
+    cluster : str or distributed.Client
+        A scheduler's address (``tcp://host:8786``), ``"local"`` for a
+        cluster of this machine's cores, or a client already connected.
+    chunk : int
+        Files per task.
+    """
+    try:
+        import distributed
+    except ImportError as exc:
+        raise ReferenceIndexError(INSTALL_HINT) from exc
+    if not paths:
+        return
+    with ExitStack() as stack:
+        client = _client(cluster, stack)
+        in_force = limits()
+        threads = max(1, sum(client.nthreads().values()))
+        parts = [list(paths[i : i + chunk]) for i in range(0, len(paths), chunk)]
+        waiting = iter(parts)
+        of: dict[object, list[str]] = {}
+        running = distributed.as_completed()
+
+        def submit(part: list[str]) -> None:
+            fut = client.submit(_read_chunk, part, in_force, pure=False)
+            of[fut.key] = part
+            running.add(fut)
+
+        for part in waiting:
+            submit(part)
+            if len(of) >= IN_FLIGHT * threads:
+                break
+        for fut in running:
+            part = of.pop(fut.key)
+            try:
+                items = fut.result()
+            except distributed.KilledWorker:
+                # the chunk killed every worker it was given to: its files alone, to find the one
+                if len(part) > 1:
+                    for path in part:
+                        submit([path])
+                    continue
+                items = [_crashed(part[0])]
+            except Exception as exc:  # noqa: BLE001  (a worker-side failure is one chunk's, not the add's)
+                if len(part) > 1:
+                    for path in part:
+                        submit([path])
+                    continue
+                items = [_failed(part[0], f"reading on the cluster failed ({type(exc).__name__}: {exc})")]
+            finally:
+                fut.release()
+            yield from items
+            for more in waiting:  # one chunk back, one more under way
+                submit(more)
+                break
+
+
+def _client(cluster: str | Client, stack: ExitStack) -> Client:
+    import distributed
+
+    if not isinstance(cluster, str):
+        return cluster
+    try:
+        if cluster == "local":
+            local = stack.enter_context(
+                distributed.LocalCluster(n_workers=available_cpus(), threads_per_worker=1, dashboard_address=None, silence_logs=40)
+            )
+            return stack.enter_context(distributed.Client(local))
+        return stack.enter_context(distributed.Client(cluster, timeout=30))
+    except OSError as exc:
+        raise ReferenceIndexError(f"cannot reach the Dask scheduler at {cluster} ({exc})") from None
+
+
+def _read_chunk(paths: list[str], in_force: Limits) -> list[_Item]:
+    """On a worker: the chunk read as a local add reads it (one reader process, the client's limits)."""
+    from forensics.refs.index import _read_items
+
+    with limited(memory_budget=in_force.memory_budget, time_limit=in_force.time_limit):
+        return list(_read_items(paths, workers=1))
+
+
+def _crashed(path: str) -> _Item:
+    from forensics.refs.index import _unreadable_item
+
+    return _unreadable_item(path)
+
+
+def _failed(path: str, reason: str) -> _Item:
+    from forensics.refs.index import _Item
+
+    return _Item(ImageRecord(path=path, error=reason), None, None)
