@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 CHUNK = 16  # files per task: enough to pay for the reader process it starts, few enough to spread
 IN_FLIGHT = 3  # chunks under way per worker thread: none idles while the client writes
+CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler
 INSTALL_HINT = "reading on a Dask cluster needs distributed: pip install 'forensics[dask]' (or pip install distributed)"
 
 
@@ -111,7 +112,7 @@ def _client(cluster: str | Client, stack: ExitStack) -> Client:
                 distributed.LocalCluster(n_workers=available_cpus(), threads_per_worker=1, dashboard_address=None, silence_logs=40)
             )
             return stack.enter_context(distributed.Client(local))
-        return stack.enter_context(distributed.Client(cluster, timeout=30))
+        return stack.enter_context(distributed.Client(cluster, timeout=CONNECT_TIMEOUT))
     except OSError as exc:
         raise ReferenceIndexError(f"cannot reach the Dask scheduler at {cluster} ({exc})") from None
 
