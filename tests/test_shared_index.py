@@ -295,3 +295,13 @@ def test_an_unreachable_scheduler_is_a_clean_error(tmp_path, monkeypatch):
     folder = _pictures(tmp_path / "few", 1)
     r = CliRunner().invoke(cli, ["index", "add", str(tmp_path / "a.db"), str(folder), "--dask", "tcp://127.0.0.1:9", "--quiet"])
     assert r.exit_code == 1 and "Dask scheduler" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.slow
+def test_cli_add_on_a_local_cluster_of_processes(tmp_path):
+    pytest.importorskip("distributed")
+    folder = _pictures(tmp_path / "few", 4)
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
+    r = CliRunner().invoke(cli, ["index", "add", str(tmp_path / "a.db"), str(folder), "--dask", "local", "--json", "--quiet"])
+    assert r.exit_code == 1, r.output  # the broken file is left out, and said so
+    assert json.loads(r.stdout)["added"] == 4 and len(json.loads(r.stdout)["unreadable"]) == 1

@@ -108,6 +108,9 @@ def _client(cluster: str | Client, stack: ExitStack) -> Client:
         return cluster
     try:
         if cluster == "local":
+            import dask
+
+            stack.enter_context(dask.config.set({"distributed.worker.daemon": False}))  # each worker starts its reader process
             local = stack.enter_context(
                 distributed.LocalCluster(n_workers=available_cpus(), threads_per_worker=1, dashboard_address=None, silence_logs=40)
             )
@@ -119,9 +122,16 @@ def _client(cluster: str | Client, stack: ExitStack) -> Client:
 
 def _read_chunk(paths: list[str], in_force: Limits) -> list[_Item]:
     """On a worker: the chunk read as a local add reads it (one reader process, the client's limits)."""
-    from forensics.refs.index import _read_items
+    import multiprocessing
+
+    from forensics.refs.index import _read_item, _read_items
 
     with limited(memory_budget=in_force.memory_budget, time_limit=in_force.time_limit):
+        if multiprocessing.current_process().daemon:
+            # a daemonic worker (dask's default under a nanny; DASK_DISTRIBUTED__WORKER__DAEMON=False lifts it)
+            # cannot start a reader process: read here. A file that kills the reader then kills the worker, and
+            # the scheduler's retries and the split above find it; the time limit is not enforced.
+            return [_read_item(path) for path in paths]
         return list(_read_items(paths, workers=1))
 
 
