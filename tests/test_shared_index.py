@@ -265,10 +265,10 @@ def test_a_chunk_that_kills_its_workers_is_split_and_the_culprit_remembered(tmp_
     folder = _pictures(tmp_path / "many", 10)
     real = cluster._read_chunk
 
-    def deadly(paths, in_force):
+    def deadly(read, read_here, paths, in_force):
         if any(p.endswith("p007.jpg") for p in paths):
             raise distributed.KilledWorker("forensics-read", SimpleNamespace(address="tcp://gone"), 3)  # what the scheduler says after the retries
-        return real(paths, in_force)
+        return real(read, read_here, paths, in_force)
 
     monkeypatch.setattr(cluster, "_read_chunk", deadly)
     with ReferenceIndex(index_target) as index:

@@ -19,19 +19,18 @@ not flooded by an archive of millions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from forensics.errors import ReferenceIndexError
 from forensics.read.decode import Limits, limited, limits
 from forensics.read.pool import available_cpus
-from forensics.records.record import ImageRecord
 
 if TYPE_CHECKING:
     from distributed import Client
 
-    from forensics.refs.index import _Item
+T = TypeVar("T")
 
 CHUNK = 16  # files per task: enough to pay for the reader process it starts, few enough to spread
 IN_FLIGHT = 3  # chunks under way per worker thread: none idles while the client writes
@@ -39,7 +38,16 @@ CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler
 INSTALL_HINT = "reading on a Dask cluster needs distributed: pip install 'forensics[dask]' (or pip install distributed)"
 
 
-def read_on_cluster(paths: Sequence[str], cluster: str | Client, *, chunk: int = CHUNK) -> Iterator[_Item]:
+def read_on_cluster(
+    paths: Sequence[str],
+    cluster: str | Client,
+    *,
+    read: Callable[[Sequence[str]], Iterable[T]],
+    read_here: Callable[[str], T],
+    on_crash: Callable[[str], T],
+    on_error: Callable[[str, str], T],
+    chunk: int = CHUNK,
+) -> Iterator[T]:
     """Read ``paths`` on a Dask cluster, yielding each file's item as its chunk comes back (in no set order).
 
     Parameters
@@ -49,6 +57,14 @@ def read_on_cluster(paths: Sequence[str], cluster: str | Client, *, chunk: int =
     cluster : str or distributed.Client
         A scheduler's address (``tcp://host:8786``), ``"local"`` for a
         cluster of this machine's cores, or a client already connected.
+    read : callable
+        On a worker: the items of a chunk of paths, read in a process of its
+        own (module-level, so that the workers import it by name).
+    read_here : callable
+        On a daemonic worker, which may not start processes: one path's item, read in place.
+    on_crash, on_error : callable
+        Here: the item of a file that killed every worker it was given to,
+        and of one whose reading raised on the worker (with the reason).
     chunk : int
         Files per task.
     """
@@ -68,7 +84,7 @@ def read_on_cluster(paths: Sequence[str], cluster: str | Client, *, chunk: int =
         running = distributed.as_completed()
 
         def submit(part: list[str]) -> None:
-            fut = client.submit(_read_chunk, part, in_force, pure=False)
+            fut = client.submit(_read_chunk, read, read_here, part, in_force, pure=False)
             of[fut.key] = part
             running.add(fut)
 
@@ -86,13 +102,13 @@ def read_on_cluster(paths: Sequence[str], cluster: str | Client, *, chunk: int =
                     for path in part:
                         submit([path])
                     continue
-                items = [_crashed(part[0])]
+                items = [on_crash(part[0])]
             except Exception as exc:  # noqa: BLE001  (a worker-side failure is one chunk's, not the add's)
                 if len(part) > 1:
                     for path in part:
                         submit([path])
                     continue
-                items = [_failed(part[0], f"reading on the cluster failed ({type(exc).__name__}: {exc})")]
+                items = [on_error(part[0], f"reading on the cluster failed ({type(exc).__name__}: {exc})")]
             finally:
                 fut.release()
             yield from items
@@ -120,28 +136,14 @@ def _client(cluster: str | Client, stack: ExitStack) -> Client:
         raise ReferenceIndexError(f"cannot reach the Dask scheduler at {cluster} ({exc})") from None
 
 
-def _read_chunk(paths: list[str], in_force: Limits) -> list[_Item]:
+def _read_chunk(read: Callable[[Sequence[str]], Iterable[T]], read_here: Callable[[str], T], paths: list[str], in_force: Limits) -> list[T]:
     """On a worker: the chunk read as a local add reads it (one reader process, the client's limits)."""
     import multiprocessing
-
-    from forensics.refs.index import _read_item, _read_items
 
     with limited(memory_budget=in_force.memory_budget, time_limit=in_force.time_limit):
         if multiprocessing.current_process().daemon:
             # a daemonic worker (dask's default under a nanny; DASK_DISTRIBUTED__WORKER__DAEMON=False lifts it)
             # cannot start a reader process: read here. A file that kills the reader then kills the worker, and
             # the scheduler's retries and the split above find it; the time limit is not enforced.
-            return [_read_item(path) for path in paths]
-        return list(_read_items(paths, workers=1))
-
-
-def _crashed(path: str) -> _Item:
-    from forensics.refs.index import _unreadable_item
-
-    return _unreadable_item(path)
-
-
-def _failed(path: str, reason: str) -> _Item:
-    from forensics.refs.index import _Item
-
-    return _Item(ImageRecord(path=path, error=reason), None, None)
+            return [read_here(path) for path in paths]
+        return list(read(paths))

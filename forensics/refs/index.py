@@ -620,7 +620,9 @@ class ReferenceIndex:
         if dask is not None:
             from forensics.refs.cluster import read_on_cluster  # distributed: only when asked for
 
-            items = read_on_cluster(todo, dask)
+            items = read_on_cluster(
+                todo, dask, read=_read_chunk_items, read_here=_read_item, on_crash=_unreadable_item, on_error=_failed_item
+            )
         else:
             items = _read_items(todo, workers=workers)
         for item in items:
@@ -1118,6 +1120,15 @@ def _read_item(path: str) -> _Item:
 
 def _unreadable_item(path: str) -> _Item:
     return _Item(ImageRecord(path=path, error=READ_CRASHED), None, None)
+
+
+def _failed_item(path: str, reason: str) -> _Item:
+    return _Item(ImageRecord(path=path, error=reason), None, None)
+
+
+def _read_chunk_items(paths: Sequence[str]) -> list[_Item]:
+    """A chunk of a cluster add, on its worker: read as a local add reads, in a process of its own."""
+    return list(_read_items(paths, workers=1))
 
 
 def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]:

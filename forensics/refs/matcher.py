@@ -13,16 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 
 from forensics.records.record import ImageRecord
+from forensics.refs.index import DEFAULT_MAX_DISTANCE, Progress, ReferenceIndex
 from forensics.refs.match import Match, Reference, find_matches
 from forensics.refs.search import HashTable
-
-if TYPE_CHECKING:
-    from forensics.refs.index import Progress, ReferenceIndex
 
 
 @dataclass(frozen=True)
@@ -110,12 +108,10 @@ class Matcher:
         progress: Progress | None = None,
     ) -> list[Match]:
         """:meth:`ReferenceIndex.match` from the arrays in memory (refreshed first unless ``refresh=False``)."""
-        from forensics.refs.index import DEFAULT_MAX_DISTANCE
-
         if refresh:
             self.refresh()
         return find_matches(
-            cast("ReferenceIndex", self),
+            cast(ReferenceIndex, self),
             list(records),
             max_distance=DEFAULT_MAX_DISTANCE if max_distance is None else max_distance,
             verify=verify,
