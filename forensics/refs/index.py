@@ -720,7 +720,16 @@ class ReferenceIndex:
                         r.video.duration if r.video else None, source, url, published, label, _now(),
                     ),
                 )  # fmt: skip
-                file_id = cur.fetchone()[0] if self._pg is not None else cur.lastrowid
+                if self._pg is not None:
+                    inserted = cur.fetchone()
+                    if inserted is None:  # another writer's commit got there first: a copy, as above
+                        row = con.execute("SELECT id, path, raw_path FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
+                        duplicates += 1
+                        self._record_copy(row[0], r.path, same=_real_path(row[1], row[2]) == r.path, size=r.size, mtime=item.mtime)
+                        continue
+                    file_id = inserted[0]
+                else:
+                    file_id = cur.lastrowid
                 added += 1
                 if r.hashes is not None and r.kind != "video":
                     con.execute(
