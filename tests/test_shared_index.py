@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -305,3 +306,21 @@ def test_cli_add_on_a_local_cluster_of_processes(tmp_path):
     r = CliRunner().invoke(cli, ["index", "add", str(tmp_path / "a.db"), str(folder), "--dask", "local", "--json", "--quiet"])
     assert r.exit_code == 1, r.output  # the broken file is left out, and said so
     assert json.loads(r.stdout)["added"] == 4 and len(json.loads(r.stdout)["unreadable"]) == 1
+
+
+def test_without_psycopg_the_cli_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # what an import of a missing package does
+    r = CliRunner().invoke(cli, ["index", "stats", "postgresql://desk:hunter2@db.example.org/archive"])
+    assert r.exit_code == 1 and "pip install 'forensics[postgres]'" in r.output and "hunter2" not in r.output
+
+
+def test_the_progress_bar_shows_the_rate(monkeypatch, capsys):
+    from forensics.cli.common import progress_bar
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with progress_bar("Indexing", rate="files") as update:
+        assert update is not None
+        for done in range(0, 50, 5):
+            update(done, 50)
+            time.sleep(0.05)
+    assert re.search(r"\d[\d,.]* files/s", capsys.readouterr().err)  # a number once rich has seen progress
