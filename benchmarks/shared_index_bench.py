@@ -192,7 +192,7 @@ def main() -> None:
         if args.dask:
             import distributed
 
-            cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=None, silence_logs=40)
+            cluster = distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, dashboard_address=":0", silence_logs=40)
             client = distributed.Client(cluster)
         try:
             fl = floor(paths, args.workers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -224,7 +225,7 @@ def test_a_matcher_refreshes_by_what_changed(tmp_path, index_target):
 def dask_client():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=":0"
     ) as cluster, distributed.Client(cluster) as client:  # fmt: skip
         yield client
 
@@ -324,3 +325,26 @@ def test_the_progress_bar_shows_the_rate(monkeypatch, capsys):
             update(done, 50)
             time.sleep(0.05)
     assert re.search(r"\d[\d,.]* files/s", capsys.readouterr().err)  # a number once rich has seen progress
+
+
+@pytest.mark.slow
+def test_dask_ingest_survives_a_worker_that_dies(tmp_path, index_target):
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    folder = _pictures(tmp_path / "many", 48, size=(64, 48))
+    killed: list[str] = []
+    with dask.config.set({"distributed.worker.daemon": False}), distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, dashboard_address=":0", silence_logs=50
+    ) as cluster, distributed.Client(cluster) as client:  # fmt: skip
+
+        def kill_one(done: int, total: int) -> None:
+            if done and not killed:  # the first chunk is back: one worker dies with chunks under way
+                victim, pid = sorted(client.run(os.getpid).items())[0]
+                killed.append(victim)
+                os.kill(pid, signal.SIGKILL)
+
+        with ReferenceIndex(index_target) as index:
+            result = index.add([folder], dask=client, progress=kill_one)
+            assert killed and result.added == 48 and not result.unreadable  # its chunks ran again elsewhere
+            assert index.stats()["files"] == 48 and len(index) == 48

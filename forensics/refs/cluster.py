@@ -128,7 +128,7 @@ def _client(cluster: str | Client, stack: ExitStack) -> Client:
 
             stack.enter_context(dask.config.set({"distributed.worker.daemon": False}))  # each worker starts its reader process
             local = stack.enter_context(
-                distributed.LocalCluster(n_workers=available_cpus(), threads_per_worker=1, dashboard_address=None, silence_logs=40)
+                distributed.LocalCluster(n_workers=available_cpus(), threads_per_worker=1, dashboard_address=":0", silence_logs=40)
             )
             return stack.enter_context(distributed.Client(local))
         return stack.enter_context(distributed.Client(cluster, timeout=CONNECT_TIMEOUT))
