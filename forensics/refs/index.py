@@ -214,7 +214,10 @@ def _db_errors(method: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if not isinstance(exc, (sqlite3.DatabaseError, *pg.database_errors())):
                 raise
-            raise ReferenceIndexError(f"{self.path}: the reference index cannot be read ({self._scrub(str(exc))})") from None
+            # a driver's error may carry its connection's details: not chained to it
+            raise ReferenceIndexError(f"{self.path}: the reference index cannot be read ({self._scrub(str(exc))})") from (
+                exc if self._pg is None else None
+            )
 
     return wrapper
 
@@ -377,7 +380,8 @@ class ReferenceIndex:
         try:
             con.execute("SELECT pg_advisory_xact_lock(?)", (pg.MIGRATION_LOCK,))
             con.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-            con.execute(f"COMMENT ON TABLE migrations IS '{pg.MARK}'")
+            if con.execute("SELECT obj_description(to_regclass('migrations'), 'pg_class')").fetchone()[0] is None:
+                con.execute(f"COMMENT ON TABLE migrations IS '{pg.MARK}'")  # just created: marked ours (a foreign one was refused)
             done = self._check_database(create=True)  # again, under the lock
             for name, _ in MIGRATIONS:
                 if name not in done:
