@@ -37,8 +37,8 @@ def refs(tmp_path) -> Path:
     return tmp_path / "refs"
 
 
-def test_add_stores_provenance_and_hashes(tmp_path, refs):
-    db = tmp_path / "a.db"
+def test_add_stores_provenance_and_hashes(index_target, refs):
+    db = index_target
     with ReferenceIndex(db) as index:
         result = index.add([refs], source="Example News", published="2016-05-01", url="https://example.org/x", label="batch1", workers=1)
         assert (result.added, result.references, result.duplicates, result.skipped) == (5, 5, 0, 0)
@@ -55,8 +55,8 @@ def test_add_stores_provenance_and_hashes(tmp_path, refs):
         assert len(exported[0]["references"][0]["regions"]) == 9 and "centre" in exported[0]["references"][0]["regions"]
 
 
-def test_same_content_is_counted_not_duplicated(tmp_path, refs):
-    db = tmp_path / "a.db"
+def test_same_content_is_counted_not_duplicated(tmp_path, refs, index_target):
+    db = index_target
     copies = tmp_path / "copies"
     copies.mkdir()
     shutil.copy(refs / "p000.jpg", copies / "renamed.jpg")
@@ -70,19 +70,19 @@ def test_same_content_is_counted_not_duplicated(tmp_path, refs):
         assert index.files()[0]["copies"] == 2
 
 
-def test_unreadable_files_are_reported_not_fatal(tmp_path, refs):
+def test_unreadable_files_are_reported_not_fatal(tmp_path, refs, index_target):
     (refs / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 40)
-    with ReferenceIndex(tmp_path / "a.db") as index:
+    with ReferenceIndex(index_target) as index:
         result = index.add([refs, tmp_path / "missing.jpg"], workers=1)
     assert result.added == 5
     reasons = dict(result.unreadable)
     assert str(tmp_path / "missing.jpg") in reasons and any(p.endswith("broken.jpg") for p in reasons)
 
 
-def test_remove_by_source_label_and_path(tmp_path):
+def test_remove_by_source_label_and_path(tmp_path, index_target):
     a = _pictures(tmp_path / "a", 3)
     _pictures(tmp_path / "b", 2, start=10)
-    with ReferenceIndex(tmp_path / "r.db") as index:
+    with ReferenceIndex(index_target) as index:
         index.add([tmp_path / "a"], source="A", label="one", workers=1)
         index.add([tmp_path / "b"], source="B", label="two", workers=1)
         assert index.remove(paths=[str(a[0])]) == 1
@@ -174,8 +174,8 @@ def test_published_dates_are_iso_8601():
         parse_published("22/06/2016")
 
 
-def test_cli_index_commands(tmp_path, refs):
-    db = str(tmp_path / "c.db")
+def test_cli_index_commands(refs, index_target):
+    db = index_target
     runner = CliRunner()
     r = runner.invoke(cli, ["index", "add", db, str(refs), "--source", "S", "--published", "2016-05-01", "--label", "L", "--quiet", "--json", "-w", "1"])
     assert r.exit_code == 0, r.output
@@ -206,12 +206,12 @@ def test_cli_add_exits_1_when_a_file_is_unreadable(tmp_path, refs):
     assert r.exit_code == 1 and "broken.jpg" in r.stderr and "5 added" in r.stdout
 
 
-def test_video_frames_become_references(tmp_path):
+def test_video_frames_become_references(tmp_path, index_target):
     pytest.importorskip("cv2")
     from videogen import Clip
 
     video = Clip(3, (1.0, 1.0), size=(160, 120)).write(tmp_path / "clip.mp4")
-    with ReferenceIndex(tmp_path / "v.db") as index:
+    with ReferenceIndex(index_target) as index:
         result = index.add([video], source="TV", workers=1)
         assert result.added == 1 and result.references >= 2
         table = index.table()
@@ -301,12 +301,12 @@ def test_every_query_view_has_its_regions():
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that accepts any bytes in a name")
-def test_a_name_that_is_not_utf8_is_indexed_and_reopened(tmp_path):
+def test_a_name_that_is_not_utf8_is_indexed_and_reopened(tmp_path, index_target):
     folder = tmp_path / "odd"
     folder.mkdir()
     raw = os.path.join(os.fsencode(folder), b"bad\xff\xfe.jpg")
     photo(7, (320, 240)).save(raw.decode("utf-8", "surrogateescape"), format="JPEG", quality=88)
-    db = tmp_path / "a.db"
+    db = index_target
     with ReferenceIndex(db) as index:
         result = index.add(str(folder), workers=1)  # one path, not its characters
         assert (result.added, result.references, result.unreadable) == (1, 1, ())

@@ -19,21 +19,28 @@ def stderr_console() -> Console:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr, only when stderr is a terminal and not ``--quiet``."""
+def progress_bar(label: str, *, quiet: bool = False, rate: str | None = None) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr, only when stderr is a terminal and not ``--quiet``.
+
+    With ``rate`` (a unit, e.g. ``"files"``) it shows the rate as well as the time left.
+    """
     if quiet or not sys.stderr.isatty():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    speed = [TextColumn(f"{{task.fields[rate]}} {rate}/s")] if rate else []
     with Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), *speed, TimeRemainingColumn(),
         console=stderr_console(), transient=True,
     ) as bar:  # fmt: skip
-        task = bar.add_task(label, total=None)
+        task = bar.add_task(label, total=None, rate="–")
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            per_second = bar.tasks[task].speed  # rich's estimate over the last half minute
+            if rate and per_second:
+                bar.update(task, rate=f"{per_second:,.1f}")
 
         yield update
 

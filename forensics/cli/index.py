@@ -37,7 +37,12 @@ def _dumps(data) -> str:
 
 @click.group("index")
 def index_group() -> None:
-    """Build and inspect a reference index (a SQLite file of pictures with their provenance)."""
+    """Build and inspect a reference index (a SQLite file of pictures with their provenance).
+
+    DB is the index file, or a postgresql://user@host/database URL for an index
+    shared by a desk (password from the URL, PGPASSWORD or ~/.pgpass; never
+    shown; needs pip install 'forensics[postgres]').
+    """
 
 
 @index_group.command("add")
@@ -49,10 +54,15 @@ def index_group() -> None:
 @click.option("--label", help="A free label to list or remove these pictures by later.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")
 @click.option("--retry-failed", is_flag=True, help="Read again the files whose reading crashed in an earlier add (skipped otherwise).")
+@click.option(
+    "--dask", metavar="SCHEDULER",
+    help="Read and hash on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for this machine's cores. "
+    "The workers must see PATHS under the same names; this process commits. Needs pip install 'forensics[dask]'.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @limit_options
 @quiet_option
-def index_add(db, paths, source, published, url, label, workers, retry_failed, as_json, memory_budget, time_limit, quiet) -> None:
+def index_add(db, paths, source, published, url, label, workers, retry_failed, dask, as_json, memory_budget, time_limit, quiet) -> None:
     """Add the pictures and videos under PATHS to the index DB (created if missing).
 
     Content already in the index is counted, not stored twice; a rerun after an
@@ -69,12 +79,14 @@ def index_add(db, paths, source, published, url, label, workers, retry_failed, a
     except ValueError:
         raise click.BadParameter(f"{published!r} is not an ISO 8601 date or time", param_hint="--published") from None
     reading = limited(memory_budget=memory_budget, time_limit=time_limit)
-    with reading, _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet) as progress:
+    with reading, _open(db, create=True) as index, progress_bar("Indexing", quiet=quiet, rate="files") as progress:
         result = index.add(
-            paths, source=source, published=published, url=url, label=label, workers=workers, progress=progress, retry_failed=retry_failed
-        )
+            paths, source=source, published=published, url=url, label=label, workers=workers, progress=progress, retry_failed=retry_failed,
+            dask=dask,
+        )  # fmt: skip
+        shown = index.path  # a database URL without its password
     if as_json:
-        sys.stdout.write(_dumps({"schema": "forensics.index-add/1", "db": db, **result.to_dict()}) + "\n")
+        sys.stdout.write(_dumps({"schema": "forensics.index-add/1", "db": shown, **result.to_dict()}) + "\n")
     else:
         out = stdout_console(sys.stdout)
         out.print(

@@ -17,7 +17,13 @@ from forensics.render.matches import print_matches
 
 @click.command("match")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--refs", "db", required=True, type=click.Path(dir_okay=False, path_type=str), help="The reference index to search.")
+@click.option(
+    "--refs",
+    "db",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="The reference index to search (a file, or a postgresql:// URL).",
+)
 @click.option("--max-distance", type=click.IntRange(0, 64), help="Largest pHash distance for a hash match (default 10).")
 @click.option("--no-verify", is_flag=True, help="Hashes only: no local-feature confirmation of crops, overlays and frames.")
 @click.option("--workers", "-w", type=click.IntRange(min=1), help="Processes that read files (default: all cores).")

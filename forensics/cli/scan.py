@@ -28,7 +28,11 @@ from forensics.render.text import render_text
 @click.option(
     "--fail-on", type=click.Choice([s.value for s in Severity]), help="Exit with status 1 if any finding is at least this severe."
 )
-@click.option("--refs", type=click.Path(dir_okay=False), help="Reference index (SQLite) to match every picture against.")
+@click.option(
+    "--refs",
+    type=click.Path(dir_okay=False),
+    help="Reference index to match every picture against (an SQLite file, or a postgresql:// URL).",
+)
 @click.option("--max-distance", type=click.IntRange(0, 64), help="Largest pHash distance for a reference match.")
 @click.option(
     "--case",

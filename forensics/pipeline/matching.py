@@ -74,7 +74,7 @@ def match(
         return _match(names, references, references.path, distance, verify, workers, progress)
     # opened before the files are read, so that a mistyped index fails at once
     with ReferenceIndex(references, read_only=True) as index:
-        return _match(names, index, os.fsdecode(references), distance, verify, workers, progress)
+        return _match(names, index, index.path, distance, verify, workers, progress)  # a database URL without its password
 
 
 def _match(

@@ -135,8 +135,8 @@ def _scan(
             index_path = str(references.path)
             matches = tuple(references.match(records, max_distance=max_distance))
         else:
-            index_path = os.fsdecode(references)
             index = ReferenceIndex(references, read_only=True)
+            index_path = index.path  # a database URL without its password
             try:
                 matches = tuple(index.match(records, max_distance=max_distance))
             finally:

@@ -13,6 +13,9 @@ it closes, so that a reader of a read-only copy, folder or mount needs no
 read command uses) writes nothing at all. The schema is versioned by named
 migrations recorded in the ``migrations`` table; ``PRAGMA application_id``
 marks the file as ours.
+
+Given a ``postgresql://`` URL instead of a path, the same index lives in a
+PostgreSQL database shared by a desk (:mod:`forensics.refs.postgres`).
 """
 
 from __future__ import annotations
@@ -35,10 +38,13 @@ from forensics.read.files import read_picture
 from forensics.read.pool import READ_CRASHED, imap_isolated, stopped_reason
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
+from forensics.refs import postgres as pg
 from forensics.refs.match import Match, Reference, find_matches
 from forensics.refs.queries import REGIONS, hex_to_int, region_hashes, to_signed, to_unsigned
 
 if TYPE_CHECKING:
+    from distributed import Client
+
     from forensics.refs.search import HashTable
 
 Progress = Callable[[int, int], None]
@@ -135,8 +141,37 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        # Removals are logged, so that a matcher holding the search arrays in memory can drop what
+        # went without reloading the rest; and reference ids are never handed out twice
+        # (AUTOINCREMENT), so that the ids above the last one it saw are exactly what was added.
+        "0005_removed",
+        """
+        CREATE TABLE refs_numbered (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            timestamp REAL,
+            phash INTEGER NOT NULL,
+            dhash INTEGER NOT NULL,
+            ahash INTEGER,
+            whash INTEGER,
+            colorhash TEXT,
+            regions BLOB
+        );
+        INSERT INTO refs_numbered SELECT id, file_id, timestamp, phash, dhash, ahash, whash, colorhash, regions FROM refs;
+        DROP TABLE refs;
+        ALTER TABLE refs_numbered RENAME TO refs;
+        CREATE INDEX refs_file ON refs(file_id);
+        CREATE TABLE removed (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            ref_id INTEGER NOT NULL,
+            removed_at TEXT NOT NULL
+        );
+        """,
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+assert [name for name, _ in MIGRATIONS] == list(pg.MIGRATIONS), "every migration has its PostgreSQL form"
 
 
 @dataclass(frozen=True)
@@ -176,8 +211,13 @@ def _db_errors(method: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: ReferenceIndex, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.DatabaseError as exc:
-            raise ReferenceIndexError(f"{self.path}: the reference index cannot be read ({exc})") from exc
+        except Exception as exc:
+            if not isinstance(exc, (sqlite3.DatabaseError, *pg.database_errors())):
+                raise
+            # a driver's error may carry its connection's details: not chained to it
+            raise ReferenceIndexError(f"{self.path}: the reference index cannot be read ({self._scrub(str(exc))})") from (
+                exc if self._pg is None else None
+            )
 
     return wrapper
 
@@ -213,7 +253,9 @@ class ReferenceIndex:
     Parameters
     ----------
     path : str or os.PathLike
-        The index file.
+        The index file, or a ``postgresql://user@host/db`` URL: a shared
+        index in a PostgreSQL database (password from the URL, ``PGPASSWORD``
+        or ``~/.pgpass``; ``path`` and every message show it without one).
     create : bool
         Create the file when it does not exist (``add`` does); when False a
         missing file is an error.
@@ -245,7 +287,11 @@ class ReferenceIndex:
         self._table: HashTable | None = None
         self._table_key: tuple[int, int] | None = None
         self._applied: set[str] = set()
+        self._pg: pg.Connection | None = None
         create = create and not read_only
+        if pg.is_database_url(self.path):
+            self._open_database(self.path, create=create)
+            return
         exists = os.path.exists(self.path)
         if not exists and not create:
             raise ReferenceIndexError(f"{self.path}: no such reference index")
@@ -280,6 +326,73 @@ class ReferenceIndex:
             raise
 
     # -- opening and migrations -------------------------------------------------------------------
+
+    def _scrub(self, text: str) -> str:
+        return self._pg.scrub(text) if self._pg is not None else text
+
+    def _open_database(self, url: str, *, create: bool) -> None:
+        """A PostgreSQL index: connect (libpq finds the password), check the schema, migrate under a lock."""
+        self.path = pg.redact_url(url)
+        try:
+            self._pg = pg.Connection(url, read_only=self.read_only)
+        except ImportError as exc:
+            raise ReferenceIndexError(f"{self.path}: {exc}") from None
+        except ConnectionError as exc:
+            raise ReferenceIndexError(f"{self.path}: cannot connect ({exc})") from None
+        self._con = self._pg  # type: ignore[assignment]  # the sqlite3.Connection calls the index makes
+        try:
+            self._applied = self._check_database(create=create)
+            if not self.read_only:
+                self._migrate_database()
+        except ReferenceIndexError:
+            self._pg.close()
+            raise
+        except pg.database_errors() as exc:
+            self._pg.close()
+            raise ReferenceIndexError(f"{self.path}: not a readable reference index ({self._scrub(str(exc))})") from None
+
+    def _check_database(self, *, create: bool) -> set[str]:
+        """The migrations applied to the database; refused when it holds something else, or a newer index."""
+        con = self._con
+        tables = {r[0] for r in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+        if "migrations" not in tables:
+            if tables & {"files", "refs"}:
+                raise ReferenceIndexError(f"{self.path}: not a reference index (a database of something else)")
+            if not create:
+                raise ReferenceIndexError(f"{self.path}: no reference index in this database (index add creates one)")
+            return set()
+        mark = con.execute("SELECT obj_description(to_regclass('migrations'), 'pg_class')").fetchone()
+        if not mark or mark[0] != pg.MARK:
+            raise ReferenceIndexError(f"{self.path}: not a reference index (a database of something else)")
+        done = {r[0] for r in con.execute("SELECT name FROM migrations")}
+        unknown = done - {name for name, _ in MIGRATIONS}
+        if unknown:
+            raise ReferenceIndexError(
+                f"{self.path}: made by a newer version of forensics (unknown migrations: {', '.join(sorted(unknown))})"
+            )
+        return done
+
+    def _migrate_database(self) -> None:
+        """The named migrations, each in the transaction that records it, under an advisory lock:
+        two editors opening a new index at once do not both create its tables."""
+        con = self._con
+        con.execute("BEGIN")
+        try:
+            con.execute("SELECT pg_advisory_xact_lock(?)", (pg.MIGRATION_LOCK,))
+            con.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            if con.execute("SELECT obj_description(to_regclass('migrations'), 'pg_class')").fetchone()[0] is None:
+                con.execute(f"COMMENT ON TABLE migrations IS '{pg.MARK}'")  # just created: marked ours (a foreign one was refused)
+            done = self._check_database(create=True)  # again, under the lock
+            for name, _ in MIGRATIONS:
+                if name not in done:
+                    con.execute(pg.MIGRATIONS[name])
+                    con.execute("INSERT INTO migrations VALUES (?, ?)", (name, _now()))
+                    done.add(name)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self._applied = done
 
     @staticmethod
     def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
@@ -378,7 +491,16 @@ class ReferenceIndex:
         if self.read_only:
             raise ReferenceIndexError(f"{self.path}: opened read-only")
         con = self._con
-        con.execute("BEGIN IMMEDIATE")
+        if self._pg is not None:
+            con.execute("BEGIN")
+            try:
+                # one batch at a time across every writer: ids rise in commit order (see refs/postgres.py)
+                con.execute("SELECT pg_advisory_xact_lock(?)", (pg.WRITE_LOCK,))
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        else:
+            con.execute("BEGIN IMMEDIATE")
         try:
             yield con
             con.execute("COMMIT")
@@ -394,6 +516,9 @@ class ReferenceIndex:
         ``-shm`` file. While another connection has the file open it stays in
         WAL mode, until a writer closes it alone.
         """
+        if self._pg is not None:
+            self._pg.close()
+            return
         if not self.read_only:
             try:
                 self._con.execute("PRAGMA busy_timeout = 0")  # another connection open: no waiting, the file stays in WAL mode
@@ -426,6 +551,7 @@ class ReferenceIndex:
         progress: Progress | None = None,
         batch: int = BATCH,
         retry_failed: bool = False,
+        dask: str | Client | None = None,
     ) -> AddResult:
         """Add the pictures and videos under ``paths`` (folders recursively) with their provenance.
 
@@ -447,6 +573,12 @@ class ReferenceIndex:
         retry_failed : bool
             Read again the files whose reading crashed a worker in an earlier
             add; by default they are skipped while unchanged (``after_crash``).
+        dask : str or distributed.Client, optional
+            Read and hash on a Dask cluster instead of this machine's
+            processes: a scheduler's address (``tcp://host:8786``),
+            ``"local"``, or a connected client. The workers must see the
+            files under the same paths; this process commits
+            (:mod:`forensics.refs.cluster`).
 
         Returns
         -------
@@ -489,7 +621,15 @@ class ReferenceIndex:
             pending.clear()
             settled.clear()
 
-        for item in _read_items(todo, workers=workers):
+        if dask is not None:
+            from forensics.refs.cluster import read_on_cluster  # distributed: only when asked for
+
+            items = read_on_cluster(
+                todo, dask, read=_read_chunk_items, read_here=_read_item, on_crash=_unreadable_item, on_error=_failed_item
+            )
+        else:
+            items = _read_items(todo, workers=workers)
+        for item in items:
             record = item.record
             frames = _frames(record)  # a video cut short keeps the frames read before the damage
             if record.error == READ_CRASHED:
@@ -538,9 +678,16 @@ class ReferenceIndex:
             st: os.stat_result | None = os.stat(path)
         except OSError:
             st = None
+        upsert = "INSERT" if self._pg is not None else "INSERT OR REPLACE"
+        conflict = (
+            " ON CONFLICT (path) DO UPDATE SET raw_path = excluded.raw_path, size = excluded.size, mtime = excluded.mtime,"
+            " reason = excluded.reason, failed_at = excluded.failed_at"
+            if self._pg is not None
+            else ""
+        )
         with self._writing() as con:
             con.execute(
-                "INSERT OR REPLACE INTO failed (path, raw_path, size, mtime, reason, failed_at) VALUES (?,?,?,?,?,?)",
+                f"{upsert} INTO failed (path, raw_path, size, mtime, reason, failed_at) VALUES (?,?,?,?,?,?){conflict}",
                 (*_stored_path(path), st.st_size if st else None, st.st_mtime if st else None, reason, _now()),
             )
 
@@ -569,14 +716,24 @@ class ReferenceIndex:
                 size = r.display_size or (None, None)
                 cur = con.execute(
                     "INSERT INTO files (sha256, path, raw_path, size, mtime, kind, format, width, height, make, model, software,"
-                    " captured, duration, source, url, published, label, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " captured, duration, source, url, published, label, added_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                    + self._returning_id,
                     (
                         r.sha256, *_stored_path(r.path), r.size, item.mtime, r.kind, r.format, size[0], size[1], m.make, m.model,
                         m.software, m.capture_time.isoformat() if m.capture_time else None,
                         r.video.duration if r.video else None, source, url, published, label, _now(),
                     ),
                 )  # fmt: skip
-                file_id = cur.lastrowid
+                if self._pg is not None:
+                    inserted = cur.fetchone()
+                    if inserted is None:  # another writer's commit got there first: a copy, as above
+                        row = con.execute("SELECT id, path, raw_path FROM files WHERE sha256 = ?", (r.sha256,)).fetchone()
+                        duplicates += 1
+                        self._record_copy(row[0], r.path, same=_real_path(row[1], row[2]) == r.path, size=r.size, mtime=item.mtime)
+                        continue
+                    file_id = inserted[0]
+                else:
+                    file_id = cur.lastrowid
                 added += 1
                 if r.hashes is not None and r.kind != "video":
                     con.execute(
@@ -591,6 +748,12 @@ class ReferenceIndex:
                     )
                     refs += 1
         return added, refs, duplicates
+
+    @property
+    def _returning_id(self) -> str:
+        # the unique sha256 is the guard against a second row for one content; the write lock
+        # already orders the writers, so the conflict is never met, but it is what the schema says
+        return " ON CONFLICT (sha256) DO NOTHING RETURNING id" if self._pg is not None else ""
 
     def _record_copy(self, file_id: int, path: str, *, same: bool, size: int | None, mtime: float | None) -> None:
         """Content already indexed, met at ``path``: a copy is one (path, content) pair, whatever the reruns.
@@ -640,11 +803,19 @@ class ReferenceIndex:
             }
 
         span = con.execute("SELECT MIN(published), MAX(published) FROM files").fetchone()
-        size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
         failed = con.execute("SELECT COUNT(*) FROM failed").fetchone()[0] if "0004_failed" in self._applied else 0
+        if self._pg is not None:
+            size = con.execute(
+                "SELECT COALESCE(SUM(pg_total_relation_size(to_regclass(name))), 0) FROM unnest(?::text[]) AS name",
+                (["files", "refs", "copies", "failed", "removed", "migrations"],),
+            ).fetchone()[0]
+            version = len(self._applied)  # the named migrations are applied in order
+        else:
+            size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
+            version = con.execute("PRAGMA user_version").fetchone()[0]  # the file's: read-only opening migrates nothing
         return {
             "path": self.path,
-            "schema_version": con.execute("PRAGMA user_version").fetchone()[0],  # the file's: read-only opening migrates nothing
+            "schema_version": version,
             "migrations": [r[0] for r in con.execute("SELECT name FROM migrations ORDER BY name")],
             "files": files[0],
             "other_copies": files[1] - files[0],  # distinct (path, content) pairs beyond each content's first path
@@ -655,7 +826,8 @@ class ReferenceIndex:
             "by_label": by("label"),
             "published": {"earliest": span[0], "latest": span[1]},
             "failed": failed,  # files skipped by add since reading them crashed a worker
-            "bytes": size,
+            "bytes": int(size),
+            "backend": "postgresql" if self._pg is not None else "sqlite",
         }
 
     @_db_errors
@@ -677,6 +849,10 @@ class ReferenceIndex:
             for i in range(0, len(ids), 500):
                 part = ids[i : i + 500]
                 marks = ",".join("?" * len(part))
+                if "0005_removed" in self._applied:  # for the matchers that hold the arrays in memory
+                    con.execute(
+                        f"INSERT INTO removed (ref_id, removed_at) SELECT id, ? FROM refs WHERE file_id IN ({marks})", [_now(), *part]
+                    )
                 con.execute(f"DELETE FROM refs WHERE file_id IN ({marks})", part)
                 con.execute(f"DELETE FROM copies WHERE file_id IN ({marks})", part)
                 con.execute(f"DELETE FROM files WHERE id IN ({marks})", part)
@@ -720,31 +896,53 @@ class ReferenceIndex:
         return int(self._con.execute("SELECT COUNT(*) FROM refs").fetchone()[0])
 
     @_db_errors
-    def table(self) -> HashTable:
-        """The packed search arrays, loaded once and reloaded when the file changed."""
-        import numpy as np
+    def table(self, *, since: int | None = None) -> HashTable:
+        """The packed search arrays, loaded once and reloaded when the index changed.
 
-        from forensics.refs.search import HashTable  # deferred: numpy load on first use, not on `import forensics`
-
-        key = (self._con.execute("PRAGMA data_version").fetchone()[0], self._con.total_changes)
+        Parameters
+        ----------
+        since : int, optional
+            Only the references with a larger id: what was added after a
+            table whose largest id was ``since`` (ids are never handed out
+            twice and rise in commit order). Not cached.
+        """
+        if since is not None:
+            rows = self._con.execute("SELECT id, phash, dhash, regions FROM refs WHERE id > ? ORDER BY id", (int(since),)).fetchall()
+            return _pack(rows)
+        key = self._change_key()
         if self._table is not None and key == self._table_key:
             return self._table
-        rows = self._con.execute("SELECT id, phash, dhash, regions FROM refs ORDER BY id").fetchall()
-        n = len(rows)
-        k = len(REGIONS)
-        if not n:
-            table = HashTable.empty(k)
-        else:
-            ids = np.fromiter((r[0] for r in rows), np.int64, n)
-            ph = np.fromiter((r[1] for r in rows), np.int64, n).view(np.uint64)
-            dh = np.fromiter((r[2] for r in rows), np.int64, n).view(np.uint64)
-            blank = bytes(8 * k)
-            has = np.fromiter((r[3] is not None and len(r[3]) == 8 * k for r in rows), bool, n)
-            blob = b"".join(r[3] if ok else blank for r, ok in zip(rows, has))
-            regions = np.frombuffer(blob, "<u8").reshape(n, k).T.astype(np.uint64, order="C")
-            table = HashTable(ids, ph, dh, regions, has)
+        table = _pack(self._con.execute("SELECT id, phash, dhash, regions FROM refs ORDER BY id").fetchall())
         self._table, self._table_key = table, key
         return table
+
+    def _change_key(self) -> tuple[int, int]:
+        if self._pg is not None:  # ids are never reused and every removal is logged: the two largest say what changed
+            row = self._con.execute(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM refs), (SELECT COALESCE(MAX(seq), 0) FROM removed)"
+            ).fetchone()
+            return int(row[0]), int(row[1])
+        return self._con.execute("PRAGMA data_version").fetchone()[0], self._con.total_changes
+
+    @_db_errors
+    def removed(self, *, since: int = 0) -> tuple[list[int], int]:
+        """The reference ids removed after removal number ``since``, and the number of the last removal.
+
+        With :meth:`table` (``since=``), what a matcher holding the arrays in
+        memory needs to follow the index (:mod:`forensics.refs.matcher`).
+        An index of an older schema opened read-only has no log: nothing.
+        """
+        if "0005_removed" not in self._applied:
+            return [], since
+        rows = self._con.execute("SELECT seq, ref_id FROM removed WHERE seq > ? ORDER BY seq", (int(since),)).fetchall()
+        return [int(r[1]) for r in rows], (int(rows[-1][0]) if rows else since)
+
+    @_db_errors
+    def last_removal(self) -> int:
+        """The number of the last removal logged (0 when none)."""
+        if "0005_removed" not in self._applied:
+            return 0
+        return int(self._con.execute("SELECT COALESCE(MAX(seq), 0) FROM removed").fetchone()[0])
 
     @_db_errors
     def references(self, ids: Iterable[int]) -> dict[int, tuple[Reference, dict[str, Any]]]:
@@ -835,7 +1033,7 @@ def _under(paths: Sequence[str | os.PathLike[str]]) -> tuple[str, list[Any]]:
     for p in paths:
         shown = printable_path(os.path.abspath(os.fsdecode(p)))
         prefix = shown.rstrip(os.sep) + os.sep
-        alts.append("path = ? OR substr(path, 1, ?) = ?")
+        alts.append("path = ? OR substr(path, 1, CAST(? AS INTEGER)) = ?")
         args.extend([shown, len(prefix), prefix])
     return "(" + " OR ".join(alts) + ")", args
 
@@ -937,6 +1135,15 @@ def _unreadable_item(path: str) -> _Item:
     return _Item(ImageRecord(path=path, error=READ_CRASHED), None, None)
 
 
+def _failed_item(path: str, reason: str) -> _Item:
+    return _Item(ImageRecord(path=path, error=reason), None, None)
+
+
+def _read_chunk_items(paths: Sequence[str]) -> list[_Item]:
+    """A chunk of a cluster add, on its worker: read as a local add reads, in a process of its own."""
+    return list(_read_items(paths, workers=1))
+
+
 def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]:
     """Read files in worker processes, yielding in order as they finish; a file that
     kills its process comes back unreadable and costs no other file. A few files, or one
@@ -947,3 +1154,23 @@ def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]
         return _Item(ImageRecord(path=path, error=stopped_reason(seconds)), None, None)
 
     yield from imap_isolated(_read_item, paths, on_crash=_unreadable_item, on_timeout=stopped, workers=workers, most=16, isolate=True)
+
+
+def _pack(rows: Sequence[tuple[Any, ...]]) -> HashTable:
+    """Rows of (id, phash, dhash, regions) as the search arrays."""
+    import numpy as np
+
+    from forensics.refs.search import HashTable  # deferred: numpy load on first use, not on `import forensics`
+
+    n = len(rows)
+    k = len(REGIONS)
+    if not n:
+        return HashTable.empty(k)
+    ids = np.fromiter((r[0] for r in rows), np.int64, n)
+    ph = np.fromiter((r[1] for r in rows), np.int64, n).view(np.uint64)
+    dh = np.fromiter((r[2] for r in rows), np.int64, n).view(np.uint64)
+    blank = bytes(8 * k)
+    has = np.fromiter((r[3] is not None and len(r[3]) == 8 * k for r in rows), bool, n)
+    blob = b"".join(bytes(r[3]) if ok else blank for r, ok in zip(rows, has))
+    regions = np.frombuffer(blob, "<u8").reshape(n, k).T.astype(np.uint64, order="C")
+    return HashTable(ids, ph, dh, regions, has)
