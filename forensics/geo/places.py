@@ -115,6 +115,20 @@ def place_at(lat: float, lon: float, *, accuracy_km: float | None = None) -> Pla
     )
 
 
+def warm_up() -> None:
+    """Load the offline geodata (places, time-zone polygons, borders) now rather than on the first lookup.
+
+    Meant for a thread that overlaps the load with other work (reading files
+    in worker processes); a later :func:`place_at` then pays only the lookup.
+    """
+    from forensics.geo.borders import country_at  # deferred: geodata, loaded on first lookup
+    from forensics.geo.gazetteer import gazetteer  # deferred: numpy and the cached places load on first lookup
+
+    gazetteer()
+    time_zone_at(0.0, 0.0)
+    country_at(0.0, 0.0)
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance (haversine on the mean Earth radius)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
