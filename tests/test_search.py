@@ -105,3 +105,17 @@ def test_a_batch_matches_as_single_queries_do_with_either_kernel(archive, monkey
     assert _key(batched) == _key(single) == _key(thirds)
     names = {m.path.rsplit("/", 1)[-1] for m in batched}
     assert {"a-resized.jpg", "b-mirrored.jpg", "g-exact.jpg"} <= names and "f-unrelated.jpg" not in names
+
+
+def test_the_batch_decodes_its_queries_under_the_callers_memory_budget(archive, monkeypatch):
+    from forensics.read.decode import limited
+
+    db, records = archive
+    # a budget too small to decode a 640×480 query again for its views
+    with ReferenceIndex(db, create=False) as index, limited(memory_budget=50_000):
+        starved = index.match(records)
+        monkeypatch.setattr(match_module, "BATCH", 1)
+        single = index.match(records)
+    assert _key(starved) == _key(single)
+    names = {m.path.rsplit("/", 1)[-1] for m in starved}
+    assert "c-crop.jpg" not in names and "a-resized.jpg" in names  # no views without a decode; hashes still match

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -160,6 +161,21 @@ class _Query:
     ahead: Any = None  # the tilted views, being hashed on the worker thread
 
 
+def _prepare(q: _Query) -> None:
+    """The query decoded once more and the hashes of its views (turns, framed content, sub-crops)."""
+    try:
+        q.image = load_picture(q.record.path)
+    except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
+        q.image = None
+        return
+    views, _ = query_views(q.image)
+    ops = dict((name, op) for op, name in DIHEDRAL)
+    q.boxes = {v.name: v.box for v in views if v.box is not None}
+    q.turns = [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
+               for v in views if v.anchor is None and v.name != "identity" and v.dhash is not None]  # fmt: skip
+    q.regions = [next(v for v in views if v.name == "identity")] + [v for v in views if v.anchor is not None]
+
+
 @dataclass
 class _Candidate:
     row: int  # row in the hash table
@@ -220,22 +236,22 @@ class _Matcher:
                 q.cands += [_Candidate(r, "identity", None, 0, 0, True) for r in rows if r not in have]
             queries.append(q)
         unmatched = [q for q in queries if not any(c.accepted for c in q.cands)]
-        for q in unmatched:
-            try:
-                q.image = load_picture(q.record.path)
-            except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
-                q.image = None
+        if len(unmatched) > 1:  # decoding and hashing the views release the GIL for most of their time
+            import contextvars
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(len(unmatched), os.cpu_count() or 1), thread_name_prefix="query-views") as pool:
+                # each decode under the caller's limits (a context variable), one copy per task
+                for f in [pool.submit(contextvars.copy_context().run, _prepare, q) for q in unmatched]:
+                    f.result()
+        else:
+            for q in unmatched:
+                _prepare(q)
         looked = [q for q in unmatched if q.image is not None]
-        ops = dict((name, op) for op, name in DIHEDRAL)
         for q in looked:
-            views, _ = query_views(q.image)
-            q.boxes = {v.name: v.box for v in views if v.box is not None}
             # in a large index the scans below take longer than hashing the tilted views, which
             # Pillow does without the GIL: hash them meanwhile on another thread, in case they are needed
             q.ahead = _background(tilted_views, q.image) if len(self.table) >= TILT_AHEAD_ROWS else None
-            q.turns = [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
-                       for v in views if v.anchor is None and v.name != "identity" and v.dhash is not None]  # fmt: skip
-            q.regions = [next(v for v in views if v.name == "identity")] + [v for v in views if v.anchor is not None]
         for q, cands in zip(looked, self._direct_batch([q.turns for q in looked])):
             q.cands += cands
         for q, cands in zip(looked, self._regions_batch([q.regions for q in looked])):
