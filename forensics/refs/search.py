@@ -1,14 +1,21 @@
 """Vectorised Hamming search over packed 64-bit hashes.
 
 A brute-force popcount scan is close to the memory-bandwidth floor at every
-size up to 10^7 references (BK-trees are far slower at radius 10); the scan
-runs in cache-sized chunks so that numpy's temporaries stay small.
+size up to 10^7 references (BK-trees are far slower at radius 10). Two
+kernels give the same rows and distances: FAISS's ``hamming_range_search``
+(compiled popcount over the arrays in place, no copy, no index to build), used
+when the ``faiss`` package is installed, and a numpy scan in cache-sized chunks
+so that its temporaries stay small. ``FORENSICS_SEARCH=numpy`` forces the
+second (``benchmarks/index_bench.py`` measures them side by side).
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,8 +77,40 @@ def within(column: np.ndarray, queries: Sequence[int], radius: int) -> list[tupl
     return within_columns([column], [queries], radius)[0]
 
 
+SEARCH_ENV = "FORENSICS_SEARCH"  # "numpy" or "faiss"; default: faiss where installed
+BACKENDS = ("faiss", "numpy")
+THREADED_QUERIES = 32  # from this many queries on one column, FAISS spreads them over the cores
+
+
+@functools.lru_cache(maxsize=1)
+def _faiss_module() -> Any:
+    try:
+        import faiss  # deferred: a 20 MB native library, loaded on the first search
+    except ImportError:
+        return None
+    return faiss if hasattr(faiss, "hamming_range_search") else None
+
+
+def backend(name: str | None = None) -> str:
+    """The search kernel in use: ``name`` or ``$FORENSICS_SEARCH`` if given, else ``faiss`` where installed.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not in :data:`BACKENDS`, or ``faiss`` asked for where it is not installed.
+    """
+    chosen = name or os.environ.get(SEARCH_ENV) or None
+    if chosen is None:
+        return "faiss" if _faiss_module() is not None else "numpy"
+    if chosen not in BACKENDS:
+        raise ValueError(f"unknown search kernel {chosen!r} (one of {', '.join(BACKENDS)})")
+    if chosen == "faiss" and _faiss_module() is None:
+        raise ValueError("the faiss search kernel needs the faiss-cpu package")
+    return chosen
+
+
 def within_columns(
-    columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int
+    columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int, *, kernel: str | None = None
 ) -> list[list[tuple[np.ndarray, np.ndarray]]]:
     """:func:`within` for several columns at once, each with its own query hashes.
 
@@ -88,6 +127,8 @@ def within_columns(
         The query hashes of each column (an empty sequence skips the column).
     radius : int
         Largest Hamming distance returned.
+    kernel : str, optional
+        ``faiss`` or ``numpy`` (see :func:`backend`); both return the same.
 
     Returns
     -------
@@ -100,10 +141,11 @@ def within_columns(
     >>> [[(r.tolist(), d.tolist()) for r, d in c] for c in within_columns([col, col], [[0b1], []], 2)]
     [[([0, 1], [1, 2])], []]
     """
+    scan = _scan_faiss if backend(kernel) == "faiss" else _scan
     out: list[list[tuple[np.ndarray, np.ndarray]]] = []
     for column, qlist in zip(columns, queries):
         qs = np.array([q & 0xFFFFFFFFFFFFFFFF for q in qlist], dtype=np.uint64)
-        found = _scan(column, qs, radius) if len(qs) else []
+        found = scan(column, qs, radius) if len(qs) and radius >= 0 else [([], []) for _ in qs]
         out.append([
             (np.concatenate(rows), np.concatenate(dists)) if rows else (np.zeros(0, np.int64), np.zeros(0, np.int16))
             for rows, dists in found
@@ -129,6 +171,36 @@ def _scan(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np
                 found[i][0].append(hit + start)
                 found[i][1].append(c[hit].astype(np.int16))
     return found
+
+
+def _scan_faiss(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
+    """:func:`_scan` by FAISS's compiled range search over the column in place."""
+    faiss = _faiss_module()
+    col = np.ascontiguousarray(column, dtype=np.uint64)
+    n, m = col.shape[0], qs.shape[0]
+    if n == 0:
+        return [([], []) for _ in qs]
+    res = faiss.RangeSearchResult(m)
+    # queries are spread over the cores; a few of them are not worth waking the other threads for
+    threads = faiss.omp_get_max_threads() if m >= THREADED_QUERIES else 1
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(threads)
+    try:  # FAISS keeps distances strictly below its radius
+        faiss.hamming_range_search(faiss.swig_ptr(qs.view(np.uint8)), faiss.swig_ptr(col.view(np.uint8)), m, n, radius + 1, 8, res)
+    finally:
+        faiss.omp_set_num_threads(before)
+    lims = faiss.rev_swig_ptr(res.lims, m + 1).astype(np.int64)
+    total = int(lims[-1])
+    rows = faiss.rev_swig_ptr(res.labels, total).astype(np.int64) if total else np.zeros(0, np.int64)
+    dists = faiss.rev_swig_ptr(res.distances, total).astype(np.int16) if total else np.zeros(0, np.int16)
+    out: list[tuple[list[np.ndarray], list[np.ndarray]]] = []
+    for i in range(m):
+        r, d = rows[lims[i] : lims[i + 1]], dists[lims[i] : lims[i + 1]]
+        if r.size > 1 and bool(np.any(r[1:] < r[:-1])):  # rows in increasing order, as the numpy scan gives them
+            order = np.argsort(r, kind="stable")
+            r, d = r[order], d[order]
+        out.append(([r], [d]) if r.size else ([], []))
+    return out
 
 
 def distance(a: int, b: int) -> int:

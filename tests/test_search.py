@@ -1,0 +1,121 @@
+"""The Hamming search kernels give the same rows and distances; a batch of queries matches as single ones do."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from imagegen import photo
+from PIL import Image, ImageDraw
+
+from forensics import ReferenceIndex
+from forensics.read.files import read_file
+from forensics.refs import match as match_module
+from forensics.refs import search
+
+HAVE_FAISS = search._faiss_module() is not None
+needs_faiss = pytest.mark.skipif(not HAVE_FAISS, reason="faiss-cpu is not installed")
+
+
+def _column(n: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 2**63, n, dtype=np.int64).view(np.uint64) * np.uint64(2) + np.uint64(seed & 1)
+
+
+@needs_faiss
+@pytest.mark.parametrize("radius", [0, 1, 10, 18, 40, 64])
+def test_faiss_and_numpy_give_the_same_rows_and_distances(radius):
+    col = _column(150_000 if radius <= 18 else 20_000, 3)
+    near = [int(col[i]) ^ (1 << (i % 64)) for i in (5, 7_000, len(col) - 1)]  # one bit off a row
+    qs = [int(col[17]), 0, 2**64 - 1, *near, *(int(x) for x in np.random.default_rng(4).integers(0, 2**63, 40))]
+    qs += qs[:3]  # repeated queries, and more than THREADED_QUERIES of them
+    a = search.within_columns([col, col[:1000]], [qs, qs[:2]], radius, kernel="faiss")
+    b = search.within_columns([col, col[:1000]], [qs, qs[:2]], radius, kernel="numpy")
+    for ca, cb in zip(a, b):
+        assert len(ca) == len(cb)
+        for (ra, da), (rb, db) in zip(ca, cb):
+            assert np.array_equal(ra, rb) and np.array_equal(da, db)
+            assert ra.dtype == rb.dtype == np.int64 and da.dtype == db.dtype == np.int16
+            assert np.all(np.diff(ra) > 0)
+    if radius == 0:
+        assert a[0][0][0].tolist() == [17]
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "faiss"])
+def test_empty_columns_and_no_queries(kernel):
+    if kernel == "faiss" and not HAVE_FAISS:
+        pytest.skip("faiss-cpu is not installed")
+    empty, small = np.zeros(0, np.uint64), _column(10, 1)
+    (on_empty, none) = search.within_columns([empty, small], [[1, 2], []], 5, kernel=kernel)
+    assert none == [] and len(on_empty) == 2
+    assert all(r.size == 0 and r.dtype == np.int64 and d.dtype == np.int16 for r, d in on_empty)
+    assert search.within_columns([small], [[int(small[3])]], -1, kernel=kernel)[0][0][0].size == 0
+
+
+def test_the_kernel_can_be_chosen(monkeypatch):
+    monkeypatch.setenv(search.SEARCH_ENV, "numpy")
+    assert search.backend() == "numpy"
+    monkeypatch.setenv(search.SEARCH_ENV, "simd")
+    with pytest.raises(ValueError, match="unknown search kernel"):
+        search.backend()
+    monkeypatch.delenv(search.SEARCH_ENV)
+    assert search.backend() == ("faiss" if HAVE_FAISS else "numpy")
+    monkeypatch.setattr(search, "_faiss_module", lambda: None)
+    assert search.backend() == "numpy"  # the fallback where faiss is absent
+    with pytest.raises(ValueError, match="faiss-cpu"):
+        search.backend("faiss")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("batch")
+    refs, queries = root / "refs", root / "queries"
+    refs.mkdir()
+    queries.mkdir()
+    for i in range(5):
+        photo(300 + i, (640, 480)).save(refs / f"base{i}.jpg", quality=92)
+    base = Image.open(refs / "base2.jpg").convert("RGB")
+    base.resize((320, 240)).save(queries / "a-resized.jpg", quality=70)
+    base.transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(queries / "b-mirrored.jpg", quality=90)
+    base.crop((90, 70, 90 + 452, 70 + 340)).save(queries / "c-crop.jpg", quality=90)
+    over = base.copy()
+    ImageDraw.Draw(over).rectangle((0, 400, 640, 480), fill=(180, 0, 0))
+    over.save(queries / "d-overlay.jpg", quality=90)
+    base.rotate(6, resample=Image.Resampling.BILINEAR).crop((60, 45, 580, 435)).save(queries / "e-tilted.jpg", quality=90)
+    photo(999, (640, 480)).save(queries / "f-unrelated.jpg", quality=90)
+    (queries / "g-exact.jpg").write_bytes((refs / "base4.jpg").read_bytes())
+    db = root / "refs.db"
+    with ReferenceIndex(db) as index:
+        index.add([refs], workers=1)
+    return db, [read_file(p) for p in sorted(queries.iterdir())]
+
+
+def _key(matches):
+    return [(m.path, m.reference.id, m.transform, m.method, m.confidence, sorted(m.distances.items())) for m in matches]
+
+
+@pytest.mark.slow
+def test_a_batch_matches_as_single_queries_do_with_either_kernel(archive, monkeypatch):
+    db, records = archive
+    with ReferenceIndex(db, create=False) as index:
+        batched = index.match(records)  # faiss where installed
+        monkeypatch.setenv(search.SEARCH_ENV, "numpy")
+        monkeypatch.setattr(match_module, "BATCH", 1)
+        single = index.match(records)
+        monkeypatch.setattr(match_module, "BATCH", 3)  # batches that split the folder unevenly
+        thirds = index.match(records)
+    assert _key(batched) == _key(single) == _key(thirds)
+    names = {m.path.rsplit("/", 1)[-1] for m in batched}
+    assert {"a-resized.jpg", "b-mirrored.jpg", "g-exact.jpg"} <= names and "f-unrelated.jpg" not in names
+
+
+def test_the_batch_decodes_its_queries_under_the_callers_memory_budget(archive, monkeypatch):
+    from forensics.read.decode import limited
+
+    db, records = archive
+    # a budget too small to decode a 640×480 query again for its views
+    with ReferenceIndex(db, create=False) as index, limited(memory_budget=50_000):
+        starved = index.match(records)
+        monkeypatch.setattr(match_module, "BATCH", 1)
+        single = index.match(records)
+    assert _key(starved) == _key(single)
+    names = {m.path.rsplit("/", 1)[-1] for m in starved}
+    assert "c-crop.jpg" not in names and "a-resized.jpg" in names  # no views without a decode; hashes still match
