@@ -1,0 +1,150 @@
+"""Encoding checks: which encoder wrote a JPEG, through which app or platform, how many times.
+
+``encoder-signature`` combines the header signature (:mod:`forensics.read.signature`),
+the resize to a platform's long side, the stripped metadata and the file-name
+pattern into the chain of encoders the file is consistent with (camera → app →
+platform). ``double-compressed`` reports what the DCT coefficients keep of an
+earlier compression (:mod:`forensics.pixels.double`, only when the scan analysed
+pixels). A file with its camera metadata is never attributed to a platform:
+the platforms listed strip it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from forensics.checks.registry import CheckContext, check
+from forensics.knowledge.encoders import PLATFORM_BY_NAME, platforms_for_long_side
+from forensics.knowledge.filenames import platform_name
+from forensics.records.findings import Finding, Severity
+from forensics.records.record import ImageRecord
+
+# A double-compression score from which the finding is a notice (below, info): on the
+# single-compressed originals of the corpora the score stays below it (docs/calibration.md).
+DOUBLE_NOTICE = 0.5
+# cells of the block map below this agreement lack the first compression's traces
+MISSING_BELOW = 0.25
+
+
+def has_camera_metadata(record: ImageRecord) -> bool:
+    """Make, model, capture time or camera-only EXIF tags: what the platforms listed remove."""
+    m = record.metadata
+    return bool(m.make or m.model or m.datetime_original or m.camera_fields)
+
+
+def encoding_history(record: ImageRecord) -> list[dict[str, object]]:
+    """The chain of encoders a JPEG is consistent with, oldest first, each with its evidence.
+
+    Each step is ``{"stage": "camera"|"encoder"|"editor"|"platform", "name": ..., "evidence": [...]}``;
+    a step names what it is consistent with, never what the file "is".
+    """
+    sig, jpeg, m = record.signature, record.metadata.jpeg, record.metadata
+    if sig is None or jpeg is None:
+        return []
+    steps: list[dict[str, object]] = []
+    camera = has_camera_metadata(record)
+    tables = f"standard tables at quality {jpeg.quality:g}" if jpeg.standard_tables and jpeg.quality else (
+        f"its own quantisation tables (about quality {jpeg.quality:g})" if jpeg.quality else "no quantisation tables")  # fmt: skip
+    structure = [tables, f"{sig.huffman or 'no'} Huffman tables", jpeg.subsampling or f"sampling {sig.sampling}",
+                 f"progressive, {len(sig.scans)} scans" if sig.progressive else "baseline"]  # fmt: skip
+    if camera:
+        device = m.device or "a camera"
+        if jpeg.standard_tables:
+            steps.append({"stage": "camera", "name": device, "evidence": ["camera metadata present",
+                          "standard tables: the camera's own encoder if it uses them (many phones do), or a program that re-saved the file keeping the metadata"]})  # fmt: skip
+        else:
+            steps.append(
+                {"stage": "camera", "name": f"the camera's own encoder ({device})", "evidence": ["camera metadata present", *structure]}
+            )
+    editors = [e for e in sig.encoders if e.kind == "editor"]
+    for e in editors:
+        steps.append({"stage": "editor", "name": e.name, "evidence": [*e.basis, e.source]})
+    if not camera and not editors:
+        libraries = [e for e in sig.encoders if e.kind != "editor"]
+        if libraries:
+            steps.append({"stage": "encoder", "name": " or ".join(e.name for e in libraries[:4]), "evidence": structure})
+    if not camera:
+        steps.extend(_platform_steps(record))
+    return steps
+
+
+def _platform_steps(record: ImageRecord) -> list[dict[str, object]]:
+    by_name = platform_name(record.name)
+    size = record.display_size
+    side = max(size) if size else None
+    evidence: dict[str, list[str]] = {}
+    if by_name is not None:
+        evidence.setdefault(by_name.source, []).append(f"file name {record.name!r} follows {by_name.source}'s pattern")
+    named = {p for name in evidence for p in name.split(" / ")}
+    for p in platforms_for_long_side(side):
+        key = next((k for k in evidence if set(k.split(" / ")) & set(p.name.split(" / "))), None)
+        if key is not None:
+            evidence[key].append(f"resized to {side} px on the long side, as {p.name} does")
+        elif not named:  # the size alone points at every platform that uses it
+            evidence.setdefault(p.name, []).append(f"{side} px on the long side, as {p.name} resizes to (so do many other programs)")
+    steps: list[dict[str, object]] = []
+    for name, ev in evidence.items():
+        platform = PLATFORM_BY_NAME.get(name) or PLATFORM_BY_NAME.get(name.split(" / ")[0])
+        ev.append("camera metadata removed")
+        steps.append(
+            {
+                "stage": "platform",
+                "name": name,
+                "evidence": ev,
+                "source": platform.source if platform else "file-name pattern, reported, not measured here",
+            }
+        )
+    return steps
+
+
+@check("encoder-signature")
+def encoder_signature(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
+    """The JPEG's encoding is consistent with named encoders, apps or platforms."""
+    sig = record.signature
+    if record.error or sig is None or record.metadata.jpeg is None:
+        return
+    history = encoding_history(record)
+    if not history:
+        return
+    platforms = [s for s in history if s["stage"] == "platform"]
+    editors = [s for s in history if s["stage"] == "editor"]
+    named = [s for s in platforms if any("file name" in str(e) for e in s["evidence"])]  # type: ignore[attr-defined]
+    if named:
+        lead, step = f"consistent with a {named[0]['name']} re-encode", named[0]
+    elif platforms:
+        names = ", ".join(str(s["name"]) for s in platforms)
+        lead, step = f"consistent with a re-encode by a platform that resizes to this size ({names}) or by another program", platforms[0]
+    elif editors:
+        lead, step = f"consistent with a save by {editors[0]['name']}", editors[0]
+    else:
+        lead, step = f"consistent with {history[0]['name']}", history[0]
+    chain = " → ".join(str(s["name"]) for s in history)
+    evidence = ", ".join(str(e) for e in step["evidence"][:4])  # type: ignore[index]
+    severity = Severity.NOTICE if platforms or editors else Severity.INFO
+    yield Finding(
+        "encoder-signature", severity, (record.path,),
+        f"Encoding {lead} ({evidence})." + (f" Inferred chain: {chain}." if len(history) > 1 else ""),
+        {"history": history, "platforms": [s["name"] for s in platforms], "encoders": [e.to_dict() for e in sig.encoders],
+         "digest": sig.digest, "quality": record.metadata.jpeg.quality, "standard_tables": record.metadata.jpeg.standard_tables},
+    )  # fmt: skip
+
+
+@check("double-compressed")
+def double_compressed(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
+    """The DCT coefficients keep the traces of an earlier JPEG compression at another quality."""
+    c = record.compression
+    if record.error or c is None or not c.double:
+        return
+    grid = "on the same 8×8 grid" if c.aligned else f"on a grid shifted by {c.shift} pixels (cropped or moved between the two)"
+    first = f"about quality {c.first_quality:g}" if c.first_quality is not None else "another quality"
+    cells = [v for row in c.blocks for v in row]
+    missing = sum(v < MISSING_BELOW for v in cells) / len(cells) if cells else 0.0
+    message = (f"DCT coefficients consistent with two compressions: first at {first}, then at quality {c.last_quality:g} {grid}: "
+               "saved again after an earlier JPEG compression (an app, a platform or an editor).")  # fmt: skip
+    if cells and 0.02 <= missing <= 0.5:
+        message += f" {missing:.0%} of the picture lacks the first compression's traces (a region pasted in, or flat or saturated areas)."
+    yield Finding(
+        "double-compressed", Severity.NOTICE if c.score >= DOUBLE_NOTICE else Severity.INFO, (record.path,), message,
+        {"first_quality": c.first_quality, "last_quality": c.last_quality, "aligned": c.aligned, "shift": list(c.shift) if c.shift else None,
+         "score": round(c.score, 3), "missing_fraction": round(missing, 3), "method": c.method},
+    )  # fmt: skip
