@@ -50,7 +50,7 @@ def encoding_history(record: ImageRecord) -> list[dict[str, object]]:
     if camera:
         device = m.device or "a camera"
         if jpeg.standard_tables:
-            steps.append({"stage": "camera", "name": device, "evidence": ["camera metadata present",
+            steps.append({"stage": "camera", "name": f"{device} or a later save keeping its metadata", "evidence": ["camera metadata present",
                           "standard tables: the camera's own encoder if it uses them (many phones do), or a program that re-saved the file keeping the metadata"]})  # fmt: skip
         else:
             steps.append(
@@ -123,7 +123,7 @@ def encoder_signature(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
     severity = Severity.NOTICE if platforms or editors else Severity.INFO
     yield Finding(
         "encoder-signature", severity, (record.path,),
-        f"Encoding {lead} ({evidence})." + (f" Inferred chain: {chain}." if len(history) > 1 else ""),
+        f"Encoding {lead}: {evidence}." + (f" Inferred chain: {chain}." if len(history) > 1 else ""),
         {"history": history, "platforms": [s["name"] for s in platforms], "encoders": [e.to_dict() for e in sig.encoders],
          "digest": sig.digest, "quality": record.metadata.jpeg.quality, "standard_tables": record.metadata.jpeg.standard_tables},
     )  # fmt: skip

@@ -39,8 +39,9 @@ from forensics.records.record import ImageRecord
 MODES = ((0, 1), (1, 0), (1, 1), (0, 2), (2, 0), (1, 2), (2, 1), (2, 2), (0, 3), (3, 0))
 BINS = 24  # |coefficient| up to this many steps
 FIRST_QUALITIES = tuple(range(40, 101))
+SHIFT_QUALITIES = tuple(range(40, 101, 5))  # the shifted grid is looked for more coarsely
 DETECT = 0.02  # nats per coefficient from which the double-compression model wins (docs/calibration.md)
-SHIFT_PEAK = 1.1  # a blocking peak this much above the median of the other offsets marks a candidate shifted grid
+SHIFT_PEAK = 1.02  # blocking this much above the median of the other offsets makes an offset a candidate
 SHIFT_PERIODICITY = 0.12  # clustering at the first steps beyond the control grids' (docs/calibration.md)
 MAP_CELLS = 48  # the block map has at most this many cells across
 _FLOOR = 0.05  # a bin the model says is empty still collects rounding noise
@@ -160,37 +161,42 @@ def _block_map(values: np.ndarray, shape: tuple[int, int], hist: np.ndarray, bas
 
 
 def _shifted(luma: np.ndarray, steps: np.ndarray) -> tuple[tuple[int, int], int, float] | None:
-    """The offset of an earlier, unaligned 8×8 grid and its quality, from blocking and coefficient clustering."""
-    y = luma.astype(np.float32)
+    """The offset of an earlier, unaligned 8×8 grid and its quality, from blocking and coefficient clustering.
+
+    The offsets where the picture's blocking is strongest, besides the last grid's
+    (two a direction), are the candidates; the one whose coefficients cluster at
+    multiples of a standard table's steps clearly more than on two control grids wins.
+    """
+    y = luma[:1024, :1024].astype(np.float32)  # a corner is enough for the grid and keeps it fast
     dh = np.abs(np.diff(y, axis=1)).mean(axis=0)  # column boundaries
     dv = np.abs(np.diff(y, axis=0)).mean(axis=1)
-    col = np.array([dh[o::8].mean() for o in range(8)])  # boundary between column o and o+1 (mod 8)
-    row = np.array([dv[o::8].mean() for o in range(8)])
-    # the last grid's boundaries are at offset 7 (between pixel 7 and 8): look elsewhere
-    ox, oy = _peak(col), _peak(row)
-    if ox is None and oy is None:
+    # boundary between pixel o and o+1 (mod 8); the last grid's is at 7
+    xs = [0, *((o + 1) % 8 for o in _peaks(np.array([dh[o::8].mean() for o in range(8)])))]
+    ys = [0, *((o + 1) % 8 for o in _peaks(np.array([dv[o::8].mean() for o in range(8)])))]
+    candidates = [(dx, dy) for dx in xs for dy in ys if (dx, dy) != (0, 0)]
+    if not candidates:
         return None
-    dx, dy = ((ox + 1) % 8 if ox is not None else 0), ((oy + 1) % 8 if oy is not None else 0)
-    if (dx, dy) == (0, 0):
-        return None
-    grid = _blocks(luma, dx, dy)
-    controls = [_blocks(luma, (dx + 3) % 8 or 1, (dy + 5) % 8 or 2), _blocks(luma, (dx + 5) % 8 or 3, (dy + 3) % 8 or 1)]
-    best: tuple[float, int | None] = (0.0, None)
-    for q1 in FIRST_QUALITIES[::2]:
-        table = np.array(scaled_table(STD_LUMA, q1)).reshape(8, 8)
-        s = _periodicity(grid, table) - max(_periodicity(c, table) for c in controls)
-        if s > best[0]:
-            best = (s, q1)
+    tables = [np.array(scaled_table(STD_LUMA, q1)).reshape(8, 8) for q1 in SHIFT_QUALITIES]
+    controls = [_blocks(y, 3, 6), _blocks(y, 6, 3)]
+    control = [max(_periodicity(c, t) for c in controls) for t in tables]
+    best: tuple[float, tuple[int, int] | None, int] = (0.0, None, 0)
+    for dx, dy in candidates:
+        grid = _blocks(y, dx, dy)
+        for k, t in enumerate(tables):
+            s = _periodicity(grid, t) - control[k]
+            if s > best[0]:
+                best = (s, (dx, dy), SHIFT_QUALITIES[k])
     if best[1] is None or best[0] < SHIFT_PERIODICITY:
         return None
-    return (dx, dy), best[1], float(min(1.0, 0.5 + best[0]))
+    return best[1], best[2], float(min(1.0, 0.5 + best[0]))
 
 
-def _peak(boundaries: np.ndarray) -> int | None:
-    others = np.delete(boundaries, 7)
-    o = int(np.argmax(others))
-    rest = np.delete(others, o)
-    return o if others[o] > SHIFT_PEAK * max(float(np.median(rest)), 1e-6) else None
+def _peaks(boundaries: np.ndarray) -> list[int]:
+    """Up to two offsets (0..6) whose blocking stands above the median of the others."""
+    others = boundaries[:7]
+    order = [int(o) for o in np.argsort(-others)[:2]]
+    median = max(float(np.median(others)), 1e-6)
+    return [o for o in order if others[o] > SHIFT_PEAK * median]
 
 
 def _periodicity(blocks: np.ndarray, table: np.ndarray) -> float:
