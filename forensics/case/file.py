@@ -14,7 +14,18 @@ from forensics.geo.zones import country_zones
 from forensics.records.record import Serialisable
 from forensics.records.text import printable_path
 
-HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before", "signed", "signer", "originals")
+HYPOTHESIS_KEYS = (
+    "id",
+    "statement",
+    "country",
+    "taken_after",
+    "taken_before",
+    "single_device",
+    "unpublished_before",
+    "signed",
+    "signer",
+    "originals",
+)
 
 # A case file is a few KB of text. Past these limits a file is refused before it is parsed,
 # so that a hostile one found among the evidence cannot take the memory or the time of a
