@@ -122,3 +122,17 @@ def test_hostile_headers_do_not_break_the_signature():
     data = b"\xff\xd8\xff\xc4\x00\x05\x00\xff\xff\xff\xda\x00\x02" + b"\xff\xda\x00\x00" * 100
     sig = encoder_signature(data, segments(data), frame(data))
     assert sig.huffman is None and sig.huffman_tables == 0  # a cut table is no table; nothing raises
+
+
+def test_standard_tables_among_a_devices_own_are_noticed(tmp_path):
+    import piexif
+
+    exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"Apple", piexif.ImageIFD.Model: b"iPhone 5s"}, "Exif": {}})
+    own = [[round(v * 0.7) or 1 for v in range(2, 66)], [round(v * 0.9) or 1 for v in range(3, 67)]]  # a camera's tables
+    for i in range(3):
+        _noise(64, 48, seed=i).save(tmp_path / f"IMG_{i}.JPG", qtables=own, exif=exif)
+    _noise(64, 48, seed=9).save(tmp_path / "IMG_9.JPG", quality=90, exif=exif)  # re-saved by a library
+    report = scan([str(tmp_path)], workers=1)
+    found = [f for f in report.set_findings if f.check == "encoder-signature"]
+    assert [Path(f.paths[0]).name for f in found] == ["IMG_9.JPG"]
+    assert found[0].severity.value == "notice" and len(found[0].evidence["own_tables"]) == 3

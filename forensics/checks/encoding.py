@@ -11,7 +11,7 @@ the platforms listed strip it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from forensics.checks.registry import CheckContext, check
 from forensics.knowledge.encoders import PLATFORM_BY_NAME, platforms_for_long_side
@@ -148,3 +148,26 @@ def double_compressed(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
         {"first_quality": c.first_quality, "last_quality": c.last_quality, "aligned": c.aligned, "shift": list(c.shift) if c.shift else None,
          "score": round(c.score, 3), "missing_fraction": round(missing, 3), "method": c.method},
     )  # fmt: skip
+
+
+@check("encoder-signature", scope="set")
+def encoder_signature_set(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
+    """A picture carries the standard tables where the other pictures of its device carry the device's own."""
+    by_device: dict[str, list[ImageRecord]] = {}
+    for r in records:
+        jpeg = r.metadata.jpeg
+        if not r.error and r.signature is not None and jpeg is not None and jpeg.quality is not None and r.metadata.device:
+            by_device.setdefault(r.metadata.device, []).append(r)
+    for device, group in by_device.items():
+        own = [r for r in group if r.metadata.jpeg and r.metadata.jpeg.standard_tables is False]
+        standard = [r for r in group if r.metadata.jpeg and r.metadata.jpeg.standard_tables]
+        if len(own) < 2 or not standard:
+            continue  # one picture of the camera's own tables is not yet a pattern
+        for r in standard:
+            q = r.metadata.jpeg.quality if r.metadata.jpeg else None
+            yield Finding(
+                "encoder-signature", Severity.NOTICE, (r.path,),  # the others are the comparison, not suspects
+                f"{r.name} carries the standard tables at quality {q:g}, unlike the {len(own)} other pictures of {device}, which carry "
+                "the camera's own tables: consistent with a program that re-saved it keeping the camera metadata.",
+                {"device": device, "standard": r.path, "own_tables": [o.path for o in own], "quality": q},
+            )  # fmt: skip
