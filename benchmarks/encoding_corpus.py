@@ -31,14 +31,15 @@ def main() -> None:
             continue
         report = scan(files)
         cams = {r.path for r in report.images if not r.error and (r.metadata.make or r.metadata.model)}
-        sig = {f.paths[0]: f for f in report.findings if f.check == "encoder-signature"}
+        sig = {f.paths[0]: f for f in report.findings if f.check == "encoder-signature" and "history" in f.evidence}
+        unlike = [f for f in report.findings if f.check == "encoder-signature" and "own_tables" in f.evidence]
         platform = [p for p in cams if p in sig and sig[p].evidence["platforms"]]
         editor = [p for p in cams if p in sig and any(s["stage"] == "editor" for s in sig[p].evidence["history"])]
         every_platform = [p for p, f in sig.items() if f.evidence["platforms"]]
         names = collections.Counter(s["name"] for f in sig.values() for s in f.evidence["history"][:1])
         print(f"{folder}: {len(files)} JPEGs, {len(cams)} name a camera; attributed to a platform: {len(platform)} "
               f"({len(platform) / max(len(cams), 1):.1%}); to an editor's tables: {len(editor)}; "
-              f"platform attributions over all files: {len(every_platform)}")  # fmt: skip
+              f"platform attributions over all files: {len(every_platform)}; standard tables among a device's own: {len(unlike)}")  # fmt: skip
         for p in every_platform:
             print(f"   platform: {Path(p).name}: {sig[p].message[:160]}")
         for n, k in names.most_common(6):

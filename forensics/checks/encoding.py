@@ -120,7 +120,8 @@ def encoder_signature(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
         lead, step = f"consistent with {history[0]['name']}", history[0]
     chain = " → ".join(str(s["name"]) for s in history)
     evidence = ", ".join(str(e) for e in step["evidence"][:4])  # type: ignore[index]
-    severity = Severity.NOTICE if platforms or editors else Severity.INFO
+    # the size alone is weak (many programs resize to 1600 or 2048 px): info; a platform's file name or an editor's tables: notice
+    severity = Severity.NOTICE if named or editors else Severity.INFO
     yield Finding(
         "encoder-signature", severity, (record.path,),
         f"Encoding {lead}: {evidence}." + (f" Inferred chain: {chain}." if len(history) > 1 else ""),
@@ -163,10 +164,15 @@ def encoder_signature_set(records: Sequence[ImageRecord], ctx: CheckContext) -> 
         standard = [r for r in group if r.metadata.jpeg and r.metadata.jpeg.standard_tables]
         if len(own) < 2 or not standard:
             continue  # one picture of the camera's own tables is not yet a pattern
+        sizes = {(o.width, o.height) for o in own} | {(o.height, o.width) for o in own}
+        software = {o.metadata.software for o in own}
         for r in standard:
             q = r.metadata.jpeg.quality if r.metadata.jpeg else None
+            # one model name can cover several models (old compacts write "CYBERSHOT" alone), some with
+            # standard tables: only another size or another Software beside it makes it a notice
+            other = (r.width, r.height) not in sizes or r.metadata.software not in software
             yield Finding(
-                "encoder-signature", Severity.NOTICE, (r.path,),  # the others are the comparison, not suspects
+                "encoder-signature", Severity.NOTICE if other else Severity.INFO, (r.path,),  # the others are the comparison
                 f"{r.name} carries the standard tables at quality {q:g}, unlike the {len(own)} other pictures of {device}, which carry "
                 "the camera's own tables: consistent with a program that re-saved it keeping the camera metadata.",
                 {"device": device, "standard": r.path, "own_tables": [o.path for o in own], "quality": q},
