@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from forensics.checks.registry import CheckContext, check
+from forensics.knowledge.editors import editor_name
 from forensics.knowledge.encoders import PLATFORM_BY_NAME, platforms_for_long_side
 from forensics.knowledge.filenames import platform_name
 from forensics.records.findings import Finding, Severity
@@ -57,6 +58,14 @@ def encoding_history(record: ImageRecord) -> list[dict[str, object]]:
                 {"stage": "camera", "name": f"the camera's own encoder ({device})", "evidence": ["camera metadata present", *structure]}
             )
     editors = [e for e in sig.encoders if e.kind == "editor"]
+    if camera and editors and not _names_editor(record):
+        # old Sony and Nikon compacts write Photoshop's exact tables (camera-jpegs: four originals):
+        # with the camera's metadata and no editor named, the tables are a shared trait, not a save
+        steps[-1]["evidence"] = [
+            *steps[-1]["evidence"],
+            *(f"its tables are also those of {e.name} (some cameras share them)" for e in editors),
+        ]  # type: ignore[misc]
+        editors = []
     for e in editors:
         steps.append({"stage": "editor", "name": e.name, "evidence": [*e.basis, e.source]})
     if not camera and not editors:
@@ -66,6 +75,11 @@ def encoding_history(record: ImageRecord) -> list[dict[str, object]]:
     if not camera:
         steps.extend(_platform_steps(record))
     return steps
+
+
+def _names_editor(record: ImageRecord) -> bool:
+    m = record.metadata
+    return editor_name(m.software) is not None or (m.xmp is not None and editor_name(m.xmp.creator_tool) is not None)
 
 
 def _platform_steps(record: ImageRecord) -> list[dict[str, object]]:
