@@ -88,3 +88,19 @@ def test_scan_pixels_reports_double_compressed(tmp_path):
     assert found and found[0].evidence["first_quality"] == 70 and "consistent with two compressions" in found[0].message
     assert report.to_dict()["images"][0]["compression"]["double"] is True
     assert double.DETECT > 0
+
+
+def test_block_map_shows_a_pasted_region(tmp_path):
+    img = _picture()
+    first = tmp_path / "first.jpg"
+    Image.fromarray(img).save(first, quality=70)
+    with Image.open(first) as im:
+        pixels = np.array(im)
+    pixels[128:256, 192:352] = img[128:256, 192:352]  # never compressed: pasted from elsewhere
+    out = tmp_path / "spliced.jpg"
+    Image.fromarray(pixels).save(out, quality=90)
+    c = analyse_double(out)
+    assert c.double and c.aligned
+    b = np.array(c.blocks)
+    inside = b[128 // c.cell + 1 : 256 // c.cell - 1, 192 // c.cell + 1 : 352 // c.cell - 1]
+    assert inside.mean() < 0.2 and b.mean() > 0.7

@@ -153,7 +153,7 @@ def double_compressed(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
     grid = "on the same 8×8 grid" if c.aligned else f"on a grid shifted by {c.shift} pixels (cropped or moved between the two)"
     first = f"about quality {c.first_quality:g}" if c.first_quality is not None else "another quality"
     cells = [v for row in c.blocks for v in row]
-    missing = sum(v < MISSING_BELOW for v in cells) / len(cells) if cells else 0.0
+    missing = sum(1 for v in cells if v < MISSING_BELOW) / len(cells) if cells else 0.0
     message = (f"DCT coefficients consistent with two compressions: first at {first}, then at quality {c.last_quality:g} {grid}: "
                "saved again after an earlier JPEG compression (an app, a platform or an editor).")  # fmt: skip
     if cells and 0.02 <= missing <= 0.5:

@@ -161,7 +161,7 @@ def _block_map(values: np.ndarray, shape: tuple[int, int], hist: np.ndarray, bas
         row = []
         for x in range(0, cols, side):
             v = float(grid[y : y + side, x : x + side].sum())
-            row.append(round(1.0 / (1.0 + np.exp(-np.clip(v, -30, 30))), 2))
+            row.append(round(float(1.0 / (1.0 + np.exp(-np.clip(v, -30, 30)))), 2))
         out.append(tuple(row))
     return tuple(out), side * 8
 
