@@ -42,6 +42,7 @@ FIRST_QUALITIES = tuple(range(40, 101))
 SHIFT_QUALITIES = tuple(range(40, 101, 5))  # the shifted grid is looked for more coarsely
 DETECT = 0.02  # nats per coefficient from which the double-compression model wins (docs/calibration.md)
 SHIFT_PEAK = 1.02  # blocking this much above the median of the other offsets makes an offset a candidate
+SHIFT_NOTICE = 0.2  # clustering from which a shifted grid scores 0.5 (a notice): three corpus originals reach 0.13-0.16
 SHIFT_PERIODICITY = 0.12  # clustering at the first steps beyond the control grids' (docs/calibration.md)
 _PERIODICITY_SAMPLE = 4096  # values of a mode whose clustering is measured (its noise: about 0.016)
 MAP_CELLS = 48  # the block map has at most this many cells across
@@ -194,7 +195,7 @@ def _shifted(luma: np.ndarray, steps: np.ndarray) -> tuple[tuple[int, int], int,
                 best = (s, (dx, dy), SHIFT_QUALITIES[k])
     if best[1] is None or best[0] < SHIFT_PERIODICITY:
         return None
-    return best[1], best[2], float(min(1.0, 0.5 + best[0]))
+    return best[1], best[2], float(min(1.0, best[0] / (2 * SHIFT_NOTICE)))
 
 
 def _peaks(boundaries: np.ndarray) -> list[int]:
