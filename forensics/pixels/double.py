@@ -184,13 +184,15 @@ def _shifted(luma: np.ndarray, steps: np.ndarray) -> tuple[tuple[int, int], int,
     if not candidates:
         return None
     tables = [np.array(scaled_table(STD_LUMA, q1)).reshape(8, 8) for q1 in SHIFT_QUALITIES]
-    controls = [_blocks(y, 3, 6), _blocks(y, 6, 3)]
-    control = [max(_periodicity(c, t) for c in controls) for t in tables]
     best: tuple[float, tuple[int, int] | None, int] = (0.0, None, 0)
     for dx, dy in candidates:
         grid = _blocks(y, dx, dy)
+        # controls as far from the last grid as the candidate, mirrored: what leaks from the last
+        # grid's own steps into a grid one pixel off leaks into its mirror alike; the first grid's does not
+        mirrors = {((-dx) % 8, dy), (dx, (-dy) % 8), ((-dx) % 8, (-dy) % 8)} - {(dx, dy)}
+        controls = [_blocks(y, cx, cy) for cx, cy in sorted(mirrors)] or [_blocks(y, 3, 6), _blocks(y, 6, 3)]
         for k, t in enumerate(tables):
-            s = _periodicity(grid, t) - control[k]
+            s = _periodicity(grid, t) - max(_periodicity(c, t) for c in controls)
             if s > best[0]:
                 best = (s, (dx, dy), SHIFT_QUALITIES[k])
     if best[1] is None or best[0] < SHIFT_PERIODICITY:
