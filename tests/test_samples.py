@@ -299,7 +299,9 @@ def test_control_photo_stays_quiet(walkthrough):
     """IMG_0412 is an untouched original in the claimed place and time: only where it was taken is said."""
     report = walkthrough["report"]
     image = next(i for i in report["images"] if Path(i["path"]).name == "IMG_0412.JPG")
-    assert [f["check"] for f in image["findings"]] == ["gps-location"]
+    assert [f["check"] for f in image["findings"]] == ["encoder-signature", "gps-location"]
+    encoding = image["findings"][0]  # its encoding is the camera's own, said at info
+    assert encoding["severity"] == "info" and encoding["evidence"]["platforms"] == []
     about = [f for f in report["findings"] if any(Path(p).name == "IMG_0412.JPG" for p in f["paths"]) and f["severity"] != "info"]
     assert [f["check"] for f in about] == ["device-mix"]  # it is one of the iPhone's pictures, nothing more
 

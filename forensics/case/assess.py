@@ -20,7 +20,7 @@ from forensics.case.file import Bound, Case, Hypothesis, sortable_time
 from forensics.geo.places import Place
 from forensics.geo.zones import country_offsets, format_offset
 from forensics.knowledge.filenames import screenshot_name
-from forensics.records.findings import Finding
+from forensics.records.findings import Finding, Severity
 from forensics.records.record import Credentials, ImageRecord, Serialisable, Trust, Validation
 from forensics.records.text import name_list, printable_path
 from forensics.refs.match import Reference
@@ -170,6 +170,8 @@ def _assess(h: Hypothesis, ev: _Evidence) -> Assessment:
         rows.append(_signed(h.signed, ev))
     if h.signer is not None:
         rows.append(_signer(h.signer, ev))
+    if h.originals is not None:
+        rows.append(_originals(h.originals, ev))
     against = {i for r in rows if r.verdict is Verdict.INCONSISTENT for i in r.findings}
     fits = {i for r in rows if r.verdict is Verdict.CONSISTENT for i in r.findings} - against
     # each GPS fix speaks for itself, whatever the verdict of the row as a whole
@@ -487,3 +489,48 @@ def _signer(name: str, ev: _Evidence) -> Row:
         return Row("signer", expectation, f"{observation}; the name is borne only by credentials that do not validate or are untrusted",
                    Verdict.SILENT, tuple(r.path for r, _ in signed), ev.ids(("content-credentials",), [r.path for r, _ in signed]), caveats)  # fmt: skip
     return Row("signer", expectation, observation, Verdict.CONSISTENT, tuple(vouched), ev.ids(("content-credentials",), vouched), caveats)
+
+
+# The ``originals`` criterion: are the files as the camera wrote them? Weighed file by file from
+# the encoding findings; a re-encode trace speaks against, the camera's own encoder with its
+# metadata and no trace of a second compression for.
+REENCODE_CHECKS = ("encoder-signature", "double-compressed", "metadata-stripped", "editing-software")
+
+
+def _reencoded(f: Finding) -> bool:
+    if f.check == "encoder-signature":
+        if "own_tables" in f.evidence:  # standard tables where the device's other pictures carry its own
+            return f.severity is not Severity.INFO
+        return bool(f.evidence.get("platforms")) or any(s.get("stage") == "editor" for s in f.evidence.get("history", ()))
+    if f.check == "double-compressed":
+        return f.severity is not Severity.INFO
+    return f.check in ("metadata-stripped", "editing-software")
+
+
+def _originals(expected: bool, ev: _Evidence) -> Row:
+    expectation = "files as the camera wrote them" if expected else "files re-encoded after the camera (an app, a platform, an editor)"
+    jpegs = [r for r in ev.records if r.signature is not None]
+    if not jpegs:
+        return Row("originals", expectation, "no JPEG was read", Verdict.SILENT)
+    traced: dict[str, list[int]] = {}
+    for i, f in enumerate(ev.findings):
+        if f.check in REENCODE_CHECKS and _reencoded(f):
+            for p in f.paths:
+                traced.setdefault(p, []).append(i)
+    own = [r.path for r in jpegs if r.path not in traced and (r.metadata.make or r.metadata.model) and r.metadata.jpeg is not None
+           and r.metadata.jpeg.standard_tables is False]  # fmt: skip
+    bad = [r.path for r in jpegs if r.path in traced]
+    ids = tuple(sorted({i for p in bad for i in traced[p]}))
+    observation = (f"{len(bad)} of {len(jpegs)} JPEG(s) show re-encoding traces (stripped metadata, a platform's or editor's "
+                   f"signature, a second compression); {len(own)} are consistent with their camera's own encoder")  # fmt: skip
+    if expected:
+        if bad:
+            return Row("originals", expectation, observation, Verdict.INCONSISTENT, tuple(bad), ids)
+        if len(own) == len(jpegs):
+            return Row("originals", expectation, observation, Verdict.CONSISTENT, tuple(own), ev.ids(("encoder-signature",), own))
+        return Row("originals", expectation, observation, Verdict.SILENT)
+    if bad and len(bad) == len(jpegs):
+        return Row("originals", expectation, observation, Verdict.CONSISTENT, tuple(bad), ids)
+    if own:
+        return Row("originals", expectation, observation, Verdict.INCONSISTENT, tuple(own), ev.ids(("encoder-signature",), own))
+    return Row("originals", expectation, observation, Verdict.SILENT, tuple(bad), ids)

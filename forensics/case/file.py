@@ -14,7 +14,18 @@ from forensics.geo.zones import country_zones
 from forensics.records.record import Serialisable
 from forensics.records.text import printable_path
 
-HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before", "signed", "signer")
+HYPOTHESIS_KEYS = (
+    "id",
+    "statement",
+    "country",
+    "taken_after",
+    "taken_before",
+    "single_device",
+    "unpublished_before",
+    "signed",
+    "signer",
+    "originals",
+)
 
 # A case file is a few KB of text. Past these limits a file is refused before it is parsed,
 # so that a hostile one found among the evidence cannot take the memory or the time of a
@@ -49,6 +60,7 @@ class Hypothesis(Serialisable):
     unpublished_before: Bound | None = None
     signed: bool | None = None  # the pictures carry valid Content Credentials (true) or none (false)
     signer: str | None = None  # a name their Content Credentials' signer must bear
+    originals: bool | None = None  # the files are as the camera wrote them (true) or were re-encoded (false)
 
 
 @dataclass(frozen=True)
@@ -190,6 +202,9 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
             raise fail(f"signed of {hid!r} must be true or false", line("signed"))
         if signer is not None and (not isinstance(signer, str) or not signer.strip()):
             raise fail(f"signer of {hid!r} must be a name (a non-empty string)", line("signer"))
+        originals = h.get("originals")
+        if originals is not None and not isinstance(originals, bool):
+            raise fail(f"originals of {hid!r} must be true or false", line("originals"))
         out.append(
             Hypothesis(
                 id=hid,
@@ -198,6 +213,7 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
                 single_device=single,
                 signed=signed,
                 signer=signer.strip() if signer is not None else None,
+                originals=originals,
                 **bounds,
             )
         )

@@ -14,6 +14,7 @@ from forensics.checks.registry import REGISTRY, Check, CheckContext, check, run_
 # isort: off
 # Registration order is report order: per-image checks, videos, references, then the set.
 from forensics.checks import image  # noqa: F401
+from forensics.checks import encoding  # noqa: F401
 from forensics.checks import video  # noqa: F401
 from forensics.checks import references  # noqa: F401
 from forensics.checks import place, daylight, device, timeline  # noqa: F401

@@ -47,6 +47,11 @@ from forensics.render.text import render_text
     is_flag=True,
     help="Also compare the pictures' sensor noise (PRNU): which share one camera sensor (slower: a full decode per picture).",
 )
+@click.option(
+    "--pixels",
+    is_flag=True,
+    help="Also analyse the pixels: double JPEG compression from the DCT coefficients (slower: a full decode per JPEG).",
+)
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
 @trust_anchors_option
 @limit_options
@@ -64,6 +69,7 @@ def scan_command(
     html_file,
     no_ela,
     sensor,
+    pixels,
     csv_file,
     trust_anchors,
     memory_budget,
@@ -85,7 +91,7 @@ def scan_command(
     with progress_bar("Reading", quiet=quiet) as progress:
         report = scan(
             paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress,
-            sensor=sensor, trust_anchors=trust_anchors, memory_budget=memory_budget, time_limit=time_limit,
+            sensor=sensor, pixels=pixels, trust_anchors=trust_anchors, memory_budget=memory_budget, time_limit=time_limit,
         )  # fmt: skip
 
     if html_file:

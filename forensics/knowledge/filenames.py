@@ -77,3 +77,37 @@ def counter_from_name(name: str) -> tuple[str, int] | None:
     if not m:
         return None
     return m.group("prefix").upper().strip("_"), int(m.group("n"))
+
+
+# File names messengers and platforms give the pictures they deliver or save: reported, not
+# measured here (each app's own naming, as seen on saved files; apps change them over the years).
+PLATFORM_NAME_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    # WhatsApp media folders: IMG-20160621-WA0003.jpg
+    ("WhatsApp", re.compile(r"^IMG-(?P<y>20\d{2})(?P<mo>\d{2})(?P<d>\d{2})-WA\d{4}", re.I)),
+    # Telegram Desktop saves: photo_2016-06-21_10-30-05.jpg
+    ("Telegram", re.compile(r"^photo_(?P<y>20\d{2})-(?P<mo>\d{2})-(?P<d>\d{2})_(?P<h>\d{2})-(?P<mi>\d{2})-(?P<s>\d{2})")),
+    # Signal exports: signal-2016-06-21-103005.jpg (a counter may follow)
+    ("Signal", re.compile(r"^signal-(?P<y>20\d{2})-(?P<mo>\d{2})-(?P<d>\d{2})-(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})")),
+    # Facebook for Android saves FB_IMG_<epoch ms>.jpg; Messenger received_<id>.jpeg
+    ("Facebook / Messenger", re.compile(r"^FB_IMG_\d{10,}")),
+    ("Facebook / Messenger", re.compile(r"^received_\d{6,}")),
+    # Facebook and Instagram CDN names: <id>_<id>_<id>_n.jpg (o, a, s and n sizes)
+    ("Facebook / Instagram", re.compile(r"^\d{5,}_\d{5,}_\d{5,}_[naos]\.jpe?g$", re.I)),
+)  # fmt: skip
+
+
+def platform_name(name: str) -> NameTime | None:
+    """If ``name`` is a file name a messenger or platform gives, the platform and any time it holds.
+
+    Examples
+    --------
+    >>> platform_name("IMG-20160621-WA0003.jpg").source
+    'WhatsApp'
+    >>> platform_name("IMG_20160621_103005.jpg") is None
+    True
+    """
+    for source, pattern in PLATFORM_NAME_PATTERNS:
+        m = pattern.search(name)
+        if m:
+            return NameTime(source, _build(m) if "h" in m.groupdict() else None)
+    return None

@@ -39,6 +39,7 @@ def scan(
     trust_anchors: str | os.PathLike[str] | None = None,
     memory_budget: int | None = None,
     time_limit: float | None = None,
+    pixels: bool = False,
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -78,6 +79,11 @@ def scan(
         ``$FORENSICS_TIME_LIMIT``, else 60; 0: no limit (a small set is then
         read in this process).
 
+    pixels : bool
+        Also analyse each JPEG's pixels in worker processes: double compression
+        from its DCT coefficients (``record.compression``, ``double-compressed``).
+        Off by default: it costs a full decode per JPEG.
+
     Returns
     -------
     Report
@@ -93,7 +99,7 @@ def scan(
     # every decode of the scan (reading, reference verification, in-set video matching) runs under them
     with limited(memory_budget=memory_budget, time_limit=time_limit):
         return _scan(paths, references=references, case=case, workers=workers, max_distance=max_distance, progress=progress, now=now,
-                     sensor=sensor, trust_anchors=trust_anchors)  # fmt: skip
+                     sensor=sensor, trust_anchors=trust_anchors, pixels=pixels)  # fmt: skip
 
 
 def _scan(
@@ -107,6 +113,7 @@ def _scan(
     now: dt.datetime | None,
     sensor: bool,
     trust_anchors: str | os.PathLike[str] | None,
+    pixels: bool = False,
 ) -> Report:
     # one path, not a sequence of one-letter paths
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
@@ -129,6 +136,10 @@ def _scan(
         read = len(records)  # the bar goes on from the files read to the pictures decoded again
         step = (lambda done, total: progress(read + done, read + total)) if progress else None
         records = with_residuals(records, workers=workers, progress=step)
+    if pixels:
+        from forensics.pixels.double import with_compression  # numpy and jpeglib: only when asked for
+
+        records = with_compression(records, workers=workers)
 
     matches: tuple[Match, ...] = ()
     index_path: str | None = None

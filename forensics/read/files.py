@@ -23,7 +23,9 @@ from forensics.read.credentials import TrustAnchors, read_credentials
 from forensics.read.icc import profile_description
 from forensics.read.iptc import iim_fields, iptc_fields
 from forensics.read.jpeg import app_payload, segments
+from forensics.read.jpeg import frame as _jpeg_frame
 from forensics.read.jpeg import jpeg_info as _jpeg_info
+from forensics.read.signature import encoder_signature
 from forensics.read.sniff import HEAD_BYTES, sniff
 from forensics.read.video import Progress, read_video
 from forensics.read.xmp import find_packet, parse_xmp
@@ -339,6 +341,14 @@ def _read_image(
             jpeg_info = _jpeg_info(image, data, segs)
         except Exception as exc:  # noqa: BLE001
             problems.append(f"JPEG structure unreadable: {_reason(exc)}")
+    signature = None
+    if jpeg_info is not None:
+        try:
+            signature = encoder_signature(
+                data, segs or [], _jpeg_frame(data), quality=jpeg_info.quality, standard_tables=jpeg_info.standard_tables
+            )
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"JPEG encoder signature unreadable: {_reason(exc)}")
 
     meta = Metadata(
         **fields,
@@ -349,7 +359,7 @@ def _read_image(
         jpeg=jpeg_info,
         raw=exif.raw_tags(tags) if all_tags else None,
     )
-    record = dataclasses.replace(base, width=width, height=height, metadata=meta)
+    record = dataclasses.replace(base, width=width, height=height, metadata=meta, signature=signature)
 
     # checked even when nothing is decoded: a bomb is reported as one whatever was asked
     refused = decode.refusal_error(image, side=hashing.HASH_SIDE, memory_budget=budget)

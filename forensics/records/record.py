@@ -11,10 +11,13 @@ import dataclasses
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forensics.records.findings import Finding
 from forensics.records.sensor import SensorNoise
+
+if TYPE_CHECKING:  # records.encoding builds on Serialisable, defined here
+    from forensics.records.encoding import Compression, EncoderSignature
 
 
 def jsonable(value: Any) -> Any:
@@ -371,6 +374,8 @@ class ImageRecord(Serialisable):
     findings: tuple[Finding, ...] = ()
     sensor: SensorNoise | None = None  # the sensor-noise residual, only when a scan asked for it
     credentials: Credentials | None = None  # Content Credentials (C2PA), or traces of them
+    signature: EncoderSignature | None = None  # a JPEG's encoder signature, from its headers
+    compression: Compression | None = None  # double-compression traces, only when a scan asked for pixel analyses
 
     @property
     def name(self) -> str:
@@ -392,4 +397,8 @@ class ImageRecord(Serialisable):
             del d["sensor"]
         if self.credentials is None:
             del d["credentials"]  # most files carry none; their JSON stays as it was
+        if self.signature is None:
+            del d["signature"]
+        if self.compression is None:
+            del d["compression"]
         return d

@@ -13,6 +13,7 @@ from forensics.records.findings import Severity
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
 from forensics.render.credentials import credentials_columns
+from forensics.render.encoding import ENCODING_COLUMNS, encoding_columns
 from forensics.report import Report
 
 COLUMNS = (
@@ -21,6 +22,7 @@ COLUMNS = (
     "gps_lat", "gps_lon", "gps_alt", "gps_utc", "xmp_creator_tool", "jpeg_quality",
     "phash", "worst_severity", "findings", "error",
     "c2pa", "c2pa_signer", "c2pa_generator", "c2pa_failures",
+    *ENCODING_COLUMNS,
 )  # fmt: skip
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets:
@@ -68,6 +70,7 @@ def _row(r: ImageRecord, ids: list[str], worst: Severity | None) -> dict[str, An
         "worst_severity": worst.value if worst else None,
         "findings": ";".join(ids), "error": r.error,
         **credentials_columns(r.credentials),
+        **encoding_columns(r),
     }  # fmt: skip
 
 
