@@ -15,6 +15,7 @@ from forensics.records.record import Serialisable
 from forensics.records.text import printable_path
 
 HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before", "signed", "signer")
+HYPOTHESIS_KEYS += ("unit", "name")  # what photographed documents should show (scan --ocr)
 
 # A case file is a few KB of text. Past these limits a file is refused before it is parsed,
 # so that a hostile one found among the evidence cannot take the memory or the time of a
@@ -49,6 +50,8 @@ class Hypothesis(Serialisable):
     unpublished_before: Bound | None = None
     signed: bool | None = None  # the pictures carry valid Content Credentials (true) or none (false)
     signer: str | None = None  # a name their Content Credentials' signer must bear
+    unit: str | None = None  # a military unit's number the photographed documents should name (scan --ocr)
+    name: str | None = None  # a person's name the photographed documents should bear (scan --ocr)
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,13 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
             raise fail(f"signed of {hid!r} must be true or false", line("signed"))
         if signer is not None and (not isinstance(signer, str) or not signer.strip()):
             raise fail(f"signer of {hid!r} must be a name (a non-empty string)", line("signer"))
+        unit, person = h.get("unit"), h.get("name")
+        if isinstance(unit, int) and not isinstance(unit, bool) and unit >= 0:
+            unit = str(unit)
+        if unit is not None and (not isinstance(unit, str) or not re.fullmatch(r"\s*\d{4,5}\s*", unit)):
+            raise fail(f'unit of {hid!r} must be a military unit\'s number ("12345")', line("unit"))
+        if person is not None and (not isinstance(person, str) or not person.strip()):
+            raise fail(f"name of {hid!r} must be a person's name (a non-empty string)", line("name"))
         out.append(
             Hypothesis(
                 id=hid,
@@ -198,6 +208,8 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
                 single_device=single,
                 signed=signed,
                 signer=signer.strip() if signer is not None else None,
+                unit=unit.strip() if unit is not None else None,
+                name=" ".join(person.split()) if person is not None else None,
                 **bounds,
             )
         )

@@ -38,6 +38,8 @@ def scan(
     trust_anchors: str | os.PathLike[str] | None = None,
     memory_budget: int | None = None,
     time_limit: float | None = None,
+    ocr: bool = False,
+    ocr_lang: str = "rus+eng",
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -76,6 +78,14 @@ def scan(
         unreadable. Default:
         ``$FORENSICS_TIME_LIMIT``, else 60; 0: no limit (a small set is then
         read in this process).
+    ocr : bool
+        Also find the pictures of documents (a cheap classifier on the reduced
+        picture), warp their pages flat and read them with Tesseract: words,
+        dates, unit and document numbers, names (``document-text``). Off by
+        default: a document costs one to a few seconds. Without Tesseract the
+        documents say why they were not read (:func:`ocr_unavailable`).
+    ocr_lang : str
+        Tesseract's language codes joined by ``+`` (``rus+eng+ukr``).
 
     Returns
     -------
@@ -92,7 +102,7 @@ def scan(
     # every decode of the scan (reading, reference verification, in-set video matching) runs under them
     with limited(memory_budget=memory_budget, time_limit=time_limit):
         return _scan(paths, references=references, case=case, workers=workers, max_distance=max_distance, progress=progress, now=now,
-                     sensor=sensor, trust_anchors=trust_anchors)  # fmt: skip
+                     sensor=sensor, trust_anchors=trust_anchors, ocr_lang=ocr_lang if ocr else None)  # fmt: skip
 
 
 def _scan(
@@ -106,6 +116,7 @@ def _scan(
     now: dt.datetime | None,
     sensor: bool,
     trust_anchors: str | os.PathLike[str] | None,
+    ocr_lang: str | None = None,
 ) -> Report:
     # one path, not a sequence of one-letter paths
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
@@ -125,6 +136,12 @@ def _scan(
         read = len(records)  # the bar goes on from the files read to the pictures decoded again
         step = (lambda done, total: progress(read + done, read + total)) if progress else None
         records = with_residuals(records, workers=workers, progress=step)
+    if ocr_lang is not None:
+        from forensics.documents.read import with_documents  # OpenCV, Tesseract, natasha: only when asked for
+
+        read = len(records)
+        step = (lambda done, total: progress(read + done, read + total)) if progress else None
+        records = with_documents(records, languages=ocr_lang, workers=workers, progress=step)
     if anchors is not None:
         records = with_trust(records, anchors)
 
@@ -198,3 +215,16 @@ def _load_case(case: str | os.PathLike[str] | Case | None, paths: Sequence[str])
             # the message opens with the file's name, which the report lists beside the reason
             return None, (candidate, "case file not used" + str(exc).removeprefix(printable_path(candidate)))
     return None, None
+
+
+def ocr_unavailable(languages: str = "rus+eng") -> str | None:
+    """Why ``scan(..., ocr=True)`` cannot read documents in these languages here, in one line; None when it can.
+
+    Examples
+    --------
+    >>> ocr_unavailable("not a language!")
+    "languages must be Tesseract codes joined by '+' (rus+eng), not 'not a language!'"
+    """
+    from forensics.documents.ocr import tesseract_problem
+
+    return tesseract_problem(languages)

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from forensics.records.document import DocumentText
 from forensics.records.findings import Finding
 from forensics.records.sensor import SensorNoise
 
@@ -370,6 +371,7 @@ class ImageRecord(Serialisable):
     findings: tuple[Finding, ...] = ()
     sensor: SensorNoise | None = None  # the sensor-noise residual, only when a scan asked for it
     credentials: Credentials | None = None  # Content Credentials (C2PA), or traces of them
+    document: DocumentText | None = None  # what a photo of a document says, only when a scan read documents
 
     @property
     def name(self) -> str:
@@ -391,4 +393,6 @@ class ImageRecord(Serialisable):
             del d["sensor"]
         if self.credentials is None:
             del d["credentials"]  # most files carry none; their JSON stays as it was
+        if self.document is None:
+            del d["document"]  # a scan without --ocr, or a picture that is not a document
         return d
