@@ -23,7 +23,7 @@ _EN = r"(" + "|".join(m.capitalize() + ("" if len(m) <= 4 else f"|{m[:3].capital
 
 # (pattern, which groups hold day, month, year): the forms documents use
 _DATES: tuple[tuple[re.Pattern[str], tuple[int, int, int]], ...] = (
-    (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(?:\s?)" + _YEAR + r"(?![\d])"), (1, 2, 3)),  # 12.05.2016
+    (re.compile(r"(?<![\w.])(\d{1,2})\.(\d{1,2})\.(?:\s?)" + _YEAR + r"(?![\d])"), (1, 2, 3)),  # 12.05.2016
     (re.compile(r"(?<![\d-])" + _YEAR + r"-(\d{2})-(\d{2})(?![\d])"), (3, 2, 1)),  # 2016-05-12
     # 12 мая 2016 г., «12» мая 2016 года
     (

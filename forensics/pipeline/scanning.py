@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from forensics.case.assess import assess
 from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
+from forensics.documents.ocr import tesseract_problem
 from forensics.errors import CaseFileError
 from forensics.read.credentials import load_trust_anchors, with_trust
 from forensics.read.decode import limited
@@ -225,6 +226,4 @@ def ocr_unavailable(languages: str = "rus+eng") -> str | None:
     >>> ocr_unavailable("not a language!")
     "languages must be Tesseract codes joined by '+' (rus+eng), not 'not a language!'"
     """
-    from forensics.documents.ocr import tesseract_problem
-
     return tesseract_problem(languages)
