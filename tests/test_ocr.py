@@ -5,6 +5,7 @@ Not to be confused with tests/test_documents.py, which is about the JSON documen
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -318,3 +319,20 @@ def test_tesseract_is_found_where_installed():
     if shutil.which("tesseract") is None:
         pytest.skip("Tesseract is not installed (tesseract-ocr)")
     assert ocr_module.tesseract_problem("eng") is None
+
+
+def test_the_report_with_documents_validates_against_the_json_schema(tmp_path, monkeypatch):
+    import importlib.resources
+
+    import jsonschema
+
+    monkeypatch.setattr(ocr_module.shutil, "which", lambda name: None)  # classified, not read: fast everywhere
+    if have_fonts():
+        (tmp_path / "doc.jpg").write_bytes(photograph(page(russian_text(np.random.default_rng(3)), seed=3), seed=3, frame=(1600, 1200))[0])
+    photo(5, (800, 600)).save(tmp_path / "scene.jpg", quality=90)
+    report = scan([tmp_path], ocr=True, workers=1, time_limit=0)
+    records = [*report.images, make_record("/e/read.jpg", document=_doc(("date", "2016-05-12"), ("unit", "12345")))]
+    doc = dataclasses.replace(report, images=tuple(records)).to_dict()
+    schema = json.loads(importlib.resources.files("forensics").joinpath("schema/report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    assert [i["document"]["read"] for i in doc["images"] if "document" in i] == ([False] if have_fonts() else []) + [True]
