@@ -14,6 +14,7 @@ from forensics.geo.zones import country_zones
 from forensics.records.record import Serialisable
 from forensics.records.text import printable_path
 
+HYPOTHESIS_KEYS: tuple[str, ...]  # the keys a hypothesis table may hold
 HYPOTHESIS_KEYS = ("id", "statement", "country", "taken_after", "taken_before", "single_device", "unpublished_before", "signed", "signer")
 HYPOTHESIS_KEYS += ("unit", "name")  # what photographed documents should show (scan --ocr)
 
