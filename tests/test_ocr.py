@@ -336,3 +336,21 @@ def test_the_report_with_documents_validates_against_the_json_schema(tmp_path, m
     schema = json.loads(importlib.resources.files("forensics").joinpath("schema/report.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(doc, schema)
     assert [i["document"]["read"] for i in doc["images"] if "document" in i] == ([False] if have_fonts() else []) + [True]
+
+
+def test_the_html_card_draws_the_boxes_and_shows_the_text_with_its_values_marked(tmp_path):
+    from forensics.render.html import render_html
+    from forensics.report import Report
+
+    path = tmp_path / "doc.jpg"
+    photo(2, (640, 480)).save(path, quality=90)
+    text = "Справка <b>\nв/ч 12345"
+    doc = DocumentText(
+        kind="page", languages="rus", text=text, confidence=0.9,
+        words=(Word("Справка", (0.1, 0.1, 0.3, 0.15), 0.9, (0, 7)), Word("12345", (0.2, 0.3, 0.4, 0.35), 0.9, (16, 21))),
+        extracted=(Extracted("unit", "в/ч 12345", "12345", (12, 21), (0.1, 0.3, 0.4, 0.35), 0.9),),
+    )  # fmt: skip
+    report = Report(images=(make_record(str(path), document=doc),))
+    html = render_html(report, workers=1, ela=False)
+    assert html.count('class="word word"') == 2 and 'class="word unit" style="left:10.00%;top:30.00%;width:30.00%;height:5.00%"' in html
+    assert 'Справка &lt;b&gt;\n<mark title="unit">в/ч 12345</mark>' in html  # the text escaped, its lines kept
