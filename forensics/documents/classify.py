@@ -86,10 +86,13 @@ def classify(grey: npt.NDArray[np.uint8], *, min_lines: int = MIN_LINES) -> Clas
         _, mask = cv2.threshold(hat, _MIN_CONTRAST, 255, cv2.THRESH_BINARY)
     bands = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, _CLOSE))
     # outlines, not labelled components: OpenCV's component statistics cost 30 times more here
-    contours, _ = cv2.findContours(bands, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # every component's outer boundary, those inside another's hole too (lines inside a page's printed frame)
+    contours, hierarchy = cv2.findContours(bands, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     most_thick = max(g.shape) / 40
     found = []
-    for c in contours:
+    for c, (_next, _prev, _child, parent) in zip(contours, hierarchy[0] if hierarchy is not None else ()):
+        if parent != -1:
+            continue  # a hole
         x, y, w, h = cv2.boundingRect(c)
         if w < 20 or h > g.shape[0] // 6:
             continue

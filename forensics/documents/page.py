@@ -42,8 +42,9 @@ def find_corners(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32] | None:
     >>> import numpy as np
     >>> g = np.full((300, 400), 60, np.uint8)
     >>> g[50:250, 80:320] = 230
-    >>> find_corners(g).round().tolist()
-    [[80.0, 50.0], [319.0, 50.0], [319.0, 249.0], [80.0, 249.0]]
+    >>> corners = find_corners(g)
+    >>> bool(np.abs(corners - [[80, 50], [319, 50], [319, 249], [80, 249]]).max() <= 2)
+    True
     """
     import cv2
     import numpy as np
@@ -106,3 +107,26 @@ def to_picture(points: npt.NDArray[np.float64], homography: npt.NDArray[np.float
 
     pts = np.hstack([points, np.ones((len(points), 1))]) @ homography.T
     return pts[:, :2] / pts[:, 2:3]
+
+
+def even_light(flat: npt.NDArray[np.uint8], *, stroke: int = 31) -> npt.NDArray[np.uint8]:
+    """The page divided by its own paper: uneven light (a lamp, a shadow across the sheet) taken out.
+
+    A closing wider than any stroke (``stroke`` pixels) leaves the paper
+    without its ink; dividing by it makes the paper white everywhere, so
+    that Tesseract's global threshold does not turn a darker half black.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ramp = np.tile(np.linspace(120, 240, 200).astype(np.uint8), (100, 1))
+    >>> int(ramp.min()), int(even_light(ramp).min()) >= 235
+    (120, True)
+    """
+    import cv2
+    import numpy as np
+
+    paper = cv2.morphologyEx(flat, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (stroke, stroke)))
+    paper = cv2.GaussianBlur(paper, (0, 0), stroke / 3)
+    out = flat.astype(np.float32) * 255.0 / np.maximum(paper.astype(np.float32), 1.0)
+    return np.clip(out, 0, 255).astype(np.uint8)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from forensics.documents.classify import SIDE, classify, reduced_grey
 from forensics.documents.extract import extract
 from forensics.documents.ocr import DEFAULT_LANGUAGES, RawWord, read_words, rotation, tesseract_problem
-from forensics.documents.page import find_corners, flatten_page
+from forensics.documents.page import even_light, find_corners, flatten_page
 from forensics.read import decode
 from forensics.read.pool import Progress, map_isolated, stopped_reason
 from forensics.records.document import DocumentText, Word
@@ -145,6 +145,8 @@ def _read(grey: npt.NDArray[np.uint8], shown: tuple[int, int], base: DocumentTex
         k = MIN_READ_WIDTH / flat.shape[1]
         flat = np.asarray(cv2.resize(flat, None, fx=k, fy=k, interpolation=cv2.INTER_CUBIC), np.uint8)
         to_picture = to_picture @ np.diag([1 / k, 1 / k, 1.0])
+    if kind == "page":
+        flat = even_light(flat)
     turn = rotation(flat, timeout=timeout)
     if turn:
         h, w = flat.shape[:2]
