@@ -354,3 +354,24 @@ def test_the_html_card_draws_the_boxes_and_shows_the_text_with_its_values_marked
     html = render_html(report, workers=1, ela=False)
     assert html.count('class="word word"') == 2 and 'class="word unit" style="left:10.00%;top:30.00%;width:30.00%;height:5.00%"' in html
     assert 'Справка &lt;b&gt;\n<mark title="unit">в/ч 12345</mark>' in html  # the text escaped, its lines kept
+
+
+@pytest.mark.slow
+@needs_tesseract
+def test_the_worked_case_reads_its_documents(no_network):
+    """samples/stolen-phone with --ocr, as its README's section 4 runs it."""
+    from pathlib import Path
+
+    case = Path(__file__).resolve().parents[1] / "samples" / "stolen-phone"
+    result = CliRunner().invoke(cli, ["scan", str(case / "evidence"), "--case", str(case / "case.toml"), "--ocr", "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    docs = {i["path"].rsplit("/", 1)[-1]: i["document"] for i in report["images"] if "document" in i}
+    assert set(docs) == {"IMG_0417.JPG", "IMG-20160621-WA0003.jpg"}
+    values = {name: {(e["kind"], e["value"]) for e in d["extracted"]} for name, d in docs.items()}
+    assert {("unit", "12345"), ("date", "2016-06-24"), ("number", "АБ-123456")} <= values["IMG_0417.JPG"]
+    assert {("unit", "12345"), ("date", "2016-05-02"), ("date", "2016-04-30")} <= values["IMG-20160621-WA0003.jpg"]
+    late = [f for f in report["findings"] if f["check"] == "timeline" and f["severity"] == "notice" and "2016-06-24" in f["message"]]
+    assert len(late) == 2  # after the photo's capture time, and after recovered's taken_before
+    (row,) = [r for r in report["hypotheses"][0]["rows"] if r["criterion"] == "unit"]
+    assert row["verdict"] == "consistent"

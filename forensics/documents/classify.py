@@ -81,11 +81,24 @@ def classify(grey: npt.NDArray[np.uint8], *, min_lines: int = MIN_LINES) -> Clas
     if g.ndim != 2 or min(g.shape) < 16:
         return Classification(0, 0, 0.0, False)
     hat = cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, _BLACKHAT))
-    level, mask = cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    level, split = cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if level < _MIN_CONTRAST:
-        _, mask = cv2.threshold(hat, _MIN_CONTRAST, 255, cv2.THRESH_BINARY)
+        _, split = cv2.threshold(hat, _MIN_CONTRAST, 255, cv2.THRESH_BINARY)
+    mask = np.asarray(split, dtype=np.uint8)
+    found = _count(g, mask, min_lines)
+    if not found.document:  # a page lying sideways on the table: its lines run down the picture
+        down = _count(np.ascontiguousarray(g.T), np.ascontiguousarray(mask.T), min_lines)
+        found = down if down.stacked > found.stacked else found
+    return found
+
+
+def _count(g: npt.NDArray[np.uint8], mask: npt.NDArray[np.uint8], min_lines: int) -> Classification:
+    """Text-line bands running across a picture, and how many stand one under another."""
+    import cv2
+    import numpy as np
+
     bands = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, _CLOSE))
-    # outlines, not labelled components: OpenCV's component statistics cost 30 times more here
+    # outlines, not labelled components: OpenCV's component statistics cost 30 times more here;
     # every component's outer boundary, those inside another's hole too (lines inside a page's printed frame)
     contours, hierarchy = cv2.findContours(bands, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     most_thick = max(g.shape) / 40
@@ -104,14 +117,16 @@ def classify(grey: npt.NDArray[np.uint8], *, min_lines: int = MIN_LINES) -> Clas
         ground = box[bands[y : y + h, x : x + w] == 0]
         if ground.size < 4 or ground.mean() < _MIN_GROUND or ground.std() > _MAX_GROUND_SPREAD:
             continue
-        found.append((x, y + h / 2, thick, w * thick))
+        found.append((x, x + w, y + h / 2, thick, w * thick))
     if len(found) < 2:
         return Classification(len(found), 0, 0.0, False)
-    x0, yc, th, area = (np.array(v, dtype=np.float64) for v in zip(*found))
-    # a page's lines stand one under another from one margin: count those with a neighbour just below
-    dx = np.abs(x0[:, None] - x0[None, :])
+    x0, x1, yc, th, area = (np.array(v, dtype=np.float64) for v in zip(*found))
+    # a page's lines stand one under another from one margin (the right one for a page upside down):
+    # count those with a neighbour just below
+    margin = max(4.0, _MARGIN * g.shape[1])
+    aligned = (np.abs(x0[:, None] - x0[None, :]) <= margin) | (np.abs(x1[:, None] - x1[None, :]) <= margin)
     dy = yc[None, :] - yc[:, None]
-    below = (dx <= max(4.0, _MARGIN * g.shape[1])) & (dy > 0) & (dy <= _LEADING * np.maximum(th, 3.0)[:, None])
+    below = aligned & (dy > 0) & (dy <= _LEADING * np.maximum(th, 3.0)[:, None])
     stacked = int(below.any(axis=1).sum())
     return Classification(len(found), stacked, float(area.sum()) / g.size, stacked >= min_lines)
 
