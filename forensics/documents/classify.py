@@ -34,6 +34,9 @@ MIN_LINES = 6
 _BLACKHAT = (9, 9)  # wider than a stroke at SIDE, narrower than a photo's dark regions
 _CLOSE = (11, 1)  # joins the letters of a word and the words of a line
 _MIN_CONTRAST = 18  # grey levels a stroke must be darker than its ground
+# pixels: a dark run this long across or down is a rule or a frame, not letters (which are at most
+# half as wide at SIDE); short enough to catch a frame tilted by a twentieth
+_RULE = 21
 _MIN_GROUND = 130  # mean grey level around a line: paper or a light screen, not a dark scene
 _MAX_GROUND_SPREAD = 35  # and even (the standard deviation of its grey levels)
 _MARGIN = 0.02  # of the width: how far the starts of two lines of one margin may differ
@@ -84,11 +87,15 @@ def classify(grey: npt.NDArray[np.uint8], *, min_lines: int = MIN_LINES) -> Clas
     level, split = cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if level < _MIN_CONTRAST:
         _, split = cv2.threshold(hat, _MIN_CONTRAST, 255, cv2.THRESH_BINARY)
-    mask = np.asarray(split, dtype=np.uint8)
+    # ruled lines and a printed frame are not text, and closing would weld the lines to them
+    across = cv2.morphologyEx(split, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_RULE, 1)))
+    down = cv2.morphologyEx(split, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _RULE)))
+    rules = cv2.bitwise_or(across, down)
+    mask = np.asarray(cv2.subtract(split, cv2.dilate(rules, np.ones((3, 3), np.uint8))), dtype=np.uint8)
     found = _count(g, mask, min_lines)
     if not found.document:  # a page lying sideways on the table: its lines run down the picture
-        down = _count(np.ascontiguousarray(g.T), np.ascontiguousarray(mask.T), min_lines)
-        found = down if down.stacked > found.stacked else found
+        turned = _count(np.ascontiguousarray(g.T), np.ascontiguousarray(mask.T), min_lines)
+        found = turned if turned.stacked > found.stacked else found
     return found
 
 
