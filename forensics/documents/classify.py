@@ -37,6 +37,7 @@ _MIN_CONTRAST = 18  # grey levels a stroke must be darker than its ground
 # pixels: a dark run this long across or down is a rule or a frame, not letters (which are at most
 # half as wide at SIDE); short enough to catch a frame tilted by a twentieth
 _RULE = 21
+_MIN_WIDTH = 20  # pixels: the shortest line counted
 _MIN_GROUND = 130  # mean grey level around a line: paper or a light screen, not a dark scene
 _MAX_GROUND_SPREAD = 35  # and even (the standard deviation of its grey levels)
 _MARGIN = 0.02  # of the width: how far the starts of two lines of one margin may differ
@@ -88,40 +89,55 @@ def classify(grey: npt.NDArray[np.uint8], *, min_lines: int = MIN_LINES) -> Clas
     if level < _MIN_CONTRAST:
         _, split = cv2.threshold(hat, _MIN_CONTRAST, 255, cv2.THRESH_BINARY)
     # ruled lines and a printed frame are not text, and closing would weld the lines to them
+    # (thin ones only: small type merges into runs as long, but as thick as its letters)
     across = cv2.morphologyEx(split, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_RULE, 1)))
+    across = cv2.subtract(across, cv2.morphologyEx(across, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8)))
     down = cv2.morphologyEx(split, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _RULE)))
+    down = cv2.subtract(down, cv2.morphologyEx(down, cv2.MORPH_OPEN, np.ones((1, 3), np.uint8)))
     rules = cv2.bitwise_or(across, down)
     mask = np.asarray(cv2.subtract(split, cv2.dilate(rules, np.ones((3, 3), np.uint8))), dtype=np.uint8)
-    found = _count(g, mask, min_lines)
+    found = _count(g, mask, min_lines, down=False)
     if not found.document:  # a page lying sideways on the table: its lines run down the picture
-        turned = _count(np.ascontiguousarray(g.T), np.ascontiguousarray(mask.T), min_lines)
+        turned = _count(g, mask, min_lines, down=True)
         found = turned if turned.stacked > found.stacked else found
     return found
 
 
-def _count(g: npt.NDArray[np.uint8], mask: npt.NDArray[np.uint8], min_lines: int) -> Classification:
-    """Text-line bands running across a picture, and how many stand one under another."""
+def _count(g: npt.NDArray[np.uint8], mask: npt.NDArray[np.uint8], min_lines: int, *, down: bool) -> Classification:
+    """Text-line bands running across a picture (or ``down`` it), and how many stand one under another.
+
+    Down the picture, the kernels are turned and each box read with its sides
+    swapped, so that nothing is transposed.
+    """
     import cv2
     import numpy as np
 
-    bands = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, _CLOSE))
+    def turn(size: tuple[int, int]) -> tuple[int, int]:
+        return (size[1], size[0]) if down else size
+
+    along, across = (g.shape[0], g.shape[1]) if down else (g.shape[1], g.shape[0])  # the lines run along
+    bands = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, turn(_CLOSE)))
+    # what is not at least a short line wide goes before its outline is traced: a textured scene's
+    # thousands of specks cost more to trace and to look at than the rest of the classifier
+    long = cv2.morphologyEx(bands, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, turn((_MIN_WIDTH, 1))))
     # outlines, not labelled components: OpenCV's component statistics cost 30 times more here;
     # every component's outer boundary, those inside another's hole too (lines inside a page's printed frame)
-    contours, hierarchy = cv2.findContours(bands, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    contours, hierarchy = cv2.findContours(long, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     most_thick = max(g.shape) / 40
     found = []
     for c, (_next, _prev, _child, parent) in zip(contours, hierarchy[0] if hierarchy is not None else ()):
         if parent != -1:
             continue  # a hole
-        x, y, w, h = cv2.boundingRect(c)
-        if w < 20 or h > g.shape[0] // 6:
+        bx, by, bw, bh = cv2.boundingRect(c)
+        x, y, w, h = (by, bx, bh, bw) if down else (bx, by, bw, bh)  # along the line, across it
+        if w < _MIN_WIDTH or h > across // 6:
             continue
         thick = max(cv2.contourArea(c), float(w)) / w  # a tilted line's box is high, its band stays thin
         # a line: long and thin, as thick as letters (not a one-pixel edge or wire), on a light, even ground
         if not 2.0 <= thick <= most_thick or w < 5 * thick:
             continue
-        box = g[y : y + h, x : x + w]
-        ground = box[bands[y : y + h, x : x + w] == 0]
+        box = g[by : by + bh, bx : bx + bw]
+        ground = box[bands[by : by + bh, bx : bx + bw] == 0]
         if ground.size < 4 or ground.mean() < _MIN_GROUND or ground.std() > _MAX_GROUND_SPREAD:
             continue
         found.append((x, x + w, y + h / 2, thick, w * thick))
@@ -130,7 +146,7 @@ def _count(g: npt.NDArray[np.uint8], mask: npt.NDArray[np.uint8], min_lines: int
     x0, x1, yc, th, area = (np.array(v, dtype=np.float64) for v in zip(*found))
     # a page's lines stand one under another from one margin (the right one for a page upside down):
     # count those with a neighbour just below
-    margin = max(4.0, _MARGIN * g.shape[1])
+    margin = max(4.0, _MARGIN * along)
     aligned = (np.abs(x0[:, None] - x0[None, :]) <= margin) | (np.abs(x1[:, None] - x1[None, :]) <= margin)
     dy = yc[None, :] - yc[:, None]
     below = aligned & (dy > 0) & (dy <= _LEADING * np.maximum(th, 3.0)[:, None])
