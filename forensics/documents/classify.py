@@ -6,9 +6,11 @@ merge into a long, low band on a light, even ground, and a page's lines stand
 one under another from one margin. Scenes rarely make many such stacks. The
 classifier finds the bands in the picture reduced to :data:`SIDE` pixels (a
 black-hat filter keeps what is darker than its surroundings, Otsu's threshold
-splits it, a horizontal closing joins letters into lines), keeps those on a
-light, even ground, and calls the picture a document from :data:`MIN_LINES`
-lines with a neighbour just below at their margin. Its cost is a few OpenCV
+splits it, a closing along the lines joins letters into bands), keeps those on
+a light, even ground, and calls the picture a document from :data:`MIN_LINES`
+lines with a neighbour just below at their margin (the left one, or the right
+one for a page upside down), across the picture or down it (a page lying
+sideways). Its cost is a few OpenCV
 passes over a quarter-megapixel picture: about a millisecond
 (``benchmarks/ocr_bench.py``, ``docs/performance.md``); only pictures it
 calls documents are read with Tesseract.
@@ -28,15 +30,13 @@ if TYPE_CHECKING:
 
 SIDE = 512  # long side of the picture classified
 # Stacked text lines needed to call a picture a document. On the benchmark's pictures
-# (benchmarks/ocr_bench.py) photographed pages of nine lines show 7 or more at this size,
-# the generated scenes and the camera corpus' photos at most 4.
+# (benchmarks/ocr_bench.py) photographed pages of eight or nine lines mostly show 7 or more at
+# this size, the generated scenes none, two of the corpus' 129 photos without text 7 and 9
+# (paving stones in rows); its photo of a screen of text shows 13.
 MIN_LINES = 6
 _BLACKHAT = (9, 9)  # wider than a stroke at SIDE, narrower than a photo's dark regions
 _CLOSE = (11, 1)  # joins the letters of a word and the words of a line
 _MIN_CONTRAST = 18  # grey levels a stroke must be darker than its ground
-# pixels: a dark run this long across or down is a rule or a frame, not letters (which are at most
-# half as wide at SIDE); short enough to catch a frame tilted by a twentieth
-_RULE = 21
 _MIN_WIDTH = 20  # pixels: the shortest line counted
 _MIN_GROUND = 130  # mean grey level around a line: paper or a light screen, not a dark scene
 _MAX_GROUND_SPREAD = 35  # and even (the standard deviation of its grey levels)
@@ -88,14 +88,7 @@ def classify(grey: npt.NDArray[np.uint8], *, min_lines: int = MIN_LINES) -> Clas
     level, split = cv2.threshold(hat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if level < _MIN_CONTRAST:
         _, split = cv2.threshold(hat, _MIN_CONTRAST, 255, cv2.THRESH_BINARY)
-    # ruled lines and a printed frame are not text, and closing would weld the lines to them
-    # (thin ones only: small type merges into runs as long, but as thick as its letters)
-    across = cv2.morphologyEx(split, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (_RULE, 1)))
-    across = cv2.subtract(across, cv2.morphologyEx(across, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8)))
-    down = cv2.morphologyEx(split, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _RULE)))
-    down = cv2.subtract(down, cv2.morphologyEx(down, cv2.MORPH_OPEN, np.ones((1, 3), np.uint8)))
-    rules = cv2.bitwise_or(across, down)
-    mask = np.asarray(cv2.subtract(split, cv2.dilate(rules, np.ones((3, 3), np.uint8))), dtype=np.uint8)
+    mask = np.asarray(split, dtype=np.uint8)
     found = _count(g, mask, min_lines, down=False)
     if not found.document:  # a page lying sideways on the table: its lines run down the picture
         turned = _count(g, mask, min_lines, down=True)

@@ -80,7 +80,7 @@ def _stopped(item: tuple[str, str, str | None]) -> DocumentText | None:
 
 
 def document_text(
-    source: bytes | str | os.PathLike[str], *, languages: str = DEFAULT_LANGUAGES, problem: str | None = None,
+    source: bytes | str | os.PathLike[str], *, languages: str = DEFAULT_LANGUAGES, problem: str | None = None, always: bool = False,
 ) -> DocumentText | None:  # fmt: skip
     """Classify one picture and, when it shows a document, read it (run in a worker).
 
@@ -93,6 +93,8 @@ def document_text(
     problem : str, optional
         Why Tesseract cannot read (from :func:`tesseract_problem`, asked once
         per scan); the document is then classified and not read.
+    always : bool
+        Read the picture whatever the classifier says (to measure reading alone).
 
     Returns
     -------
@@ -109,7 +111,7 @@ def document_text(
         except Exception:  # noqa: BLE001 - a picture the reader could not decode has said so in its record
             return None
         verdict = classify(reduced_grey(small))
-        if not verdict.document:
+        if not verdict.document and not always:
             return None
         base = DocumentText(score=verdict.score, languages=languages)
         if problem is not None:
