@@ -133,21 +133,37 @@ PAGE_COEFFS = tuple(float.fromhex(h) for h in (
 ))  # fmt: skip
 
 
+# The documents are typeset in DejaVu Sans (Debian's fonts-dejavu-core): Pillow's own font has no Cyrillic.
+DOC_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+DOC_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def _doc_font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
+    path = DOC_BOLD if bold else DOC_FONT
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: install fonts-dejavu-core to build the samples")
+    return ImageFont.truetype(str(path), size)
+
+
 def document(seed: int, title: str, lines: list[str], size: tuple[int, int] = PHOTO_SIZE) -> Image.Image:
-    """A photo of a paper document lying on a table, seen slightly at an angle."""
+    """A photo of a paper document lying on a table, seen slightly at an angle.
+
+    The first seven lines stand beside the photo box, the rest under it.
+    """
     rng = np.random.default_rng(seed)
     table = photo(seed + 1000, size, noise=4.0).resize((size[0] // 8, size[1] // 8)).resize(size, Image.Resampling.BICUBIC)
     pw, ph = PAGE_SIZE
     page = Image.new("RGB", (pw, ph), (236, 232, 220))
     draw = ImageDraw.Draw(page)
     draw.rectangle((10, 10, pw - 10, ph - 10), outline=(120, 110, 100), width=3)
-    draw.text((30, 24), title, fill=(40, 40, 60), font=_font(30))
-    draw.text((30, 64), "SPECIMEN - FICTIONAL DOCUMENT - NOT VALID", fill=(170, 30, 30), font=_font(20))
-    draw.rectangle((30, 110, 200, 330), fill=(150, 150, 160), outline=(60, 60, 60))  # the photo box
+    draw.text((30, 20), title, fill=(40, 40, 60), font=_doc_font(28, bold=True))
+    draw.text((30, 60), "ОБРАЗЕЦ - ВЫМЫШЛЕННЫЙ ДОКУМЕНТ - SPECIMEN", fill=(170, 30, 30), font=_doc_font(16))
+    draw.rectangle((30, 100, 190, 300), fill=(150, 150, 160), outline=(60, 60, 60))  # the photo box
     for i, text in enumerate(lines):
-        draw.text((230, 115 + 36 * i), text, fill=(30, 30, 40), font=_font(22))
-    for i in range(4):
-        y = 360 + 28 * i
+        x, y = (215, 100 + 29 * i) if i < 7 else (30, 318 + 29 * (i - 7))
+        draw.text((x, y), text, fill=(30, 30, 40), font=_doc_font(19))
+    for i in range(2):
+        y = 440 + 24 * i
         draw.line((30, y, pw - 40 - int(rng.integers(0, 200)), y), fill=(90, 90, 100), width=2)
     # place the page at a slight angle, its corners on PAGE_QUAD
     w, h = size
@@ -343,6 +359,7 @@ country = "SY"
 taken_after = 2016-05-01
 taken_before = 2016-06-22
 single_device = true
+unit = "12345"  # the unit the documents photographed should name (weighed with scan --ocr)
 
 [[hypotheses]]
 id = "stolen"
@@ -420,10 +437,15 @@ def build(out: Path) -> list[Path]:
     written.append(ev / "20160617_164510.jpg")
 
     # Two photos of documents: one from the phone, one as a messenger delivers it (metadata stripped, resized).
-    doc = label(capture(document(417, "MILITARY IDENTITY CARD", ["Name: SAMPLE, Example", "Rank: Private", "No. 000000", "Unit: 00000"]), IPHONE_SENSOR, 417))
+    # The ID is dated three days after its photo was taken (timeline, with scan --ocr).
+    doc = label(capture(document(417, "ВОЕННЫЙ БИЛЕТ", ["Образцов Иван Петрович", "Звание: рядовой", "Войсковая часть 12345",
+                                               "Личный номер АБ-123456", "Дата рождения 03.02.1995", "Выдан 24 июня 2016 г.",
+                                               "Серия АА № 1234567", "Военный комиссариат г. Примерск", "Подпись владельца"]), IPHONE_SENSOR, 417))
     phone_jpeg(ev / "IMG_0417.JPG", doc, IPHONE, taken="2016:06:21 13:30:05", gps=HOMS_SY, gps_utc="2016:06:21 10:30:05")
     written.append(ev / "IMG_0417.JPG")
-    leave = label(document(418, "LEAVE CERTIFICATE", ["Issued to: SAMPLE, E.", "From: 2016-05-02", "To: 2016-05-16", "Stamp: none"]))
+    leave = label(document(418, "ОТПУСКНОЙ БИЛЕТ", ["Выдан рядовому Образцову И. П.", "в/ч 12345", "в отпуск с 02.05.2016",
+                                                   "по 16.05.2016 включительно", "Основание: приказ № 045123", "Дата выдачи 30 апреля 2016 г.",
+                                                   "Командир части", "Печать части"]))
     leave = leave.resize((960, 720), Image.Resampling.LANCZOS)
     save_jpeg(ev / "IMG-20160621-WA0003.jpg", leave, None, quality=80)
     written.append(ev / "IMG-20160621-WA0003.jpg")

@@ -20,6 +20,7 @@ from forensics.case.file import Bound, Case, Hypothesis, sortable_time
 from forensics.geo.places import Place
 from forensics.geo.zones import country_offsets, format_offset
 from forensics.knowledge.filenames import screenshot_name
+from forensics.records.document import contains_name, digits
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import Credentials, ImageRecord, Serialisable, Trust, Validation
 from forensics.records.text import name_list, printable_path
@@ -172,6 +173,10 @@ def _assess(h: Hypothesis, ev: _Evidence) -> Assessment:
         rows.append(_signer(h.signer, ev))
     if h.originals is not None:
         rows.append(_originals(h.originals, ev))
+    if h.unit is not None:
+        rows.append(_document_value("unit", h.unit, ev))
+    if h.name is not None:
+        rows.append(_document_value("name", h.name, ev))
     against = {i for r in rows if r.verdict is Verdict.INCONSISTENT for i in r.findings}
     fits = {i for r in rows if r.verdict is Verdict.CONSISTENT for i in r.findings} - against
     # each GPS fix speaks for itself, whatever the verdict of the row as a whole
@@ -534,3 +539,31 @@ def _originals(expected: bool, ev: _Evidence) -> Row:
     if own:
         return Row("originals", expectation, observation, Verdict.INCONSISTENT, tuple(own), ev.ids(("encoder-signature",), own))
     return Row("originals", expectation, observation, Verdict.SILENT, tuple(bad), ids)
+# ---------------------------------------------------------------------------------------------
+# What photographed documents say (scan --ocr): ``unit`` and ``name``. A document shows what is
+# written on it, not who held it or where; and what is read may be misread.
+
+
+def _document_value(kind: str, wanted: str, ev: _Evidence) -> Row:
+    label = "a military unit's number" if kind == "unit" else "a name"
+    expectation = f"documents photographed name {label}: {wanted}"
+    docs = [(r, d) for r in ev.records if (d := r.document) is not None and d.read]
+    if not docs:
+        return Row(kind, expectation, "no document was read (scan --ocr reads them)", Verdict.SILENT)
+    seen = [(r, e) for r, d in docs for e in d.values(kind)]
+    if not seen:
+        return Row(kind, expectation, f"{len(docs)} document(s) read; none shows {label}", Verdict.SILENT,
+                   tuple(r.path for r, _ in docs), ev.ids(("document-text",), [r.path for r, _ in docs]))  # fmt: skip
+
+    def fits(value: str) -> bool:
+        return digits(value) == digits(wanted) if kind == "unit" else contains_name(value, wanted)
+
+    values = ", ".join(dict.fromkeys(e.value for _, e in seen))
+    observation = f"documents read show {values}"
+    match = list(dict.fromkeys(r.path for r, e in seen if fits(e.value)))
+    other = list(dict.fromkeys(r.path for r, e in seen if not fits(e.value) and r.path not in match))
+    if match:
+        if other:
+            observation += f"; {name_list(other)} show(s) another"
+        return Row(kind, expectation, observation, Verdict.CONSISTENT, tuple(match), ev.ids(("document-text",), match))
+    return Row(kind, expectation, f"{observation}; none is {wanted}", Verdict.INCONSISTENT, tuple(other), ev.ids(("document-text",), other))

@@ -25,6 +25,8 @@ HYPOTHESIS_KEYS = (
     "signed",
     "signer",
     "originals",
+    "unit",  # what photographed documents should show (scan --ocr)
+    "name",
 )
 
 # A case file is a few KB of text. Past these limits a file is refused before it is parsed,
@@ -61,6 +63,8 @@ class Hypothesis(Serialisable):
     signed: bool | None = None  # the pictures carry valid Content Credentials (true) or none (false)
     signer: str | None = None  # a name their Content Credentials' signer must bear
     originals: bool | None = None  # the files are as the camera wrote them (true) or were re-encoded (false)
+    unit: str | None = None  # a military unit's number the photographed documents should name (scan --ocr)
+    name: str | None = None  # a person's name the photographed documents should bear (scan --ocr)
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,13 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
         originals = h.get("originals")
         if originals is not None and not isinstance(originals, bool):
             raise fail(f"originals of {hid!r} must be true or false", line("originals"))
+        unit, person = h.get("unit"), h.get("name")
+        if isinstance(unit, int) and not isinstance(unit, bool) and unit >= 0:
+            unit = str(unit)
+        if unit is not None and (not isinstance(unit, str) or not re.fullmatch(r"\s*\d{4,5}\s*", unit)):
+            raise fail(f'unit of {hid!r} must be a military unit\'s number ("12345")', line("unit"))
+        if person is not None and (not isinstance(person, str) or not person.strip()):
+            raise fail(f"name of {hid!r} must be a person's name (a non-empty string)", line("name"))
         out.append(
             Hypothesis(
                 id=hid,
@@ -214,6 +225,8 @@ def parse_case(text: str, *, path: str | None = None) -> Case:
                 signed=signed,
                 signer=signer.strip() if signer is not None else None,
                 originals=originals,
+                unit=unit.strip() if unit is not None else None,
+                name=" ".join(person.split()) if person is not None else None,
                 **bounds,
             )
         )

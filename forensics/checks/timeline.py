@@ -22,6 +22,8 @@ SCREENSHOT_SLACK = dt.timedelta(minutes=2)
 # DCF counters run 0001–9999 and start again; a fall this large in capture order is a wrap.
 COUNTER_WRAP = 10000
 WRAP_FALL = 5000
+# A date read with less confidence than this (the lowest of its words', 0..1) is not set against clocks.
+MIN_DATE_CONFIDENCE = 0.6
 # pHash bits within which a screenshot is taken to show another picture of the set
 # (same picture: ≤ 4 measured; unrelated pictures: mean 31.5).
 SHOWS_MAX_PHASH = 10
@@ -57,6 +59,7 @@ def timeline(records: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Find
         )  # fmt: skip
     yield from _counters(pictures, ctx.facts_for(records).devices)
     yield from _screenshots(pictures)
+    yield from _documents(pictures, ctx)
 
 
 def _counters(pictures: Sequence[ImageRecord], summary: DeviceSummary) -> Iterator[Finding]:
@@ -161,3 +164,56 @@ def _screenshots(pictures: Sequence[ImageRecord]) -> Iterator[Finding]:
                  "phash_distance": hex_distance(p.hashes.phash, s.hashes.phash),  # type: ignore[union-attr]
                  "lead_seconds": lead.total_seconds()},
             )  # fmt: skip
+
+
+def _documents(pictures: Sequence[ImageRecord], ctx: CheckContext) -> Iterator[Finding]:
+    """Dates read on documents beside the capture times of their photos and the case's ``taken_before``.
+
+    A document cannot be photographed before the day it is dated: a later
+    date says the clock, the stamps or the reading is wrong (or the document
+    was dated ahead). Dates are compared as days, a capture time by its own
+    wall clock, so a time zone never makes the difference.
+    """
+    dated = []
+    for r in pictures:
+        doc = r.document
+        if doc is None or not doc.read:
+            continue
+        days = sorted({(e.value, e.confidence) for e in doc.values("date") if e.confidence >= MIN_DATE_CONFIDENCE})
+        if days:
+            dated.append((r, days))
+    if not dated:
+        return
+    rows = []
+    for r, days in dated:
+        captured = ctx.capture(r).local
+        rows.append({"path": printable_path(r.path), "captured": captured.isoformat() if captured else None, "dates": [d for d, _ in days]})
+        latest, conf = max(days)
+        day = dt.date.fromisoformat(latest)
+        if captured is not None and day > captured.date():
+            yield Finding(
+                "timeline", Severity.NOTICE, (r.path,),
+                f"{r.name} shows a document dated {day.isoformat()}, {(day - captured.date()).days} days after the photo of it "
+                f"was taken ({captured:%Y-%m-%d %H:%M:%S}): a clock set wrong, changed stamps, a misread date "
+                f"(read with confidence {conf:.2f}), or a document dated ahead.",
+                {"document_date": day.isoformat(), "captured": captured.isoformat(), "confidence": round(conf, 3)},
+            )  # fmt: skip
+        for h in ctx.case.hypotheses if ctx.case is not None else ():
+            bound = h.taken_before
+            if bound is None:
+                continue
+            limit = bound.date() if isinstance(bound, dt.datetime) else bound
+            if day > limit:
+                yield Finding(
+                    "timeline", Severity.NOTICE, (r.path,),
+                    f"{r.name} shows a document dated {day.isoformat()}, after {limit.isoformat()}, before which hypothesis "
+                    f"{h.id!r} says the pictures were taken: the photo of it was not, if the date is read right "
+                    f"(confidence {conf:.2f}).",
+                    {"document_date": day.isoformat(), "hypothesis": h.id, "taken_before": limit.isoformat(), "confidence": round(conf, 3)},
+                )  # fmt: skip
+    yield Finding(
+        "timeline", Severity.INFO, tuple(r.path for r, _ in dated),
+        f"{len(dated)} picture(s) of documents carry dates, set beside their capture times: "
+        + "; ".join(f"{r.name}: {', '.join(d for d, _ in days)}" for r, days in dated) + ".",
+        {"documents": rows},
+    )  # fmt: skip

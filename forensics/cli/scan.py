@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from forensics.cli.common import limit_options, progress_bar, quiet_option, stderr_console, stdout_console, trust_anchors_option
 from forensics.cli.outputs import check_writable, guard_outputs, output_stream
-from forensics.pipeline.scanning import scan
+from forensics.pipeline.scanning import ocr_unavailable, scan
 from forensics.read.carriers import UNDECODED
 from forensics.read.decode import limited
 from forensics.records.findings import Severity
@@ -52,6 +52,8 @@ from forensics.render.text import render_text
     is_flag=True,
     help="Also analyse the pixels: double JPEG compression from the DCT coefficients (slower: a full decode per JPEG).",
 )
+@click.option("--ocr", is_flag=True, help="Also read the photos of documents (Tesseract): text, dates, unit and document numbers, names.")
+@click.option("--ocr-lang", default="rus+eng", show_default=True, help="Tesseract languages for --ocr, joined by '+' (e.g. rus+eng+ukr).")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
 @trust_anchors_option
 @limit_options
@@ -70,6 +72,8 @@ def scan_command(
     no_ela,
     sensor,
     pixels,
+    ocr,
+    ocr_lang,
     csv_file,
     trust_anchors,
     memory_budget,
@@ -88,10 +92,13 @@ def scan_command(
     outputs = (("--output", output), ("--html", html_file), ("--csv", csv_file))
     guard_outputs(outputs, [*paths, *(p for p in (refs, case_file, trust_anchors) if p)])
     check_writable(output, html_file, csv_file)
+    if ocr and (problem := ocr_unavailable(ocr_lang)) is not None:
+        stderr_console().print(f"[yellow]{escape(problem)}[/]", soft_wrap=True)  # one line; the rest of the scan runs
     with progress_bar("Reading", quiet=quiet) as progress:
         report = scan(
             paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress,
             sensor=sensor, pixels=pixels, trust_anchors=trust_anchors, memory_budget=memory_budget, time_limit=time_limit,
+            ocr=ocr, ocr_lang=ocr_lang,
         )  # fmt: skip
 
     if html_file:

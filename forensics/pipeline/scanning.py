@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from forensics.case.assess import assess
 from forensics.case.file import Case, load_case
 from forensics.checks import CheckContext, run_checks
+from forensics.documents.ocr import tesseract_problem
 from forensics.errors import CaseFileError
 from forensics.read.credentials import load_trust_anchors
 from forensics.read.decode import limited
@@ -40,6 +41,8 @@ def scan(
     memory_budget: int | None = None,
     time_limit: float | None = None,
     pixels: bool = False,
+    ocr: bool = False,
+    ocr_lang: str = "rus+eng",
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -78,6 +81,14 @@ def scan(
         unreadable. Default:
         ``$FORENSICS_TIME_LIMIT``, else 60; 0: no limit (a small set is then
         read in this process).
+    ocr : bool
+        Also find the pictures of documents (a cheap classifier on the reduced
+        picture), warp their pages flat and read them with Tesseract: words,
+        dates, unit and document numbers, names (``document-text``). Off by
+        default: a document costs one to a few seconds. Without Tesseract the
+        documents say why they were not read (:func:`ocr_unavailable`).
+    ocr_lang : str
+        Tesseract's language codes joined by ``+`` (``rus+eng+ukr``).
 
     pixels : bool
         Also analyse each JPEG's pixels in worker processes: double compression
@@ -99,7 +110,8 @@ def scan(
     # every decode of the scan (reading, reference verification, in-set video matching) runs under them
     with limited(memory_budget=memory_budget, time_limit=time_limit):
         return _scan(paths, references=references, case=case, workers=workers, max_distance=max_distance, progress=progress, now=now,
-                     sensor=sensor, trust_anchors=trust_anchors, pixels=pixels)  # fmt: skip
+                     sensor=sensor, trust_anchors=trust_anchors, pixels=pixels,
+                     ocr_lang=ocr_lang if ocr else None)  # fmt: skip
 
 
 def _scan(
@@ -114,6 +126,7 @@ def _scan(
     sensor: bool,
     trust_anchors: str | os.PathLike[str] | None,
     pixels: bool = False,
+    ocr_lang: str | None = None,
 ) -> Report:
     # one path, not a sequence of one-letter paths
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
@@ -140,6 +153,12 @@ def _scan(
         from forensics.pixels.double import with_compression  # numpy and jpeglib: only when asked for
 
         records = with_compression(records, workers=workers)
+    if ocr_lang is not None:
+        from forensics.documents.read import with_documents  # OpenCV, Tesseract, natasha: only when asked for
+
+        read = len(records)
+        step = (lambda done, total: progress(read + done, read + total)) if progress else None
+        records = with_documents(records, languages=ocr_lang, workers=workers, progress=step)
 
     matches: tuple[Match, ...] = ()
     index_path: str | None = None
@@ -211,3 +230,14 @@ def _load_case(case: str | os.PathLike[str] | Case | None, paths: Sequence[str])
             # the message opens with the file's name, which the report lists beside the reason
             return None, (candidate, "case file not used" + str(exc).removeprefix(printable_path(candidate)))
     return None, None
+
+
+def ocr_unavailable(languages: str = "rus+eng") -> str | None:
+    """Why ``scan(..., ocr=True)`` cannot read documents in these languages here, in one line; None when it can.
+
+    Examples
+    --------
+    >>> ocr_unavailable("not a language!")
+    "languages must be Tesseract codes joined by '+' (rus+eng), not 'not a language!'"
+    """
+    return tesseract_problem(languages)

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from forensics.records.document import DocumentText
 from forensics.records.findings import Finding
 from forensics.records.sensor import SensorNoise
 
@@ -376,6 +377,7 @@ class ImageRecord(Serialisable):
     credentials: Credentials | None = None  # Content Credentials (C2PA), or traces of them
     signature: EncoderSignature | None = None  # a JPEG's encoder signature, from its headers
     compression: Compression | None = None  # double-compression traces, only when a scan asked for pixel analyses
+    document: DocumentText | None = None  # what a photo of a document says, only when a scan read documents
 
     @property
     def name(self) -> str:
@@ -401,4 +403,6 @@ class ImageRecord(Serialisable):
             del d["signature"]
         if self.compression is None:
             del d["compression"]
+        if self.document is None:
+            del d["document"]  # a scan without --ocr, or a picture that is not a document
         return d
