@@ -539,6 +539,8 @@ def _originals(expected: bool, ev: _Evidence) -> Row:
     if own:
         return Row("originals", expectation, observation, Verdict.INCONSISTENT, tuple(own), ev.ids(("encoder-signature",), own))
     return Row("originals", expectation, observation, Verdict.SILENT, tuple(bad), ids)
+
+
 # ---------------------------------------------------------------------------------------------
 # What photographed documents say (scan --ocr): ``unit`` and ``name``. A document shows what is
 # written on it, not who held it or where; and what is read may be misread.

@@ -29,8 +29,8 @@ from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord, jsonable
 from forensics.records.text import describe_span, file_name, printable_path
 from forensics.render.credentials import credentials_view
-from forensics.render.encoding import encoding_view
 from forensics.render.document import document_view
+from forensics.render.encoding import encoding_view
 from forensics.render.svg import Point, colour, has_outlines, map_svg, timeline_svg
 from forensics.report import Report
 from forensics.sets.facts import SetFacts
