@@ -195,13 +195,13 @@ _REPORTED = "reported, not measured here"
 PLATFORMS: tuple[Platform, ...] = (
     Platform("WhatsApp", (1600,), True,
              f"{_REPORTED}: photos sent at standard quality resized to 1600 px on the long side, EXIF removed "
-             "(Giudice, Paratore, Moltisanti & Battiato, ICIAP 2017, image ballistics of social data; widely reported since)"),
+             "(platforms' resizing studied in Giudice, Paratore, Moltisanti & Battiato, 'A Classification Engine for Image Ballistics of Social Data', ICIAP 2017, arXiv:1610.06347)"),
     Platform("Telegram", (1280, 2560), True,
              f"{_REPORTED}: photos (not files) resized to 1280 px, 2560 px in clients since 2020; EXIF removed"),
     Platform("Signal", (), True, f"{_REPORTED}: metadata removed on sending; resize depends on the chosen quality"),
     Platform("Facebook / Messenger", (2048, 960), True,
              f"{_REPORTED}: uploads resized to 2048 px (high quality) or 960 px, EXIF removed "
-             "(Moltisanti, Paratore, Battiato & Saravo, ICIAP 2015, image manipulation on Facebook)"),
+             "(Moltisanti, Paratore, Battiato & Saravo, 'Image Manipulation on Facebook for Forensics Evidence', ICIAP 2015)"),
     Platform("Instagram", (1080,), True, f"{_REPORTED}: feed photos resized to 1080 px wide (Instagram help centre); EXIF removed"),
     Platform("X / Twitter", (4096,), True, f"{_REPORTED}: photos up to 4096 px on the long side since 2019; EXIF removed"),
     Platform("VK", (2560,), True, f"{_REPORTED}: photos resized to 2560 px on the long side; EXIF removed"),
