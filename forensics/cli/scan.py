@@ -42,6 +42,11 @@ from forensics.render.text import render_text
     is_flag=True,
     help="Also compare the pictures' sensor noise (PRNU): which share one camera sensor (slower: a full decode per picture).",
 )
+@click.option(
+    "--pixels",
+    is_flag=True,
+    help="Also search the pictures' pixels for copied regions (copy-move) and pasted ones (slower: a decode at up to 2048 pixels and about a second per picture).",
+)
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write one CSV row per file to this file.")
 @trust_anchors_option
 @limit_options
@@ -59,6 +64,7 @@ def scan_command(
     html_file,
     no_ela,
     sensor,
+    pixels,
     csv_file,
     trust_anchors,
     memory_budget,
@@ -81,6 +87,7 @@ def scan_command(
         report = scan(
             paths, references=refs, case=case_file, workers=workers, max_distance=max_distance, progress=progress,
             sensor=sensor, trust_anchors=trust_anchors, memory_budget=memory_budget, time_limit=time_limit,
+            pixels=pixels,
         )  # fmt: skip
 
     if html_file:

@@ -38,6 +38,7 @@ def scan(
     trust_anchors: str | os.PathLike[str] | None = None,
     memory_budget: int | None = None,
     time_limit: float | None = None,
+    pixels: bool = False,
 ) -> Report:
     """Read, hash and check every image and video under ``paths``.
 
@@ -76,6 +77,11 @@ def scan(
         unreadable. Default:
         ``$FORENSICS_TIME_LIMIT``, else 60; 0: no limit (a small set is then
         read in this process).
+    pixels : bool
+        Also search each picture's pixels, decoded at up to 2048 pixels long,
+        for regions copied within it (``copy-move``) and regions that differ
+        from the rest (``spliced-region``), in the worker processes under the
+        same limits. Off by default: about a second per picture.
 
     Returns
     -------
@@ -92,7 +98,7 @@ def scan(
     # every decode of the scan (reading, reference verification, in-set video matching) runs under them
     with limited(memory_budget=memory_budget, time_limit=time_limit):
         return _scan(paths, references=references, case=case, workers=workers, max_distance=max_distance, progress=progress, now=now,
-                     sensor=sensor, trust_anchors=trust_anchors)  # fmt: skip
+                     sensor=sensor, trust_anchors=trust_anchors, pixels=pixels)  # fmt: skip
 
 
 def _scan(
@@ -106,6 +112,7 @@ def _scan(
     now: dt.datetime | None,
     sensor: bool,
     trust_anchors: str | os.PathLike[str] | None,
+    pixels: bool = False,
 ) -> Report:
     # one path, not a sequence of one-letter paths
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
@@ -125,6 +132,12 @@ def _scan(
         read = len(records)  # the bar goes on from the files read to the pictures decoded again
         step = (lambda done, total: progress(read + done, read + total)) if progress else None
         records = with_residuals(records, workers=workers, progress=step)
+    if pixels:
+        from forensics.pixels.analysis import with_pixels  # OpenCV and numpy: only when asked for
+
+        done = len(records) * (2 if sensor else 1)  # the bar goes on from the passes before
+        then = (lambda n, total: progress(done + n, done + total)) if progress else None
+        records = with_pixels(records, workers=workers, progress=then)
     if anchors is not None:
         records = with_trust(records, anchors)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forensics.records.findings import Finding
+from forensics.records.pixels import PixelAnalysis
 from forensics.records.sensor import SensorNoise
 
 
@@ -370,6 +371,7 @@ class ImageRecord(Serialisable):
     findings: tuple[Finding, ...] = ()
     sensor: SensorNoise | None = None  # the sensor-noise residual, only when a scan asked for it
     credentials: Credentials | None = None  # Content Credentials (C2PA), or traces of them
+    pixels: PixelAnalysis | None = None  # copy-move and pasted-region searches, only when a scan asked for them
 
     @property
     def name(self) -> str:
@@ -391,4 +393,6 @@ class ImageRecord(Serialisable):
             del d["sensor"]
         if self.credentials is None:
             del d["credentials"]  # most files carry none; their JSON stays as it was
+        if self.pixels is None:  # a scan without pixel analyses reports as it always has
+            del d["pixels"]
         return d
