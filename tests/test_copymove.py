@@ -128,3 +128,31 @@ def test_the_analysis_reports_in_full_size_coordinates_and_says_why_not() -> Non
     assert found.copy_moves and found.copy_moves[0].transform[2] == pytest.approx(660, abs=4)
     assert analyse_picture(Image.new("RGB", (100, 60))).reason == "smaller than 128 pixels on a side"
     assert pixel_analysis(b"not a picture").reason.startswith("cannot be decoded")  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_a_scan_with_pixels_reports_the_copy_in_json_csv_and_html(tmp_path) -> None:
+    import importlib.resources
+
+    import jsonschema
+
+    from forensics import scan
+    from forensics.render.csv import render_csv
+    from forensics.render.html import render_html
+
+    m = np.float32([[1, 0, 330], [0, 1, 200]])
+    a, _ = _forged(1, m, (60, 60, 180, 180))
+    Image.fromarray(a).save(tmp_path / "forged.jpg", quality=92)
+    Image.fromarray(_textured(3)).save(tmp_path / "plain.jpg", quality=92)
+    plain = scan([tmp_path], workers=1, time_limit=0)
+    assert all(r.pixels is None for r in plain.images) and "pixels" not in plain.to_dict()["images"][0]
+    report = scan([tmp_path], workers=1, time_limit=0, pixels=True)
+    doc = report.to_dict()
+    schema = json.loads(importlib.resources.files("forensics").joinpath("schema/report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    forged = next(i for i in doc["images"] if i["path"].endswith("forged.jpg"))
+    assert forged["pixels"]["analysed"] and forged["pixels"]["copy_moves"]
+    assert any(f["check"] == "copy-move" and f["severity"] != "info" for f in forged["findings"])
+    assert "copy_moves" in render_csv(report).splitlines()[0]
+    page = render_html(report, ela=False, workers=1)
+    assert 'class="overlay"' in page and "<polygon" in page

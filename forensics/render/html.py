@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from forensics.pixels.preview import DEFAULT_SIDE, Previews, previews
+from forensics.render.regions import overlay
 from forensics.read.pool import map_isolated
 from forensics.records.atomic import atomic_text
 from forensics.records.findings import Finding, Severity
@@ -189,7 +190,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
             "set_findings": [_finding(f, anchors, anchor) for anchor, f in by_path.get(r.path, ())],
             "worst": worst.value if worst else None,
             "open": len(report.images) <= collapse_above or worst is Severity.WARNING,
-            "osm": _osm(r), "credentials": credentials_view(r),
+            "osm": _osm(r), "credentials": credentials_view(r), "regions": overlay(r.pixels),
         })  # fmt: skip
 
     pairs = []
