@@ -91,6 +91,8 @@ def forge(picture: np.ndarray, donor: np.ndarray, kind: str, rng: np.random.Gene
             break
     m = cv2.getRotationMatrix2D((sx + s / 2, sy + s / 2), angle, scale)
     m[:, 2] += (tx - (sx + s / 2), ty - (sy + s / 2))
+    if kind in ("move", "pasted"):  # copied and pasted as it is: whole pixels, no resampling
+        m[:, 2] = np.round(m[:, 2])
     square = np.zeros((h, w), np.uint8)
     square[sy : sy + s, sx : sx + s] = 1
     target = cv2.warpAffine(square, m, (w, h), flags=cv2.INTER_NEAREST).astype(bool)

@@ -14,6 +14,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from forensics.pixels.copymove import find_copy_moves
+from forensics.pixels.splice import find_pasted
 from forensics.read import decode
 from forensics.read.pool import Progress, map_isolated
 from forensics.records.pixels import PixelAnalysis
@@ -55,9 +57,6 @@ def analyse_picture(
     >>> analyse_picture(Image.new("RGB", (320, 240), "grey")).copy_moves
     ()
     """
-    from forensics.pixels.copymove import find_copy_moves
-    from forensics.pixels.splice import find_pasted
-
     size = full_size or image.size
     if min(image.size) < MIN_SIDE:
         return PixelAnalysis(reason=f"smaller than {MIN_SIDE} pixels on a side", size=size, working=image.size)

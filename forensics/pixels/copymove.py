@@ -47,6 +47,7 @@ LINK = 0.08  # of the long side: pairs whose ends both lie this close belong to 
 MIN_SHIFT = 0.03  # of the long side, at least 16 pixels: a copy must move farther than that
 SIMILAR = 0.85  # local correlation above which a pixel belongs to the copied area
 WINDOW = 9  # pixels, the correlation's window
+BLUR = 1.0  # pixels (Gaussian sigma) both sides are smoothed by before they are correlated
 MIN_AREA = 0.0015  # of the picture: smaller regions are not reported
 BLOCK_SIDE = 512  # the dense search works at this long side
 BLOCK = 8
@@ -232,8 +233,9 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     shift = np.hypot(*(inliers[:, 2:] - inliers[:, :2]).T)
     if float(np.median(shift)) < max(16.0, MIN_SHIFT * long_side):
         return None
-    corr, inside = _agreement(gray, m)
-    mask: Gray = ((corr > similar) & inside).astype(np.uint8)
+    m = _registered(gray, m, inliers[:, 2:])
+    corr, textured = _agreement(gray, m)
+    mask: Gray = ((corr > similar) & textured).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     # the copied area is what agrees around the matched points, not whatever else the shift happens to fit
@@ -253,7 +255,7 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     inliers = inliers[on]
     if target.sum() < MIN_AREA * w * h:
         return None
-    agreed = corr[target.astype(bool) & inside]
+    agreed = corr[target.astype(bool) & textured]
     likeness = float(np.clip(agreed, 0, 1).mean()) if agreed.size else 0.0
     if likeness < similar * 0.9:
         return None
@@ -265,16 +267,49 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     return _oriented(_region(source), _region(target), m, inliers, likeness, score, method)
 
 
+def _registered(gray: Gray, m: Floats, targets: Floats) -> Floats:
+    """``m`` with its shift corrected to a fraction of a pixel (phase correlation over the matched targets' area).
+
+    Keypoints are placed to a few tenths of a pixel; resampled by a shift that far
+    off, fine texture no longer correlates with itself.
+    """
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    x0, y0 = np.floor(targets.min(axis=0)).astype(int) - 8
+    x1, y1 = np.ceil(targets.max(axis=0)).astype(int) + 8
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 - x0 < 16 or y1 - y0 < 16:
+        return m
+    a = gray.astype(np.float32)
+    moved = cv2.warpAffine(a, m.astype(np.float64), (w, h), flags=cv2.INTER_LINEAR)[y0:y1, x0:x1]
+    window = cv2.createHanningWindow((x1 - x0, y1 - y0), cv2.CV_32F)
+    (dx, dy), response = cv2.phaseCorrelate(moved, a[y0:y1, x0:x1], window)
+    if response < 0.05 or abs(dx) > 2 or abs(dy) > 2:
+        return m
+    out = m.astype(np.float64).copy()
+    out[:, 2] += (dx, dy)
+    return out.astype(np.float32)
+
+
 def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
-    """Local correlation of the picture with its copy under ``m`` (at the target's pixels), and where that copy exists."""
+    """Local correlation of the picture with its copy under ``m`` (at the target's pixels), and where it means something.
+
+    The second array marks the pixels where the copy exists and both sides hold
+    texture; elsewhere (flat areas, outside the picture) the correlation is no evidence.
+    """
     import cv2
     import numpy as np
 
     h, w = gray.shape
     a = gray.astype(np.float32)
     moved = cv2.warpAffine(a, m.astype(np.float64), (w, h), flags=cv2.INTER_LINEAR, borderValue=-1.0)
-    inside = cv2.erode((moved >= 0).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    inside = cv2.erode((moved >= 0).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     moved[~inside] = 0.0
+    # a copy moved by a fraction of a pixel, scaled or turned was resampled (smoothed): both sides are, alike
+    a = cv2.GaussianBlur(a, (0, 0), BLUR)
+    moved = cv2.GaussianBlur(moved, (0, 0), BLUR)
     box = (WINDOW, WINDOW)
 
     def mean(x: Floats) -> Floats:
@@ -285,7 +320,8 @@ def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
     vb = mean(moved * moved) - mb * mb
     cov = mean(a * moved) - ma * mb
     eps = 4.0  # grey levels²: flat areas correlate by chance; they must not look copied
-    return cov / np.sqrt((np.maximum(va, 0) + eps) * (np.maximum(vb, 0) + eps)), inside
+    textured = inside & (va > 4 * eps) & (vb > 4 * eps)
+    return cov / np.sqrt((np.maximum(va, 0) + eps) * (np.maximum(vb, 0) + eps)), textured
 
 
 def _region(mask: Gray) -> Region:

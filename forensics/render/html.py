@@ -22,13 +22,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from forensics.pixels.preview import DEFAULT_SIDE, Previews, previews
-from forensics.render.regions import overlay
 from forensics.read.pool import map_isolated
 from forensics.records.atomic import atomic_text
 from forensics.records.findings import Finding, Severity
 from forensics.records.record import ImageRecord, jsonable
 from forensics.records.text import describe_span, file_name, printable_path
 from forensics.render.credentials import credentials_view
+from forensics.render.regions import overlay
 from forensics.render.svg import Point, colour, has_outlines, map_svg, timeline_svg
 from forensics.report import Report
 from forensics.sets.facts import SetFacts
