@@ -259,6 +259,10 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     likeness = float(np.clip(agreed, 0, 1).mean()) if agreed.size else 0.0
     if likeness < similar * 0.9:
         return None
+    # a copy is one solid piece; only its textured parts correlate: its extent is their hull
+    solid = np.zeros_like(target)
+    cv2.fillConvexPoly(solid, cv2.convexHull(cv2.findNonZero(target)), 1)
+    target = solid
     source = cv2.warpAffine(target, m.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
     overlap = float((source & target).sum()) / max(1, min(int(source.sum()), int(target.sum())))
     if overlap > 0.5:  # a pattern that fits itself shifted (a texture), not a copy elsewhere
@@ -303,7 +307,7 @@ def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
     import numpy as np
 
     h, w = gray.shape
-    a = gray.astype(np.float32)
+    a: Floats = gray.astype(np.float32)
     moved = cv2.warpAffine(a, m.astype(np.float64), (w, h), flags=cv2.INTER_LINEAR, borderValue=-1.0)
     inside = cv2.erode((moved >= 0).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     moved[~inside] = 0.0
