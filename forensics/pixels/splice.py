@@ -187,7 +187,9 @@ def _components(marked: npt.NDArray[np.bool_], total: int) -> list[npt.NDArray[n
     out = []
     for i in range(1, count):
         part = (labels == i) & marked
-        if MIN_BLOCKS <= part.sum() <= MAX_SHARE * total:
+        _, _, w, h = cv2.boundingRect((labels == i).astype(np.uint8))
+        # a thin band winding across the picture is its own variation (a horizon, a gradient), not an object
+        if MIN_BLOCKS <= part.sum() <= MAX_SHARE * total and w * h <= 2 * MAX_SHARE * total:
             out.append(labels == i)
     return sorted(out, key=lambda p: -int(p.sum()))
 
