@@ -156,3 +156,19 @@ def test_a_scan_with_pixels_reports_the_copy_in_json_csv_and_html(tmp_path) -> N
     assert "copy_moves" in render_csv(report).splitlines()[0]
     page = render_html(report, ela=False, workers=1)
     assert 'class="overlay"' in page and "<polygon" in page
+
+
+@pytest.mark.slow
+def test_the_scan_command_takes_pixels_and_prints_the_finding(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from forensics.cli import cli
+
+    m = np.float32([[1, 0, 330], [0, 1, 200]])
+    a, _ = _forged(1, m, (60, 60, 180, 180))
+    Image.fromarray(a).save(tmp_path / "forged.jpg", quality=92)
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--pixels", "--json", "--workers", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["images"][0]["pixels"]["copy_moves"]
+    assert "copy-move" in {f["check"] for f in doc["findings"]}
