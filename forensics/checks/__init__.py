@@ -21,6 +21,7 @@ from forensics.checks import place, daylight, device, timeline  # noqa: F401
 from forensics.checks import sensor  # noqa: F401
 from forensics.checks import credentials  # noqa: F401
 from forensics.checks import documents  # noqa: F401
+from forensics.checks import pixels  # noqa: F401
 # isort: on
 
 __all__ = ["REGISTRY", "Check", "CheckContext", "check", "run_checks"]

@@ -50,7 +50,7 @@ from forensics.render.text import render_text
 @click.option(
     "--pixels",
     is_flag=True,
-    help="Also analyse the pixels: double JPEG compression from the DCT coefficients (slower: a full decode per JPEG).",
+    help="Also analyse the pixels: double JPEG compression from the DCT coefficients, regions copied within a picture (copy-move) and pasted ones (slower: a full decode and a few seconds per picture).",
 )
 @click.option("--ocr", is_flag=True, help="Also read the photos of documents (Tesseract): text, dates, unit and document numbers, names.")
 @click.option("--ocr-lang", default="rus+eng", show_default=True, help="Tesseract languages for --ocr, joined by '+' (e.g. rus+eng+ukr).")

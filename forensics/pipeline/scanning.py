@@ -91,9 +91,12 @@ def scan(
         Tesseract's language codes joined by ``+`` (``rus+eng+ukr``).
 
     pixels : bool
-        Also analyse each JPEG's pixels in worker processes: double compression
-        from its DCT coefficients (``record.compression``, ``double-compressed``).
-        Off by default: it costs a full decode per JPEG.
+        Also analyse the pixels in the worker processes: each JPEG's double
+        compression from its DCT coefficients (``record.compression``,
+        ``double-compressed``), and each picture, decoded at up to 2048 pixels
+        long, for regions copied within it (``copy-move``) and regions that
+        differ from the rest (``spliced-region``). Off by default: a full decode
+        and a few seconds per picture.
 
     Returns
     -------
@@ -153,6 +156,11 @@ def _scan(
         from forensics.pixels.double import with_compression  # numpy and jpeglib: only when asked for
 
         records = with_compression(records, workers=workers)
+        from forensics.pixels.analysis import with_pixels  # OpenCV and numpy: only when asked for
+
+        done = len(records) * (2 if sensor else 1)  # the bar goes on from the passes before
+        then = (lambda n, total: progress(done + n, done + total)) if progress else None
+        records = with_pixels(records, workers=workers, progress=then)
     if ocr_lang is not None:
         from forensics.documents.read import with_documents  # OpenCV, Tesseract, natasha: only when asked for
 

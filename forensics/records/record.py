@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from forensics.records.document import DocumentText
 from forensics.records.findings import Finding
+from forensics.records.pixels import PixelAnalysis
 from forensics.records.sensor import SensorNoise
 
 if TYPE_CHECKING:  # records.encoding builds on Serialisable, defined here
@@ -378,6 +379,7 @@ class ImageRecord(Serialisable):
     signature: EncoderSignature | None = None  # a JPEG's encoder signature, from its headers
     compression: Compression | None = None  # double-compression traces, only when a scan asked for pixel analyses
     document: DocumentText | None = None  # what a photo of a document says, only when a scan read documents
+    pixels: PixelAnalysis | None = None  # copy-move and pasted-region searches, only when a scan asked for them
 
     @property
     def name(self) -> str:
@@ -405,4 +407,6 @@ class ImageRecord(Serialisable):
             del d["compression"]
         if self.document is None:
             del d["document"]  # a scan without --ocr, or a picture that is not a document
+        if self.pixels is None:  # a scan without pixel analyses reports as it always has
+            del d["pixels"]
         return d

@@ -23,6 +23,7 @@ COLUMNS = (
     "phash", "worst_severity", "findings", "error",
     "c2pa", "c2pa_signer", "c2pa_generator", "c2pa_failures",
     *ENCODING_COLUMNS,
+    "copy_moves", "pasted_regions",
 )  # fmt: skip
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Sheets:
@@ -71,6 +72,9 @@ def _row(r: ImageRecord, ids: list[str], worst: Severity | None) -> dict[str, An
         "findings": ";".join(ids), "error": r.error,
         **credentials_columns(r.credentials),
         **encoding_columns(r),
+        # how many regions the pixel analyses found; empty when they did not run (scan --pixels)
+        "copy_moves": len(r.pixels.copy_moves) if r.pixels and r.pixels.analysed else None,
+        "pasted_regions": len(r.pixels.pasted) if r.pixels and r.pixels.analysed else None,
     }  # fmt: skip
 
 

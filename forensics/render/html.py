@@ -31,6 +31,7 @@ from forensics.records.text import describe_span, file_name, printable_path
 from forensics.render.credentials import credentials_view
 from forensics.render.document import document_view
 from forensics.render.encoding import encoding_view
+from forensics.render.regions import overlay
 from forensics.render.svg import Point, colour, has_outlines, map_svg, timeline_svg
 from forensics.report import Report
 from forensics.sets.facts import SetFacts
@@ -197,7 +198,7 @@ def _view(report: Report, *, max_side: int, ela: bool, workers: int | None, coll
             "set_findings": [_finding(f, anchors, anchor) for anchor, f in by_path.get(r.path, ())],
             "worst": worst.value if worst else None,
             "open": len(report.images) <= collapse_above or worst is Severity.WARNING,
-            "osm": _osm(r), "credentials": credentials_view(r), "encoding": encoding_view(r), "document": document_view(r),
+            "osm": _osm(r), "credentials": credentials_view(r), "encoding": encoding_view(r), "document": document_view(r), "regions": overlay(r.pixels),
         })  # fmt: skip
 
     pairs = []

@@ -1,0 +1,133 @@
+"""The pixel analyses of a scan (``scan(..., pixels=True)``): each picture decoded once more, in the worker processes.
+
+The picture is decoded as it is shown, reduced to a bounded working size (a
+JPEG in the DCT, so a 12-MP photo costs a fraction of a full decode), and the
+copy-move and pasted-region searches run on it; what they find comes back in
+the picture's own full-size coordinates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from forensics.pixels.copymove import find_copy_moves
+from forensics.pixels.splice import find_pasted
+from forensics.read import decode
+from forensics.read.pool import Progress, map_isolated
+from forensics.records.pixels import PixelAnalysis
+from forensics.records.record import ImageRecord
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from PIL import Image
+
+# Long side of the working picture. Copies of a fifth of the short side are found at 2048
+# as well as at full size, at a quarter of the cost (benchmarks/forgery_bench.py).
+WORKING_SIDE = 2048
+MIN_SIDE = 128  # smaller pictures hold too few pixels to compare regions within
+
+
+def analyse_picture(
+    image: Image.Image, *, full_size: tuple[int, int] | None = None, maps: Mapping[str, npt.NDArray[np.floating]] | None = None,
+) -> PixelAnalysis:  # fmt: skip
+    """Copy-move and pasted-region searches on a decoded picture.
+
+    Parameters
+    ----------
+    image : PIL.Image.Image
+        The picture as shown, at the working size.
+    full_size : (int, int), optional
+        Its full size as shown; results are given in those coordinates.
+        Default: the picture's own size.
+    maps : mapping of str to ndarray, optional
+        More per-block measures for :func:`forensics.pixels.splice.find_pasted`.
+
+    Returns
+    -------
+    PixelAnalysis
+
+    Examples
+    --------
+    >>> from PIL import Image
+    >>> analyse_picture(Image.new("RGB", (320, 240), "grey")).copy_moves
+    ()
+    """
+    size = full_size or image.size
+    if min(image.size) < MIN_SIDE:
+        return PixelAnalysis(reason=f"smaller than {MIN_SIDE} pixels on a side", size=size, working=image.size)
+    factor = size[0] / image.size[0]
+    search = find_copy_moves(image)
+    pasted = find_pasted(image, maps=maps)
+    return PixelAnalysis(
+        size=size, working=image.size, keypoints=search.keypoints,
+        copy_moves=tuple(c.scaled(factor) for c in search.copies) if factor != 1 else search.copies,
+        pasted=tuple(p.scaled(factor) for p in pasted) if factor != 1 else pasted,
+    )  # fmt: skip
+
+
+def pixel_analysis(source: bytes | str | os.PathLike[str], *, side: int = WORKING_SIDE) -> PixelAnalysis:
+    """Decode a file as shown, at most ``side`` pixels long, and analyse it (run in a worker).
+
+    Returns
+    -------
+    PixelAnalysis
+        What was found, or the reason the picture could not be analysed.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the reader has reported the file's damage already
+            with decode.open_picture(source) as image:
+                stored = image.size
+                picture = decode.decode(image, side=side, resample="box")
+    except Exception as exc:  # noqa: BLE001 - a picture that cannot be decoded is not analysed; the scan goes on
+        return PixelAnalysis(reason=f"cannot be decoded: {str(exc)[:200] or type(exc).__name__}")
+    turned = picture.size[0] < picture.size[1] and stored[0] > stored[1]
+    turned |= picture.size[0] > picture.size[1] and stored[0] < stored[1]
+    full = (stored[1], stored[0]) if turned else stored
+    return analyse_picture(picture, full_size=full)
+
+
+def with_pixels(
+    records: Sequence[ImageRecord], *, workers: int | None = None, progress: Progress | None = None, side: int = WORKING_SIDE,
+) -> list[ImageRecord]:  # fmt: skip
+    """The records with their ``pixels`` analysis, run in worker processes under the scan's time and memory limits.
+
+    Videos and unreadable files are passed over (``pixels`` None).
+
+    Parameters
+    ----------
+    records : sequence of ImageRecord
+        Records as read.
+    workers : int, optional
+        Processes; default: every core.
+    progress : callable, optional
+        Called as ``progress(done, total)`` over the pictures analysed.
+    side : int
+        Long side of the working picture.
+
+    Returns
+    -------
+    list of ImageRecord
+        The records in their order.
+    """
+    todo = [(r.path, side) for r in records if not r.error and r.kind == "image"]
+    found = map_isolated(_task, todo, on_crash=_crashed, on_timeout=_stopped, workers=workers, progress=progress)
+    by_path = {path: a for (path, _), a in zip(todo, found)}
+    return [dataclasses.replace(r, pixels=by_path[r.path]) if r.path in by_path else r for r in records]
+
+
+def _task(item: tuple[str, int]) -> PixelAnalysis:
+    return pixel_analysis(item[0], side=item[1])
+
+
+def _crashed(item: tuple[str, int]) -> PixelAnalysis:
+    return PixelAnalysis(reason="analysing it crashed the decoding process")
+
+
+def _stopped(item: tuple[str, int]) -> PixelAnalysis:
+    return PixelAnalysis(reason="stopped at the time limit for one file")

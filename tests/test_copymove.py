@@ -1,0 +1,174 @@
+"""Copy-move search: copies moved, scaled, turned are found where they are; untouched pictures give nothing strong."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from forensics.checks.pixels import copy_move, copy_move_severity
+from forensics.pixels import copymove
+from forensics.pixels.analysis import analyse_picture, pixel_analysis
+from forensics.pixels.copymove import find_copy_moves
+from forensics.records.findings import Severity
+from forensics.records.pixels import CopyMove, PixelAnalysis, Region
+from forensics.records.record import ImageRecord
+from tests.imagegen import photo
+
+
+def _textured(seed: int, size: tuple[int, int] = (640, 480)) -> np.ndarray:
+    """A photo-like picture with fine texture everywhere (keypoints to hold)."""
+    rng = np.random.default_rng(seed)
+    base = np.asarray(photo(seed, size, noise=2.0), np.float32)
+    grain = cv2.GaussianBlur(rng.normal(0, 40, (size[1], size[0])).astype(np.float32), (0, 0), 1.5)
+    return np.clip(base + grain[..., None], 0, 255).astype(np.uint8)
+
+
+def _jpeg(a: np.ndarray, quality: int = 90) -> Image.Image:
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, "JPEG", quality=quality)
+    buf.seek(0)
+    return Image.open(buf)
+
+
+def _forged(seed: int, m: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The picture with ``box`` copied through the affine ``m``, and the copy's mask."""
+    a = _textured(seed)
+    h, w = a.shape[:2]
+    x0, y0, x1, y1 = box
+    square = np.zeros((h, w), np.uint8)
+    square[y0:y1, x0:x1] = 1
+    target = cv2.warpAffine(square, m, (w, h), flags=cv2.INTER_NEAREST).astype(bool)
+    moved = cv2.warpAffine(a, m, (w, h), flags=cv2.INTER_LINEAR)
+    a[target] = moved[target]
+    return a, target
+
+
+def _box_iou(r: Region, mask: np.ndarray) -> float:
+    x0, y0, x1, y1 = r.box
+    pred = np.zeros_like(mask)
+    pred[y0:y1, x0:x1] = True
+    return float((pred & mask).sum()) / float((pred | mask).sum())
+
+
+def test_a_moved_copy_is_found_with_its_shift_and_regions() -> None:
+    m = np.float32([[1, 0, 330], [0, 1, 200]])
+    a, target = _forged(1, m, (60, 60, 180, 180))
+    found = find_copy_moves(_jpeg(a, 85))
+    assert found.detector in ("sift", "orb") and found.keypoints > 100
+    assert found.copies, "the copy was not found"
+    c = found.copies[0]
+    assert c.source.box[0] < 100 and c.target.box[0] > 300  # the source is the one nearer the top left
+    assert c.transform[2] == pytest.approx(330, abs=2) and c.transform[5] == pytest.approx(200, abs=2)
+    assert c.scale == pytest.approx(1, abs=0.02) and abs(c.rotation) < 1
+    assert _box_iou(c.target, target) > 0.6
+    assert c.similarity > 0.8 and c.matches >= 10
+    assert copy_move_severity(c) > Severity.INFO
+
+
+@pytest.mark.parametrize(("angle", "scale"), [(25.0, 1.0), (0.0, 1.2), (-15.0, 0.85)])
+def test_a_turned_or_scaled_copy_is_found_with_its_transform(angle: float, scale: float) -> None:
+    m = cv2.getRotationMatrix2D((120, 120), angle, scale)
+    m[:, 2] += (330, 180)
+    a, target = _forged(2, m, (60, 60, 180, 180))
+    copies = find_copy_moves(_jpeg(a, 90)).copies
+    assert copies, "the copy was not found"
+    c = copies[0]
+    assert c.scale == pytest.approx(scale, rel=0.05)
+    assert c.rotation == pytest.approx(angle, abs=2)  # counter-clockwise on screen, as OpenCV's angle
+    assert _box_iou(c.target, target) > 0.5
+
+
+def test_an_untouched_picture_draws_nothing_above_info() -> None:
+    found = find_copy_moves(_jpeg(_textured(3), 90))
+    assert all(copy_move_severity(c) == Severity.INFO for c in found.copies)
+
+
+def test_the_block_search_finds_a_copy_in_a_flat_smooth_area() -> None:
+    # smooth shading under a faint grain, without corners: few keypoints, but blocks that match once moved
+    rng = np.random.default_rng(4)
+    small = rng.normal(128, 30, (12, 16)).astype(np.float32)
+    grain = cv2.GaussianBlur(rng.normal(0, 40, (480, 640)).astype(np.float32), (0, 0), 2.0)
+    a = np.clip(cv2.resize(small, (640, 480), interpolation=cv2.INTER_CUBIC) + grain, 0, 255).astype(np.uint8)
+    a[300:400, 400:500] = a[60:160, 80:180]
+    gray = np.asarray(_jpeg(a, 90).convert("L"))
+    copies = copymove._block_copies(gray, similar=copymove.SIMILAR)
+    assert copies and copies[0].method == "blocks"
+    c = copies[0]
+    assert (c.transform[2], c.transform[5]) == (pytest.approx(320, abs=1), pytest.approx(240, abs=1))
+
+
+def test_results_scale_to_the_full_picture_and_serialise() -> None:
+    c = CopyMove(Region((10, 20, 30, 40), ((10.0, 20.0), (30.0, 40.0))), Region((50, 20, 70, 40)), (1, 0, 40, 0, 1, 0), 12, 0.95, 0.7,
+                 "sift", ((10.0, 20.0, 50.0, 20.0),))  # fmt: skip
+    big = c.scaled(2.0)
+    assert big.source.box == (20, 40, 60, 80) and big.transform[2] == 80 and big.points[0] == (20.0, 40.0, 100.0, 40.0)
+    d = json.loads(json.dumps(PixelAnalysis(size=(80, 40), working=(40, 20), copy_moves=(big,)).to_dict()))
+    assert d["copy_moves"][0]["source"]["box"] == [20, 40, 60, 80] and d["copy_moves"][0]["scale"] == 1.0
+
+
+def test_the_check_reports_each_copy_with_where_and_how() -> None:
+    c = CopyMove(Region((10, 20, 110, 120)), Region((300, 20, 400, 120)), (1, 0, 290, 0, 1, 0), 40, 0.97, 0.9, "sift")
+    record = ImageRecord(path="a.jpg", kind="image", pixels=PixelAnalysis(size=(640, 480), working=(640, 480), copy_moves=(c,)))
+    (f,) = copy_move(record, None)  # type: ignore[arg-type]  # the check reads the record alone
+    assert f.check == "copy-move" and f.severity == Severity.WARNING
+    assert "100×100 at (10, 20)" in f.message and "consistent with" in f.message and "repetitive" in f.message
+    assert f.evidence["copy"]["target"]["box"] == [300, 20, 400, 120]
+    assert list(copy_move(ImageRecord(path="b.jpg", kind="image"), None)) == []  # type: ignore[arg-type]
+
+
+def test_the_analysis_reports_in_full_size_coordinates_and_says_why_not() -> None:
+    m = np.float32([[1, 0, 330], [0, 1, 200]])
+    a, _ = _forged(1, m, (60, 60, 180, 180))
+    found = analyse_picture(_jpeg(a, 90), full_size=(1280, 960))
+    assert found.copy_moves and found.copy_moves[0].transform[2] == pytest.approx(660, abs=4)
+    assert analyse_picture(Image.new("RGB", (100, 60))).reason == "smaller than 128 pixels on a side"
+    assert pixel_analysis(b"not a picture").reason.startswith("cannot be decoded")  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_a_scan_with_pixels_reports_the_copy_in_json_csv_and_html(tmp_path) -> None:
+    import importlib.resources
+
+    import jsonschema
+
+    from forensics import scan
+    from forensics.render.csv import render_csv
+    from forensics.render.html import render_html
+
+    m = np.float32([[1, 0, 330], [0, 1, 200]])
+    a, _ = _forged(1, m, (60, 60, 180, 180))
+    Image.fromarray(a).save(tmp_path / "forged.jpg", quality=92)
+    Image.fromarray(_textured(3)).save(tmp_path / "plain.jpg", quality=92)
+    plain = scan([tmp_path], workers=1, time_limit=0)
+    assert all(r.pixels is None for r in plain.images) and "pixels" not in plain.to_dict()["images"][0]
+    report = scan([tmp_path], workers=1, time_limit=0, pixels=True)
+    doc = report.to_dict()
+    schema = json.loads(importlib.resources.files("forensics").joinpath("schema/report.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, schema)
+    forged = next(i for i in doc["images"] if i["path"].endswith("forged.jpg"))
+    assert forged["pixels"]["analysed"] and forged["pixels"]["copy_moves"]
+    assert any(f["check"] == "copy-move" and f["severity"] != "info" for f in forged["findings"])
+    assert "copy_moves" in render_csv(report).splitlines()[0]
+    page = render_html(report, ela=False, workers=1)
+    assert 'class="overlay"' in page and "<polygon" in page
+
+
+@pytest.mark.slow
+def test_the_scan_command_takes_pixels_and_prints_the_finding(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from forensics.cli import cli
+
+    m = np.float32([[1, 0, 330], [0, 1, 200]])
+    a, _ = _forged(1, m, (60, 60, 180, 180))
+    Image.fromarray(a).save(tmp_path / "forged.jpg", quality=92)
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--pixels", "--json", "--workers", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["images"][0]["pixels"]["copy_moves"]
+    assert "copy-move" in {f["check"] for f in doc["findings"]}
