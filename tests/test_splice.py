@@ -75,3 +75,30 @@ def test_the_check_names_the_measures_and_says_how_weak_one_is() -> None:
     (f,) = spliced_region(record, None)  # type: ignore[arg-type]  # the check reads the record alone
     assert f.check == "spliced-region" and f.severity == Severity.INFO
     assert "160×160 at (320, 160)" in f.message and "noise z=+5.2" in f.message and "weak evidence" in f.message
+
+
+def test_a_scans_double_compression_map_is_weighed_beside_noise(tmp_path) -> None:
+    """``with_pixels`` hands the record's double-compression map to the pasted-region search."""
+    import dataclasses
+
+    from forensics.pixels.analysis import with_pixels
+    from forensics.read.files import read_file
+    from forensics.records.encoding import Compression
+
+    records = []
+    for name in ("with-map.jpg", "without.jpg", "turned.jpg"):  # one file each: results are matched by path
+        _spliced().save(tmp_path / name, "JPEG", quality=92)
+        records.append(read_file(str(tmp_path / name)))
+    grid = np.ones((15, 20))
+    grid[5:10, 10:15] = 0.0  # the first compression's traces missing over the pasted square
+    grid += np.random.default_rng(1).normal(0, 0.05, grid.shape)
+    blocks = tuple(tuple(float(v) for v in row) for row in grid)
+    double = Compression(True, 70.0, 92.0, True, (0, 0), 0.9, blocks, 32, "test")
+    with_map = dataclasses.replace(records[0], compression=double)
+    without = dataclasses.replace(records[1], compression=Compression(last_quality=92.0))
+    turned = dataclasses.replace(records[2], compression=double, metadata=dataclasses.replace(records[2].metadata, orientation=6))
+    got = with_pixels([with_map, without, turned], workers=1)
+    measures = [{d.measure for d in (p.pixels.pasted[0].measures if p.pixels and p.pixels.pasted else ())} for p in got]
+    assert "double-compression" in measures[0] and "double-compression" in got[0].pixels.pasted[0].agree
+    assert "double-compression" not in measures[1]  # no double compression: no map
+    assert "double-compression" not in measures[2]  # a map over the stored pixels does not lie on a turned picture

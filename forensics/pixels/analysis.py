@@ -70,8 +70,13 @@ def analyse_picture(
     )  # fmt: skip
 
 
-def pixel_analysis(source: bytes | str | os.PathLike[str], *, side: int = WORKING_SIDE) -> PixelAnalysis:
+def pixel_analysis(
+    source: bytes | str | os.PathLike[str], *, side: int = WORKING_SIDE, maps: Mapping[str, npt.NDArray[np.floating]] | None = None,
+) -> PixelAnalysis:  # fmt: skip
     """Decode a file as shown, at most ``side`` pixels long, and analyse it (run in a worker).
+
+    ``maps`` are further per-block measures over the picture as shown (see
+    :func:`analyse_picture`), such as the double-compression map.
 
     Returns
     -------
@@ -89,7 +94,7 @@ def pixel_analysis(source: bytes | str | os.PathLike[str], *, side: int = WORKIN
     turned = picture.size[0] < picture.size[1] and stored[0] > stored[1]
     turned |= picture.size[0] > picture.size[1] and stored[0] < stored[1]
     full = (stored[1], stored[0]) if turned else stored
-    return analyse_picture(picture, full_size=full)
+    return analyse_picture(picture, full_size=full, maps=maps)
 
 
 def with_pixels(
@@ -115,19 +120,41 @@ def with_pixels(
     list of ImageRecord
         The records in their order.
     """
-    todo = [(r.path, side) for r in records if not r.error and r.kind == "image"]
+    todo = [(r.path, side, _compression_map(r)) for r in records if not r.error and r.kind == "image"]
     found = map_isolated(_task, todo, on_crash=_crashed, on_timeout=_stopped, workers=workers, progress=progress)
-    by_path = {path: a for (path, _), a in zip(todo, found)}
+    by_path = {item[0]: a for item, a in zip(todo, found)}
     return [dataclasses.replace(r, pixels=by_path[r.path]) if r.path in by_path else r for r in records]
 
 
-def _task(item: tuple[str, int]) -> PixelAnalysis:
-    return pixel_analysis(item[0], side=item[1])
+_Task = tuple[str, int, tuple[tuple[float, ...], ...] | None]
 
 
-def _crashed(item: tuple[str, int]) -> PixelAnalysis:
+def _compression_map(record: ImageRecord) -> tuple[tuple[float, ...], ...] | None:
+    """The double-compression map of a record (``scan --pixels`` made it first), where it lies as the picture is shown.
+
+    Its cells say where the first compression's traces are present (1) or
+    missing (0, as in a region pasted from elsewhere): a third measure beside
+    noise and error level. It is laid over the stored pixels, so a picture that
+    its orientation tag turns or flips is left without it.
+    """
+    c = record.compression
+    if c is None or not c.double or not c.blocks or record.metadata.orientation not in (None, 1):
+        return None
+    return c.blocks
+
+
+def _task(item: _Task) -> PixelAnalysis:
+    import numpy as np  # the worker has it loaded already for the analysis
+
+    path, side, blocks = item
+    # high where the first compression's traces are missing, as noise and error level are high where they differ
+    maps = {"double-compression": 1.0 - np.asarray(blocks, dtype=np.float64)} if blocks else None
+    return pixel_analysis(path, side=side, maps=maps)
+
+
+def _crashed(item: _Task) -> PixelAnalysis:
     return PixelAnalysis(reason="analysing it crashed the decoding process")
 
 
-def _stopped(item: tuple[str, int]) -> PixelAnalysis:
+def _stopped(item: _Task) -> PixelAnalysis:
     return PixelAnalysis(reason="stopped at the time limit for one file")
