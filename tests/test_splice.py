@@ -102,3 +102,21 @@ def test_a_scans_double_compression_map_is_weighed_beside_noise(tmp_path) -> Non
     assert "double-compression" in measures[0] and "double-compression" in got[0].pixels.pasted[0].agree
     assert "double-compression" not in measures[1]  # no double compression: no map
     assert "double-compression" not in measures[2]  # a map over the stored pixels does not lie on a turned picture
+
+
+def test_a_screenshots_regions_stay_info() -> None:
+    """A screen is composed of parts: its regions differing from each other is no sign of an edit."""
+    import dataclasses
+
+    region = PastedRegion(
+        Region((0, 0, 64, 64), ((0.0, 0.0), (64.0, 0.0), (64.0, 64.0))),
+        (Disagreement("noise", 12.0, 0.9), Disagreement("error-level", 11.0, 0.8)),
+        ("noise", "error-level"),
+    )
+    analysed = PixelAnalysis(size=(1280, 800), working=(1280, 800), pasted=(region,))
+    base = ImageRecord(path="/case/IMG_0001.JPG", kind="image", pixels=analysed)
+    shot = dataclasses.replace(base, path="/case/Screen Shot 2016-06-22 at 6.31.04 PM.png")
+    assert [f.severity for f in spliced_region(base, None)] == [Severity.NOTICE]
+    found = list(spliced_region(shot, None))
+    assert [f.severity for f in found] == [Severity.INFO] and found[0].evidence["screenshot"] is True
+    assert "screenshot" in found[0].message

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from forensics.checks.registry import CheckContext, check
+from forensics.knowledge.filenames import screenshot_name
+from forensics.knowledge.screens import screen_for
 from forensics.records.findings import Finding, Severity
 from forensics.records.pixels import CopyMove, PastedRegion
 from forensics.records.record import ImageRecord
@@ -67,12 +69,24 @@ def copy_move(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
         yield Finding("copy-move", copy_move_severity(c), (record.path,), message, {"copy": c.to_dict(), "size": list(found.size or ())})
 
 
+def composed_screen(record: ImageRecord) -> bool:
+    """A screenshot (by its name, or a screen's size with no camera data): a picture drawn from parts by design."""
+    if screenshot_name(record.name):
+        return True
+    m = record.metadata
+    size = record.display_size
+    return bool(size and screen_for(*size)) and not (m.make or m.model or m.camera_fields)
+
+
 @check("spliced-region")
 def spliced_region(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     """An area whose noise or compression traces differ from the rest of the picture."""
     found = record.pixels
     if found is None or not found.pasted:
         return
+    # A screen is pasted together by its nature (a photo or video frame inside an app's flat chrome):
+    # its regions differ from each other whatever happened to the picture shown, so they stay info.
+    screen = composed_screen(record)
     for p in found.pasted:
         views = ", ".join(f"{d.measure} z={d.z:+.1f}" for d in p.measures)
         agree = " and ".join(p.agree) if p.agree else "no measure clearly"
@@ -80,7 +94,8 @@ def spliced_region(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
             f"An area of {_box(p.region.box)} differs from the rest of the picture by {agree} ({views}): consistent "
             "with a region pasted from another picture, and also with focus, lighting or smooth surfaces"
             + (" (one measure alone is weak evidence)." if len(p.agree) < 2 else ".")
+            + (" A screenshot is composed of parts (chrome, text, the picture shown), so this says little here." if screen else "")
         )
-        yield Finding(
-            "spliced-region", pasted_severity(p), (record.path,), message, {"region": p.to_dict(), "size": list(found.size or ())}
-        )
+        severity = Severity.INFO if screen else pasted_severity(p)
+        evidence = {"region": p.to_dict(), "size": list(found.size or ()), **({"screenshot": True} if screen else {})}
+        yield Finding("spliced-region", severity, (record.path,), message, evidence)
