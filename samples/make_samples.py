@@ -401,8 +401,12 @@ def build(out: Path) -> list[Path]:
         d.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def phone(name: str, seed: int, **kw: Any) -> Image.Image:
-        img = label(capture(photo(seed), IPHONE_SENSOR, seed))
+    def phone(name: str, seed: int, *, copy: tuple[tuple[int, int, int, int], tuple[int, int]] | None = None, **kw: Any) -> Image.Image:
+        img = capture(photo(seed), IPHONE_SENSOR, seed)
+        if copy is not None:  # a region copied within the picture after capture, as an editor's clone tool does
+            box, to = copy
+            img.paste(img.crop(box), to)
+        img = label(img)
         phone_jpeg(ev / name, img, IPHONE, **kw)
         written.append(ev / name)
         return img
@@ -424,7 +428,9 @@ def build(out: Path) -> list[Path]:
     save_jpeg(ev / "IMG_0414.JPG", edited, e, quality=90)
     written.append(ev / "IMG_0414.JPG")
 
-    phone("IMG_0415.JPG", 415, taken="2016:06:18 10:05:40", gps=HOMS_SY, gps_utc="2016:06:18 07:05:40")
+    # Its red shape copied to a second place, and the metadata left as the camera wrote it (scan --pixels: copy-move).
+    phone("IMG_0415.JPG", 415, copy=((470, 460, 640, 665), (130, 640)), taken="2016:06:18 10:05:40", gps=HOMS_SY,
+          gps_utc="2016:06:18 07:05:40")  # fmt: skip
     # A bright picture whose clock and GPS say 01:40 at night.
     phone("IMG_0416.JPG", 416, taken="2016:06:20 01:40:18", gps=PALMYRA_SY, gps_utc="2016:06:19 22:40:18")
 

@@ -430,3 +430,24 @@ def test_no_private_key_is_committed():
     for path in SAMPLES.rglob("*"):
         if path.is_file():
             assert b"PRIVATE KEY" not in path.read_bytes(), path
+
+
+@pytest.mark.slow
+def test_pixels_find_the_copied_shape_and_leave_the_screenshots_at_info():
+    """`--pixels`: IMG_0415's red shape copied within the picture is a copy-move notice; screens stay info."""
+    result = CliRunner().invoke(cli, ["scan", str(EVIDENCE), "--case", str(CASE / "case.toml"), "--pixels",
+                                      "--json", "--quiet", "--workers", "1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    by_name = {Path(i["path"]).name: i for i in report["images"]}
+    moved = [f for f in by_name["IMG_0415.JPG"]["findings"] if f["check"] == "copy-move"]
+    assert [f["severity"] for f in moved] == ["notice"]
+    source, target = moved[0]["evidence"]["copy"]["source"]["box"], moved[0]["evidence"]["copy"]["target"]["box"]
+    boxes = sorted([source, target])
+    assert abs(boxes[0][0] - 130) < 40 and abs(boxes[0][1] - 640) < 40  # where the copy was put
+    assert abs(boxes[1][0] - 470) < 40 and abs(boxes[1][1] - 460) < 40  # where it was taken from
+    for name in ("Screen Shot 2016-06-22 at 6.31.04 PM.png", "Screen Shot 2016-06-22 at 6.31.19 PM.png"):
+        assert all(f["severity"] == "info" for f in by_name[name]["findings"] if f["check"] == "spliced-region")
+    untouched = ("IMG_0409.JPG", "IMG_0412.JPG", "IMG_0413.JPG", "IMG_0416.JPG", "IMG_0417.JPG", "20160617_164510.jpg")
+    for name in untouched:
+        assert not [f for f in by_name[name]["findings"] if f["check"] in ("copy-move", "spliced-region") and f["severity"] != "info"], name

@@ -47,6 +47,11 @@ def pasted_severity(region: PastedRegion) -> Severity:
     return Severity.INFO
 
 
+def _z(z: float) -> str:
+    """A robust z-score for people: beyond 100 the figure says only how flat the rest is (evidence keeps it)."""
+    return f"z={z:+.1f}" if abs(z) < 100 else f"z {'above +100' if z > 0 else 'below -100'}"
+
+
 def _box(copy_box: tuple[int, int, int, int]) -> str:
     x0, y0, x1, y1 = copy_box
     return f"{x1 - x0}×{y1 - y0} at ({x0}, {y0})"
@@ -88,7 +93,7 @@ def spliced_region(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     # its regions differ from each other whatever happened to the picture shown, so they stay info.
     screen = composed_screen(record)
     for p in found.pasted:
-        views = ", ".join(f"{d.measure} z={d.z:+.1f}" for d in p.measures)
+        views = ", ".join(f"{d.measure} {_z(d.z)}" for d in p.measures)
         agree = " and ".join(p.agree) if p.agree else "no measure clearly"
         message = (
             f"An area of {_box(p.region.box)} differs from the rest of the picture by {agree} ({views}): consistent "
