@@ -104,3 +104,18 @@ def test_block_map_shows_a_pasted_region(tmp_path):
     b = np.array(c.blocks)
     inside = b[128 // c.cell + 1 : 256 // c.cell - 1, 192 // c.cell + 1 : 352 // c.cell - 1]
     assert inside.mean() < 0.2 and b.mean() > 0.7
+
+
+def test_the_progress_bar_goes_on_through_every_pass(tmp_path) -> None:
+    """Reading, double compression and the pixel searches: one bar that never steps back and ends full."""
+    import forensics
+    from tests.imagegen import photo
+
+    for i in range(2):
+        photo(30 + i, (320, 240)).save(tmp_path / f"p{i}.jpg", "JPEG", quality=90)
+    seen: list[tuple[int, int]] = []
+    forensics.scan([str(tmp_path)], pixels=True, workers=1, progress=lambda done, total: seen.append((done, total)))
+    assert seen, "no progress reported"
+    dones = [d for d, _ in seen]
+    assert dones == sorted(dones), f"the bar stepped back: {seen}"
+    assert seen[-1][0] == seen[-1][1] == 6  # 2 read, 2 JPEGs' coefficients, 2 pictures searched

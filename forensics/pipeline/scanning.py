@@ -146,27 +146,29 @@ def _scan(
     records = read_all(found.files, workers=workers, progress=progress, trust_anchors=anchors)  # one validation, with the anchors
     if warming is not None:
         warming.ready_for(records)
+    # Each further pass goes on from where the bar stands: the files read, then the pictures decoded again.
+    passed = len(records)
+
+    def after(offset: int) -> Progress | None:
+        return (lambda done, total: progress(offset + done, offset + total)) if progress else None
+
     if sensor:
         from forensics.sensor.residual import with_residuals  # numpy and PyWavelets: only when asked for
 
-        read = len(records)  # the bar goes on from the files read to the pictures decoded again
-        step = (lambda done, total: progress(read + done, read + total)) if progress else None
-        records = with_residuals(records, workers=workers, progress=step)
+        records = with_residuals(records, workers=workers, progress=after(passed))
+        passed += len(records)
     if pixels:
+        from forensics.pixels.analysis import with_pixels  # OpenCV and numpy: only when asked for
         from forensics.pixels.double import with_compression  # numpy and jpeglib: only when asked for
 
-        records = with_compression(records, workers=workers)
-        from forensics.pixels.analysis import with_pixels  # OpenCV and numpy: only when asked for
-
-        done = len(records) * (2 if sensor else 1)  # the bar goes on from the passes before
-        then = (lambda n, total: progress(done + n, done + total)) if progress else None
-        records = with_pixels(records, workers=workers, progress=then)
+        records = with_compression(records, workers=workers, progress=after(passed))
+        passed += sum(1 for r in records if r.compression is not None)
+        records = with_pixels(records, workers=workers, progress=after(passed))
+        passed += sum(1 for r in records if r.pixels is not None)
     if ocr_lang is not None:
         from forensics.documents.read import with_documents  # OpenCV, Tesseract, natasha: only when asked for
 
-        read = len(records)
-        step = (lambda done, total: progress(read + done, read + total)) if progress else None
-        records = with_documents(records, languages=ocr_lang, workers=workers, progress=step)
+        records = with_documents(records, languages=ocr_lang, workers=workers, progress=after(passed))
 
     matches: tuple[Match, ...] = ()
     index_path: str | None = None
