@@ -55,10 +55,14 @@ class ScanParameters:
     case: str | None = None  # the case file, when one was given or found
     workers: int = 1
     max_distance: int | None = None
+    analyses: tuple[str, ...] = ()  # the further analyses asked for: "sensor", "pixels", "ocr:<languages>"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"paths": list(self.paths), "references": self.references, "case": self.case,
-                "workers": self.workers, "max_distance": self.max_distance}  # fmt: skip
+        d = {"paths": list(self.paths), "references": self.references, "case": self.case,
+             "workers": self.workers, "max_distance": self.max_distance}  # fmt: skip
+        if self.analyses:  # a default scan's parameters read as they always have
+            d["analyses"] = list(self.analyses)
+        return d
 
 
 @dataclass(frozen=True)

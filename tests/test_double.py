@@ -119,3 +119,13 @@ def test_the_progress_bar_goes_on_through_every_pass(tmp_path) -> None:
     dones = [d for d, _ in seen]
     assert dones == sorted(dones), f"the bar stepped back: {seen}"
     assert seen[-1][0] == seen[-1][1] == 6  # 2 read, 2 JPEGs' coefficients, 2 pictures searched
+
+
+def test_the_report_says_which_further_analyses_ran(tmp_path) -> None:
+    import forensics
+    from tests.imagegen import photo
+
+    photo(40, (320, 240)).save(tmp_path / "p.jpg", "JPEG", quality=90)
+    assert "analyses" not in forensics.scan([str(tmp_path)], workers=1).to_dict()["parameters"]
+    asked = forensics.scan([str(tmp_path)], workers=1, pixels=True, sensor=True).to_dict()["parameters"]
+    assert asked["analyses"] == ["sensor", "pixels"]

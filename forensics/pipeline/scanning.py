@@ -207,6 +207,7 @@ def _scan(
             case=case_obj.path if case_obj is not None else None,
             workers=workers or available_cpus(),
             max_distance=max_distance,
+            analyses=(*(("sensor",) if sensor else ()), *(("pixels",) if pixels else ()), *((f"ocr:{ocr_lang}",) if ocr_lang else ())),
         ),
         facts=facts,
         hypotheses=hypotheses,
