@@ -156,8 +156,17 @@ def _secrets(url: str) -> list[str]:
             if key.lower() == "password" and value:
                 found.append(value)
     except ValueError:
-        pass
-    return [s for s in found if s]
+        # urllib refuses it (a broken IPv6 host, say) but libpq quotes it whole in its error: split by hand
+        netloc = url.partition("://")[2].split("/", 1)[0].split("?", 1)[0]
+        user = netloc.rpartition("@")[0]
+        if ":" in user:
+            password = user.split(":", 1)[1]
+            found += [password, urllib.parse.unquote(password)]
+        for pair in url.partition("?")[2].split("&"):
+            key, _, value = pair.partition("=")
+            if key.lower() == "password":
+                found += [value, urllib.parse.unquote(value)]
+    return sorted({s for s in found if s}, key=len, reverse=True)  # the longest first: no part of one is left over
 
 
 def database_errors() -> tuple[type[BaseException], ...]:
