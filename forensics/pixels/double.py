@@ -31,6 +31,7 @@ import numpy as np
 
 from forensics.read import decode
 from forensics.read.jpeg import STD_LUMA, estimate_quality, scaled_table
+from forensics.read.jpeg import frame as jpeg_frame
 from forensics.read.pool import Progress, map_isolated
 from forensics.records.encoding import Compression
 from forensics.records.record import ImageRecord
@@ -46,6 +47,7 @@ SHIFT_NOTICE = 0.2  # clustering at which a shifted grid scores 0.5 (0.24 for a 
 SHIFT_PERIODICITY = 0.12  # clustering at the first steps beyond the control grids' (docs/calibration.md)
 _PERIODICITY_SAMPLE = 4096  # values of a mode whose clustering is measured (its noise: about 0.016)
 MAP_CELLS = 48  # the block map has at most this many cells across
+_STRIP_PIXELS = 1 << 22  # pixels a strip of the calibration DCT holds (its float copies: some 50 MB)
 _FLOOR = 0.05  # a bin the model says is empty still collects rounding noise
 _DCT = np.array([[np.sqrt((1 if k == 0 else 2) / 8) * np.cos((2 * n + 1) * k * np.pi / 16) for n in range(8)] for k in range(8)])
 
@@ -116,8 +118,7 @@ def analyse_coefficients(coef: np.ndarray, steps: np.ndarray, luma: np.ndarray) 
     n = values.shape[0]
     if n < 64:
         return Compression(last_quality=last, error="too small: fewer than 64 blocks", method="")
-    cal = _blocks(luma, 4, 4)
-    cal_values = np.stack([np.rint(cal[:, :, r, c].ravel() / steps[r, c]) for r, c in MODES], axis=1)
+    cal_values = _calibration(luma, steps)
     hist, base = _histograms(values), _histograms(cal_values) + 0.5
     best: tuple[float, int | None] = (0.0, None)
     for q1 in FIRST_QUALITIES:
@@ -138,6 +139,20 @@ def analyse_coefficients(coef: np.ndarray, steps: np.ndarray, luma: np.ndarray) 
         (dx, dy), q1, strength = shifted
         return Compression(True, float(q1), last, False, (dx, dy), strength, (), 0, "")
     return Compression(False, None, last, None, None, _squash(max(score_nats, 0.0)), (), 0, "")
+
+
+def _calibration(luma: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The modes' values on the grid four pixels off (blocks × modes), as if quantised by ``steps``.
+
+    In strips of block rows: the DCT of the whole picture at once took four float
+    copies of it (1.3 GB for 81 MP, beyond the memory budget its decode fitted).
+    """
+    rows = max(1, _STRIP_PIXELS // max(1, 64 * (luma.shape[1] // 8)))
+    out = []
+    for y in range(4, max(5, luma.shape[0] - 7), 8 * rows):
+        cal = _blocks(luma[y : y + 8 * rows], 4, 0)
+        out.append(np.stack([np.rint(cal[:, :, r, c].ravel() / steps[r, c]) for r, c in MODES], axis=1))
+    return np.concatenate(out)
 
 
 def _squash(nats: float) -> float:
@@ -248,7 +263,7 @@ def analyse_double(path: str | os.PathLike[str], *, data: bytes | None = None) -
         tables = dict(getattr(image, "quantization", None) or {})
         if 0 not in tables:
             return Compression(error="no luminance quantisation table")
-        refused = decode.refusal_error(image)
+        refused = decode.refusal_error(image) or _refusal(data, image.size)
         if refused is not None:
             return Compression(error=refused)
         luma = np.asarray(decode.decode_luminance(image))
@@ -257,6 +272,28 @@ def analyse_double(path: str | os.PathLike[str], *, data: bytes | None = None) -
         return dataclasses.replace(analyse_coefficients(coef, steps, luma), method=method)
     except Exception as exc:  # noqa: BLE001 - a damaged file is data: the scan goes on
         return Compression(error=f"cannot analyse the coefficients: {' '.join(str(exc).split())[:200] or type(exc).__name__}")
+
+
+def _refusal(data: bytes, size: tuple[int, int]) -> str | None:
+    """Why the analysis itself would go beyond the memory budget in force, or None.
+
+    Its own cost, beside the decode's: libjpeg's buffer of every component's
+    coefficients and jpeglib's copy of it (whatever the frame, progressive or
+    not), the luminance, and the modes' values on two grids (2.5 bytes a pixel).
+    """
+    budget = decode.limits().memory_budget
+    if not budget:
+        return None
+    w, h = size
+    found = jpeg_frame(data)
+    coefficients = dataclasses.replace(found, progressive=True).coefficient_bytes() if found and found.sampling else w * h * 6
+    need = 2 * coefficients + w * h + w * h * 5 // 2
+    if need <= budget:
+        return None
+    return (
+        f"refused: analysing its coefficients would need about {decode.format_size(need)}, above the "
+        f"{decode.format_size(budget)} budget per file; set {decode.MEMORY_BUDGET_ENV} or --memory-budget to read it"
+    )
 
 
 def _coefficients(path: str | os.PathLike[str], luma: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, str]:
