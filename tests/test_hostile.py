@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -72,3 +73,20 @@ def test_the_calibration_in_strips_is_the_whole_picture_s():
         whole = double._blocks(luma, 4, 4)
         expected = np.stack([np.rint(whole[:, :, r, c].ravel() / steps[r, c]) for r, c in double.MODES], axis=1)
         assert np.array_equal(double._calibration(luma, steps), expected.reshape(-1, len(double.MODES)))
+
+
+def test_an_analysis_that_did_not_run_is_said(tmp_path):
+    # a baseline JPEG declaring 9000² (4 KB of data) is read, but its coefficients would take 1.2 GiB: said, not silent
+    pytest.importorskip("cv2")
+    src = io.BytesIO()
+    Image.fromarray((np.random.default_rng(3).random((96, 128, 3)) * 255).astype(np.uint8)).save(src, "JPEG", quality=85)
+    data = bytearray(src.getvalue())
+    at = data.find(b"\xff\xc0")
+    data[at + 5 : at + 9] = (9000).to_bytes(2, "big") * 2
+    (tmp_path / "ev").mkdir()
+    (tmp_path / "ev" / "big.jpg").write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path / "ev"), "--pixels", "--json", "-q", "-w", "1", "--memory-budget", "256M"])
+    image = json.loads(result.stdout)["images"][0]
+    assert image["error"] is None
+    said = {f["evidence"]["analysis"]: f["message"] for f in image["findings"] if f["check"] == "pixels-not-analysed"}
+    assert "double-compression" in said and "budget" in said["double-compression"], image["findings"]

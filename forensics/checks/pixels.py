@@ -104,3 +104,26 @@ def spliced_region(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
         severity = Severity.INFO if screen else pasted_severity(p)
         evidence = {"region": p.to_dict(), "size": list(found.size or ()), **({"screenshot": True} if screen else {})}
         yield Finding("spliced-region", severity, (record.path,), message, evidence)
+
+
+# What an analysis says when it does not apply, rather than could not run: no finding for these
+_NOT_APPLICABLE = ("not a JPEG", "no luminance quantisation table", "too small", "smaller than")
+
+
+@check("pixels-not-analysed")
+def pixels_not_analysed(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
+    """A pixel analysis asked for (``scan --pixels``) that did not run on a readable picture: over a limit, damaged, crashed."""
+    if record.error:
+        return  # ``unreadable`` says it
+    c, found = record.compression, record.pixels
+    missed = []
+    if c is not None and c.error and not c.error.startswith(_NOT_APPLICABLE):
+        missed.append(("double-compression", c.error))
+    if found is not None and not found.analysed and found.reason and not found.reason.startswith(_NOT_APPLICABLE):
+        missed.append(("copy-move and pasted-region", found.reason))
+    for analysis, reason in missed:
+        yield Finding(
+            "pixels-not-analysed", Severity.INFO, (record.path,),
+            f"The {analysis} analysis did not run: {reason}. Nothing is said either way about what it looks for.",
+            {"analysis": analysis, "reason": reason},
+        )  # fmt: skip
