@@ -27,9 +27,10 @@ from forensics.records.record import ImageRecord
 DOUBLE_NOTICE = 0.6
 # cells of the block map below this agreement lack the first compression's traces
 MISSING_BELOW = 0.25
-# files of the other makes from which a make mismatch is a notice (below, info): phones of two makers
-# share one ISP's tables (an Apple iPhone 4 and an HTC Desire in camera-jpegs), so one file is one
-# observation, not a maker's table (docs/calibration.md: leave-one-out on the corpora)
+# files of the other makes from which a make mismatch is a notice (below, info): one file is one
+# observation, not a maker's table (makers share image processors; an app that keeps a camera's tables
+# or writes its own family's, as Apple's ImageIO on a Mac does, puts them under other metadata);
+# leave-one-out on the corpora's originals: 0 of 48 (docs/calibration.md)
 MISMATCH_FILES = 2
 NOT_A_PLATFORM = "and not with a platform's re-encode: the tables are not those of any platform or editor listed"
 

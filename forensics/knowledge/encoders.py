@@ -310,6 +310,13 @@ def camera_makers(entry: Mapping[str, Any]) -> str:
     return f"{who} {kind} (models seen: {shown})"
 
 
+# What else writes a maker's tables, said beside a camera match for that maker.
+MAKER_NOTES: dict[str, str] = {
+    "Apple": "Apple's ImageIO also re-saves in apps on iOS and macOS (Photos, Preview) with tables of its own family: "
+    "in camera-jpegs two pictures resized on a Mac (JFIF, ICC profile, then Exif) carry one such table under an "
+    "iPhone 4's and an HTC Desire's metadata",
+}
+
 _PHONE_ONLY = {"Apple", "HTC", "Nokia", "Motorola", "LG", "Sony Ericsson", "Huawei", "Xiaomi", "Google", "OnePlus", "BlackBerry"}
 
 
@@ -368,8 +375,9 @@ def match_signature(
                 out.append(EncoderMatch(t.name, t.kind, (f"comment {sig.comment[:40]!r}",), t.source))
     camera = None if standard_tables else camera_entry(tables, sig.sampling)
     if camera is not None:
+        notes = tuple(MAKER_NOTES[m] for m in camera["makes"] if m in MAKER_NOTES)
         out.append(EncoderMatch(
-            camera_name(camera), "camera", ("quantisation tables (exact)", f"sampling {sig.sampling}"),
+            camera_name(camera), "camera", ("quantisation tables (exact)", f"sampling {sig.sampling}", *notes),
             str(camera["source"]), True,
         ))  # fmt: skip
     seen: set[str] = set()
