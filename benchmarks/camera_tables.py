@@ -150,14 +150,21 @@ def write(entries: list[dict[str, object]]) -> None:
         "whether the tables are the IJG standard ones at some quality, that quality, the tables in natural",
         'order, and the source."""',
         "",
+        "# fmt: off",  # one line a table: 64 numbers a line keep the file readable
         "CAMERAS: tuple[dict[str, object], ...] = (",
     ]
     for e in entries:
         lines.append("    {")
         for k, v in e.items():
-            lines.append(f"        {k!r}: {v!r},")
+            if k == "tables":
+                lines.append(f"        {json.dumps(k)}: (")
+                lines.extend(f"            {t!r}," for t in v)  # type: ignore[attr-defined]
+                lines.append("        ),")
+            else:
+                lines.append(f"        {json.dumps(k)}: {json.dumps(v) if isinstance(v, str) else repr(v)},")
         lines.append("    },")
     lines.append(")")
+    lines.append("# fmt: on")
     OUT.write_text("\n".join(lines) + "\n")
 
 
