@@ -93,6 +93,10 @@ def test_make_mismatch_fires_and_stays_silent(tmp_path):
     other = b"NIKON CORPORATION" if make != "Nikon" else b"Canon"
     wrong = [f for f in _sig_findings(_save(tmp_path / "wrong.jpg", entry, make=other)) if "metadata_make" in f.evidence]
     assert len(wrong) == 1 and wrong[0].severity.value == "notice"
+    from forensics.render.encoding import history as rendered_history
+
+    records, _ = run_checks([read_file(str(tmp_path / "wrong.jpg"))], CheckContext())
+    assert rendered_history(records[0])  # the HTML still shows the chain beside the mismatch
     assert wrong[0].evidence["table_makes"] == [make] and make in wrong[0].message
     right = _sig_findings(_save(tmp_path / "right.jpg", entry, make=make.upper().encode()))
     assert not [f for f in right if "metadata_make" in f.evidence]
@@ -133,3 +137,15 @@ def test_apple_tables_say_imageio_resaves_share_them(tmp_path):
         pytest.skip("no Apple entry measured")
     f = next(f for f in _sig_findings(_save(tmp_path / "apple.jpg", entry)) if "history" in f.evidence)
     assert "phones" in f.message and any("ImageIO" in b for b in f.evidence["encoders"][0]["basis"])
+
+
+def test_a_make_mismatch_weighs_against_originals(tmp_path):
+    from forensics.case.file import parse_case
+    from forensics.pipeline.scanning import scan
+
+    entry = _entry(at_least=2)
+    other = b"NIKON CORPORATION" if "Nikon" not in entry["makes"] else b"Canon"  # type: ignore[operator]
+    _save(tmp_path / "DSC_0001.JPG", entry, make=other)
+    case = parse_case('[[hypotheses]]\nid = "o"\nstatement = "as the camera wrote them"\noriginals = true\n')
+    row = next(r for r in scan([str(tmp_path)], case=case, workers=1).hypotheses[0].rows if r.criterion == "originals")
+    assert row.verdict.value == "inconsistent"

@@ -136,9 +136,11 @@ def encoder_signature(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
     sig = record.signature
     if record.error or sig is None or record.metadata.jpeg is None:
         return
-    yield from make_mismatch(record)
+    # after the main finding, which renderers take for the file's encoding history
+    mismatch = list(make_mismatch(record))
     history = encoding_history(record)
     if not history:
+        yield from mismatch
         return
     platforms = [s for s in history if s["stage"] == "platform"]
     editors = [s for s in history if s["stage"] == "editor"]
@@ -166,6 +168,7 @@ def encoder_signature(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
         {"history": history, "platforms": [s["name"] for s in platforms], "encoders": [e.to_dict() for e in sig.encoders],
          "digest": sig.digest, "quality": record.metadata.jpeg.quality, "standard_tables": record.metadata.jpeg.standard_tables},
     )  # fmt: skip
+    yield from mismatch
 
 
 def make_mismatch(record: ImageRecord) -> Iterator[Finding]:
