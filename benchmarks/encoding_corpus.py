@@ -36,10 +36,16 @@ def main() -> None:
         platform = [p for p in cams if p in sig and sig[p].evidence["platforms"]]
         editor = [p for p in cams if p in sig and any(s["stage"] == "editor" for s in sig[p].evidence["history"])]
         every_platform = [p for p, f in sig.items() if f.evidence["platforms"]]
+        mismatch = [f for f in report.findings if f.check == "encoder-signature" and "metadata_make" in f.evidence]
+        mismatch_notice = [f for f in mismatch if f.severity.value != "info" and f.paths[0] in cams]
+        own = [p for p, f in sig.items() if any(e["kind"] == "camera" for e in f.evidence["encoders"])]
         names = collections.Counter(s["name"] for f in sig.values() for s in f.evidence["history"][:1])
         print(f"{folder}: {len(files)} JPEGs, {len(cams)} name a camera; attributed to a platform: {len(platform)} "
               f"({len(platform) / max(len(cams), 1):.1%}); to an editor's tables: {len(editor)}; "
-              f"platform attributions over all files: {len(every_platform)}; standard tables among a device's own: {len(unlike)}")  # fmt: skip
+              f"platform attributions over all files: {len(every_platform)}; standard tables among a device's own: {len(unlike)}; "
+              f"tables of a measured camera: {len(own)}; make mismatch: {len(mismatch)} ({len(mismatch_notice)} notices on files naming a camera)")  # fmt: skip
+        for f in mismatch:
+            print(f"   mismatch ({f.severity.value}): {Path(f.paths[0]).name}: {f.evidence['metadata_make']} over {', '.join(f.evidence['table_makes'])}")
         for p in every_platform:
             print(f"   platform: {Path(p).name}: {sig[p].message[:160]}")
         for n, k in names.most_common(6):

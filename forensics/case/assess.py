@@ -506,6 +506,8 @@ def _reencoded(f: Finding) -> bool:
     if f.check == "encoder-signature":
         if "own_tables" in f.evidence:  # standard tables where the device's other pictures carry its own
             return f.severity is not Severity.INFO
+        if "metadata_make" in f.evidence:  # metadata naming another maker than the tables' (edited or copied)
+            return f.severity is not Severity.INFO
         return bool(f.evidence.get("platforms")) or any(s.get("stage") == "editor" for s in f.evidence.get("history", ()))
     if f.check == "double-compressed":
         return f.severity is not Severity.INFO

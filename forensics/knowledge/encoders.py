@@ -10,6 +10,10 @@ Three kinds of entry:
   "Save As" 0–12 and "Save for Web" 0–100, Lightroom exports; ExifTool 12.57
   ``Image::ExifTool::JPEGDigest`` 1.06, P. Harvey and J. Duttke): reported, not
   measured here;
+- camera and phone firmware: :mod:`forensics.knowledge.cameras_measured`,
+  written by ``python benchmarks/camera_tables.py`` from the quantisation
+  tables of camera originals in the real corpora (each entry names its files),
+  matched by the tables themselves and the sampling factors;
 - platforms and messengers (:data:`PLATFORMS`): the long side they resize to,
   whether they strip the metadata, the file names their apps give: reported,
   not measured here, and changed by the platforms over the years.
@@ -20,11 +24,13 @@ a family of encoders, never one program.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from forensics.knowledge.cameras_measured import CAMERAS
 from forensics.knowledge.encoders_measured import MEASURED
 from forensics.records.encoding import EncoderMatch, EncoderSignature
 
@@ -234,6 +240,86 @@ TRAITS: tuple[Trait, ...] = (
 )  # fmt: skip
 
 
+# A make as EXIF spells it -> the maker's name (prefix of the lower-cased Make; the first match wins).
+MAKERS: tuple[tuple[str, str], ...] = (
+    ("sony ericsson", "Sony Ericsson"), ("sony", "Sony"), ("nikon", "Nikon"), ("canon", "Canon"),
+    ("olympus", "Olympus"), ("fujifilm", "Fujifilm"), ("fuji", "Fujifilm"), ("eastman kodak", "Kodak"),
+    ("kodak", "Kodak"), ("samsung", "Samsung"), ("apple", "Apple"), ("pentax", "Pentax"), ("asahi", "Pentax"),
+    ("ricoh", "Ricoh"), ("caplio", "Ricoh"), ("panasonic", "Panasonic"), ("leica", "Leica"), ("casio", "Casio"),
+    ("konica minolta", "Konica Minolta"), ("minolta", "Minolta"), ("konica", "Konica"), ("sanyo", "Sanyo"),
+    ("htc", "HTC"), ("lg", "LG"), ("motorola", "Motorola"), ("nokia", "Nokia"), ("huawei", "Huawei"),
+    ("xiaomi", "Xiaomi"), ("google", "Google"), ("oneplus", "OnePlus"), ("hewlett-packard", "HP"), ("hp ", "HP"),
+    ("sigma", "Sigma"), ("toshiba", "Toshiba"), ("jvc", "JVC"), ("kyocera", "Kyocera"), ("sharp", "Sharp"),
+    ("blackberry", "BlackBerry"), ("research in motion", "BlackBerry"), ("dji", "DJI"), ("gopro", "GoPro"),
+)  # fmt: skip
+
+
+def maker(make: str | None) -> str | None:
+    """The maker a Make string names (``"NIKON CORPORATION"`` -> ``"Nikon"``); else its first word.
+
+    Examples
+    --------
+    >>> maker("OLYMPUS OPTICAL CO.,LTD"), maker("samsung"), maker("Acme Cam"), maker(" ")
+    ('Olympus', 'Samsung', 'Acme', None)
+    """
+    m = (make or "").strip().lower()
+    if not m:
+        return None
+    for prefix, name in MAKERS:
+        if m.startswith(prefix):
+            return name
+    first = (make or "").strip().split()[0].strip(",.")
+    return first[:1].upper() + first[1:] if first.islower() else first
+
+
+def tables_key(tables: Sequence[Sequence[int]]) -> str:
+    """A digest of the quantisation tables' values (natural order, by table id).
+
+    Unlike the DQT digest it does not depend on how the tables were split into
+    DQT segments, so a file rebuilt with the same tables by another encoder
+    (Pillow's ``qtables=``) has the same key.
+    """
+    return hashlib.md5(";".join(",".join(str(int(v)) for v in t) for t in tables).encode()).hexdigest()
+
+
+_CAMERAS: dict[tuple[str, str], Mapping[str, Any]] = {
+    (str(e["key"]), str(e["sampling"])): e for e in CAMERAS if not e["standard"]
+}  # the standard tables are the family of libjpeg encoders, never one camera's
+
+
+def camera_entry(tables: Sequence[Sequence[int]] | None, sampling: str | None) -> Mapping[str, Any] | None:
+    """The measured camera entry with exactly these tables and sampling (None: none, or standard tables)."""
+    if not tables:
+        return None
+    return _CAMERAS.get((tables_key(tables), sampling or ""))
+
+
+def camera_name(entry: Mapping[str, Any]) -> str:
+    """``"the own encoder of Nikon or Sony cameras (models seen: Nikon E885, Sony DSC-P10)"``."""
+    return f"the own encoder of {camera_makers(entry)}"
+
+
+def camera_makers(entry: Mapping[str, Any]) -> str:
+    """``"Nikon or Sony cameras (models seen: Nikon E885, Sony DSC-P10)"``: phones said so."""
+    makes = list(entry["makes"])
+    who = makes[0] if len(makes) == 1 else ", ".join(makes[:-1]) + " or " + makes[-1]
+    models = list(entry["models"])
+    shown = ", ".join(models[:4]) + (f" and {len(models) - 4} more" if len(models) > 4 else "")
+    phones = "phones" if all(m in _PHONE_ONLY for m in makes) else "cameras and phones"
+    kind = phones if entry["phone"] else "cameras"
+    return f"{who} {kind} (models seen: {shown})"
+
+
+# What else writes a maker's tables, said beside a camera match for that maker.
+MAKER_NOTES: dict[str, str] = {
+    "Apple": "Apple's ImageIO also re-saves in apps on iOS and macOS (Photos, Preview) with tables of its own family: "
+    "in camera-jpegs two pictures resized on a Mac (JFIF, ICC profile, then Exif) carry one such table under an "
+    "iPhone 4's and an HTC Desire's metadata",
+}
+
+_PHONE_ONLY = {"Apple", "HTC", "Nokia", "Motorola", "LG", "Sony Ericsson", "Huawei", "Xiaomi", "Google", "OnePlus", "BlackBerry"}
+
+
 def _measured_basis(
     entry: Mapping[str, Any], sig: EncoderSignature, quality: float | None, standard: bool | None
 ) -> tuple[str, ...] | None:
@@ -255,8 +341,9 @@ def _measured_basis(
 
 
 def match_signature(
-    sig: EncoderSignature, *, quality: float | None = None, standard_tables: bool | None = None
-) -> tuple[EncoderMatch, ...]:
+    sig: EncoderSignature, *, quality: float | None = None, standard_tables: bool | None = None,
+    tables: Sequence[Sequence[int]] | None = None,
+) -> tuple[EncoderMatch, ...]:  # fmt: skip
     """The named encoders whose known signature ``sig`` is consistent with.
 
     Parameters
@@ -266,6 +353,10 @@ def match_signature(
     quality, standard_tables
         The IJG-quality fit of its quantisation tables and whether they are
         the scaled Annex K tables exactly (:func:`forensics.read.jpeg.estimate_quality`).
+    tables : sequence of sequences of int, optional
+        The quantisation tables (natural order, by id), for the camera entries
+        measured on originals (:data:`forensics.knowledge.cameras_measured.CAMERAS`);
+        never claimed for the standard tables, which many encoders share.
 
     Returns
     -------
@@ -282,6 +373,13 @@ def match_signature(
         for t in TRAITS:
             if t.comment.search(sig.comment):
                 out.append(EncoderMatch(t.name, t.kind, (f"comment {sig.comment[:40]!r}",), t.source))
+    camera = None if standard_tables else camera_entry(tables, sig.sampling)
+    if camera is not None:
+        notes = tuple(MAKER_NOTES[m] for m in camera["makes"] if m in MAKER_NOTES)
+        out.append(EncoderMatch(
+            camera_name(camera), "camera", ("quantisation tables (exact)", f"sampling {sig.sampling}", *notes),
+            str(camera["source"]), True,
+        ))  # fmt: skip
     seen: set[str] = set()
     for entry in MEASURED:
         basis = _measured_basis(entry, sig, quality, standard_tables)

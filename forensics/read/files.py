@@ -345,8 +345,9 @@ def _read_image(
     if jpeg_info is not None:
         try:
             signature = encoder_signature(
-                data, segs or [], _jpeg_frame(data), quality=jpeg_info.quality, standard_tables=jpeg_info.standard_tables
-            )
+                data, segs or [], _jpeg_frame(data), quality=jpeg_info.quality,
+                standard_tables=jpeg_info.standard_tables, tables=jpeg_info.quant_tables,
+            )  # fmt: skip
         except Exception as exc:  # noqa: BLE001
             problems.append(f"JPEG encoder signature unreadable: {_reason(exc)}")
 

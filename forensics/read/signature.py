@@ -34,7 +34,7 @@ _EXIF_SIG = b"Exif\x00\x00"
 
 def encoder_signature(
     data: bytes, segs: Sequence[tuple[int, int, int]], frame: Frame | None, *,
-    quality: float | None = None, standard_tables: bool | None = None,
+    quality: float | None = None, standard_tables: bool | None = None, tables: Sequence[Sequence[int]] | None = None,
 ) -> EncoderSignature:  # fmt: skip
     """Read the encoder signature of the JPEG ``data`` from its segments ``segs``.
 
@@ -49,6 +49,8 @@ def encoder_signature(
     quality, standard_tables : float, bool or None
         The quantisation tables' IJG-quality fit and whether they are the scaled
         Annex K tables (:func:`forensics.read.jpeg.estimate_quality`), for the encoder match.
+    tables : sequence of sequences of int, optional
+        The quantisation tables in natural order (``JpegInfo.quant_tables``), for the camera entries.
 
     Returns
     -------
@@ -113,16 +115,16 @@ def encoder_signature(
                 scans.append(_scan(body))
             elif m.group()[1] == 0xC4:
                 dht.append(body)
-    tables = _huffman_tables(dht)
-    huffman = None if not tables else ("standard" if all(t in _STANDARD_HUFFMAN for t in tables) else "custom")
+    huff = _huffman_tables(dht)
+    huffman = None if not huff else ("standard" if all(t in _STANDARD_HUFFMAN for t in huff) else "custom")
     sampling = "".join(f"{h}{v}" for h, v in frame.sampling) if frame else None
     digest = hashlib.md5(b"\x00".join(dqt)).hexdigest() if dqt else None
     sig = EncoderSignature(
-        digest=digest, sampling=sampling, huffman=huffman, huffman_tables=len(tables), progressive=progressive,
+        digest=digest, sampling=sampling, huffman=huffman, huffman_tables=len(huff), progressive=progressive,
         scans=tuple(scans), restart_interval=restart, app_segments=tuple(apps), jfif=jfif, adobe_transform=adobe,
         comment=comment, exif=exif, width=frame.width if frame else None, height=frame.height if frame else None,
     )  # fmt: skip
-    return dataclasses.replace(sig, encoders=match_signature(sig, quality=quality, standard_tables=standard_tables))
+    return dataclasses.replace(sig, encoders=match_signature(sig, quality=quality, standard_tables=standard_tables, tables=tables))
 
 
 def _scan(body: bytes) -> str:
