@@ -56,6 +56,9 @@ from forensics.records.pixels import PastedRegion, PixelAnalysis, Region  # noqa
 
 CORPORA = os.path.join(os.path.dirname(ROOT), "shared", "corpora")
 KINDS = ("move", "scale", "turn", "pasted")
+TEXTURE_BLOCK = 16  # pixels: the source square is cut into blocks this wide to tell textured from flat
+TEXTURE_STD = 4.0  # grey levels: a block whose luma varies less is flat (sky, wall, dark shadow, blurred background)
+TEXTURED = 0.5  # share of textured blocks from which a source counts as textured
 
 
 def jpegs(min_side: int) -> list[str]:
@@ -73,8 +76,20 @@ def jpegs(min_side: int) -> list[str]:
     return out
 
 
-def forge(picture: np.ndarray, donor: np.ndarray, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """The forged picture and the truth mask (source and target regions; the target alone for a pasted region)."""
+def textured_share(picture: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """Share of the 16-pixel blocks of ``box`` (x0, y0, x1, y1) whose luma varies by a standard deviation above 4 grey levels."""
+    x0, y0, x1, y1 = box
+    gray = cv2.cvtColor(np.ascontiguousarray(picture[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    b = TEXTURE_BLOCK
+    n, m = gray.shape[0] // b, gray.shape[1] // b
+    if not n or not m:
+        return 0.0
+    std = gray[: n * b, : m * b].reshape(n, b, m, b).std(axis=(1, 3))
+    return float((std > TEXTURE_STD).mean())
+
+
+def forge(picture: np.ndarray, donor: np.ndarray, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
+    """The forged picture, the truth mask (source and target regions; the target alone for a pasted region), the source's texture."""
     h, w = picture.shape[:2]
     s = int(rng.uniform(0.15, 0.22) * min(h, w))
     scale = 1.0
@@ -100,7 +115,7 @@ def forge(picture: np.ndarray, donor: np.ndarray, kind: str, rng: np.random.Gene
     out = picture.copy()
     out[target] = moved[target]
     truth = target if kind == "pasted" else (target | square.astype(bool))
-    return out, truth
+    return out, truth, textured_share(donor if kind == "pasted" else picture, (sx, sy, sx + s, sy + s))
 
 
 def mask_of(regions: list[Region], shape: tuple[int, int]) -> np.ndarray:
@@ -127,7 +142,7 @@ def forgery_job(args: tuple[int, str, str, str, tuple[int, ...]]) -> list[tuple]
     rng = np.random.default_rng(1000 * i + KINDS.index(kind))
     picture = _load(path)
     donor = cv2.resize(_load(donor_path), (picture.shape[1], picture.shape[0]), interpolation=cv2.INTER_AREA)
-    forged, truth = forge(picture, donor, kind, rng)
+    forged, truth, texture = forge(picture, donor, kind, rng)
     rows = []
     for q in qualities:
         buf = io.BytesIO()
@@ -140,7 +155,7 @@ def forgery_job(args: tuple[int, str, str, str, tuple[int, ...]]) -> list[tuple]
             hits = [(p, iou(mask_of([p.region], shape), truth)) for p in found.pasted]
         else:
             hits = [(c, iou(mask_of([c.source, c.target], shape), truth)) for c in found.copy_moves]
-        rows.append((kind, q, hits, seconds))
+        rows.append((kind, q, hits, seconds, texture))
     return rows
 
 
@@ -150,10 +165,10 @@ def _severity(found: object) -> Severity:
 
 def summary_row(row: tuple) -> tuple:
     """(kind, q, found above info, its best IoU, found at all, its best IoU, seconds) under the checks' thresholds."""
-    kind, q, hits, seconds = row
+    kind, q, hits, seconds, texture = row
     above = [o for f, o in hits if _severity(f) > Severity.INFO]
     anything = [o for _, o in hits]
-    return kind, q, bool(above), max(above, default=0.0), bool(anything), max(anything, default=0.0), seconds
+    return kind, q, bool(above), max(above, default=0.0), bool(anything), max(anything, default=0.0), seconds, texture
 
 
 def original_job(path: str) -> tuple[str, PixelAnalysis, float]:
@@ -196,6 +211,27 @@ def run_forgeries(n: int, qualities: tuple[int, ...], workers: int, saved: dict)
             sec = statistics.median([r[6] for r in sel])
             print(f"{kind:8} {q:>3} {len(sel):>3} {len(found) / len(sel):>10.0%} {len(good) / len(sel):>8.0%} {med:>7.2f} "
                   f"{len(anyf) / len(sel):>5.0%} {len(anyg) / len(sel):>11.0%} {sec:>6.2f}")  # fmt: skip
+    texture_split(rows)
+
+
+def texture_split(rows: list[tuple]) -> None:
+    """Copy-move at quality 80 and above, all together and split by how much texture the copied square holds."""
+    sel = [r for r in rows if r[0] != "pasted" and r[1] >= 80]
+    print(
+        f"copy-move at quality >= 80, by the copied square's texture (share of its {TEXTURE_BLOCK}-px blocks with luma std > {TEXTURE_STD:g}):"
+    )
+    groups = (
+        ("all", sel),
+        (f"textured (>= {TEXTURED:.0%})", [r for r in sel if r[7] >= TEXTURED]),
+        (f"flat (< {TEXTURED:.0%})", [r for r in sel if r[7] < TEXTURED]),
+    )
+    for name, part in groups:
+        if not part:
+            print(f"  {name:18} n 0")
+            continue
+        found = sum(r[2] for r in part)
+        good = sum(r[2] and r[3] >= 0.5 for r in part)
+        print(f"  {name:18} n {len(part):>3}  found>info {found / len(part):>4.0%}  IoU>=.5 {good / len(part):>4.0%}")
 
 
 def run_originals(workers: int, saved: dict) -> None:

@@ -172,3 +172,22 @@ def test_the_scan_command_takes_pixels_and_prints_the_finding(tmp_path) -> None:
     doc = json.loads(result.stdout)
     assert doc["images"][0]["pixels"]["copy_moves"]
     assert "copy-move" in {f["check"] for f in doc["findings"]}
+
+
+def test_a_copy_half_flat_is_reported_whole() -> None:
+    """Its textured half finds it; its flat half, matching under the same shift where the surroundings do not, is part of it."""
+    a = _textured(4)
+    a[120:240, 30:210] = (200, 190, 180)  # a flat wall, the source square's lower half and around it
+    box = (60, 60, 180, 180)
+    m = np.float32([[1, 0, 330], [0, 1, 200]])  # onto texture: there the copy's wall matches its source, its surroundings do not
+    h, w = a.shape[:2]
+    square = np.zeros((h, w), np.uint8)
+    square[60:180, 60:180] = 1
+    target = cv2.warpAffine(square, m, (w, h), flags=cv2.INTER_NEAREST).astype(bool)
+    moved = cv2.warpAffine(a, m, (w, h), flags=cv2.INTER_LINEAR)
+    a[target] = moved[target]
+    copies = find_copy_moves(_jpeg(a, 85)).copies
+    assert copies, "the copy was not found"
+    c = copies[0]
+    assert _box_iou(c.target, target) > 0.8, c.target.box
+    assert c.source.box[3] >= box[3] - 6  # the flat half is in the source too

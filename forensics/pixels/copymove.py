@@ -48,6 +48,9 @@ MIN_SHIFT = 0.03  # of the long side, at least 16 pixels: a copy must move farth
 SIMILAR = 0.85  # local correlation above which a pixel belongs to the copied area
 WINDOW = 9  # pixels, the correlation's window
 BLUR = 1.0  # pixels (Gaussian sigma) both sides are smoothed by before they are correlated
+ALIKE = 4.0  # grey levels (mean absolute difference over the window) two flat areas may differ by and still be one copy
+GROW_SIMILAR = 0.7  # local correlation enough to carry a copy found on its best parts into its neighbours
+MAX_GROWTH = 8.0  # times the textured part's extent a copy may grow by into flat pixels that match
 MIN_AREA = 0.0015  # of the picture: smaller regions are not reported
 BLOCK_SIDE = 512  # the dense search works at this long side
 BLOCK = 8
@@ -234,7 +237,7 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     if float(np.median(shift)) < max(16.0, MIN_SHIFT * long_side):
         return None
     m = _registered(gray, m, inliers[:, 2:])
-    corr, textured = _agreement(gray, m)
+    corr, textured, alike = _agreement(gray, m)
     mask: Gray = ((corr > similar) & textured).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
@@ -267,8 +270,38 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     overlap = float((source & target).sum()) / max(1, min(int(source.sum()), int(target.sum())))
     if overlap > 0.5:  # a pattern that fits itself shifted (a texture), not a copy elsewhere
         return None
+    target, source = _grown(target, source, alike, m)
     score = likeness * (1.0 - float(np.exp(-len(inliers) / 15.0)))
     return _oriented(_region(source), _region(target), m, inliers, likeness, score, method)
+
+
+def _grown(target: Gray, source: Gray, alike: Gray, m: Floats) -> tuple[Gray, Gray]:
+    """The copy's extent carried into the flat pixels around it that match their source too (sky, walls, road).
+
+    Flat pixels are no evidence that a copy exists (they match much else), but once
+    the textured parts have shown one, the flat rest of it matches under the same
+    transform where the surroundings do not. The search stops where that would
+    make the copy lap over its source or grow beyond :data:`MAX_GROWTH` times.
+    """
+    import cv2
+    import numpy as np
+
+    h, w = target.shape
+    _, labels = cv2.connectedComponents((alike | target).astype(np.uint8), connectivity=4)
+    ids = np.unique(labels[target.astype(bool)])
+    grown = np.isin(labels, ids[ids > 0]).astype(np.uint8)
+    grown = cv2.morphologyEx(grown, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) | target
+    # holes (a detail that did not survive the compression) belong to the copy
+    contours, _ = cv2.findContours(grown, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros_like(grown)
+    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
+    filled |= target
+    if filled.sum() > MAX_GROWTH * target.sum():
+        return target, source
+    moved = cv2.warpAffine(filled, m.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    if (moved & filled).sum() > 0.1 * filled.sum():
+        return target, source
+    return filled, moved
 
 
 def _registered(gray: Gray, m: Floats, targets: Floats) -> Floats:
@@ -297,11 +330,12 @@ def _registered(gray: Gray, m: Floats, targets: Floats) -> Floats:
     return out.astype(np.float32)
 
 
-def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
+def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_], Gray]:
     """Local correlation of the picture with its copy under ``m`` (at the target's pixels), and where it means something.
 
     The second array marks the pixels where the copy exists and both sides hold
     texture; elsewhere (flat areas, outside the picture) the correlation is no evidence.
+    The third (0 or 1) marks the flat pixels whose level matches their copy's.
     """
     import cv2
     import numpy as np
@@ -325,7 +359,12 @@ def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_]]:
     cov = mean(a * moved) - ma * mb
     eps = 4.0  # grey levels²: flat areas correlate by chance; they must not look copied
     textured = inside & (va > 4 * eps) & (vb > 4 * eps)
-    return cov / np.sqrt((np.maximum(va, 0) + eps) * (np.maximum(vb, 0) + eps)), textured
+    # where both sides are flat, alike means the same level to within what the compression changes
+    corr = cov / np.sqrt((np.maximum(va, 0) + eps) * (np.maximum(vb, 0) + eps))
+    # (or the same gentle slope: a resampled gradient keeps its shape, not its exact levels)
+    flat = ~textured & (cv2.boxFilter(np.abs(a - moved), -1, box) < ALIKE)
+    alike = inside & (flat | (corr > GROW_SIMILAR))
+    return corr, textured, alike.astype(np.uint8)
 
 
 def _region(mask: Gray) -> Region:
