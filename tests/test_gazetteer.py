@@ -143,21 +143,3 @@ def test_the_bundled_data_gives_reverse_geocodes_answers(tmp_path, monkeypatch):
                 assert _d2(hit, lat, lon) == _d2(want, lat, lon)
     finally:
         gz.gazetteer.cache_clear()
-
-
-def test_the_geodata_warms_up_beside_the_reading_only_on_a_spare_core(source, monkeypatch):
-    from records import make_record
-
-    from forensics.geo import places
-    from forensics.sets import places as set_places
-
-    assert set_places.warm_up_beside(["a.jpg"], 2, 2) is None  # every core reads: the default scan is untouched
-    assert set_places.warm_up_beside([], 1, 2) is None
-    started = []
-    monkeypatch.setattr(places, "warm_up", lambda: started.append(gz.gazetteer()))
-    warming = set_places.warm_up_beside(["a.jpg"], 1, 2)
-    assert warming is not None
-    warming.ready_for([make_record()])  # no GPS fix: nothing to wait for
-    warming.ready_for([make_record(gps=(33.5, 36.3))])
-    assert len(started) == 1 and not warming._thread.is_alive()
-    assert started[0].nearest(33.5, 36.3)["city"] == "Damascus"

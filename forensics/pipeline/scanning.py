@@ -15,13 +15,12 @@ from forensics.errors import CaseFileError
 from forensics.read.credentials import load_trust_anchors
 from forensics.read.decode import limited
 from forensics.read.discover import discover
-from forensics.read.pool import Progress, available_cpus, read_all, worker_count
+from forensics.read.pool import Progress, available_cpus, read_all
 from forensics.records.text import printable_path
 from forensics.refs.index import ReferenceIndex
 from forensics.refs.match import Match
 from forensics.report import Report, ScanParameters, Skipped
 from forensics.sets.facts import set_facts
-from forensics.sets.places import warm_up_beside
 
 if TYPE_CHECKING:  # the index is imported when a scan asks for it (numpy, SQLite search structures)
     from forensics.refs.index import ReferenceIndex
@@ -142,10 +141,7 @@ def _scan(
     if case_error is not None:  # listed once, as the case file it was meant to be
         skipped_other = tuple(o for o in skipped_other if os.path.normpath(o[0]) != os.path.normpath(case_error[0]))
         errors = (case_error, *errors)
-    warming = warm_up_beside(found.files, worker_count(len(found.files), workers), available_cpus())
     records = read_all(found.files, workers=workers, progress=progress, trust_anchors=anchors)  # one validation, with the anchors
-    if warming is not None:
-        warming.ready_for(records)
     # Each further pass goes on from where the bar stands: the files read, then the pictures decoded again.
     passed = len(records)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
-
 from forensics.records.record import ImageRecord
 
 
@@ -29,36 +26,3 @@ def stated_accuracy_km(record: ImageRecord) -> float | None:
     if g is None or g.h_positioning_error is None:
         return None
     return max(g.h_positioning_error / 1000.0, MIN_ACCURACY_KM)
-
-
-class GeodataWarmUp:
-    """The place and time-zone data loading on a thread while worker processes read the files."""
-
-    def __init__(self) -> None:
-        from forensics.geo.places import warm_up  # deferred: numpy and the geodata load on the thread
-
-        def run() -> None:
-            try:
-                warm_up()
-            except Exception:  # noqa: BLE001 - a failed warm-up only means the first lookup loads the data (and says why)
-                pass
-
-        self._thread = threading.Thread(target=run, name="warm-geodata", daemon=True)
-        self._thread.start()
-
-    def ready_for(self, records: Sequence[ImageRecord]) -> None:
-        """Wait for the load when some record has a GPS fix (places will be looked up); else leave it running."""
-        if any(fix(r) is not None for r in records if r.error is None):
-            self._thread.join()
-
-
-def warm_up_beside(files: Sequence[str], processes: int, cpus: int) -> GeodataWarmUp | None:
-    """Start loading the geodata beside ``processes`` workers reading ``files``, when a core is left over.
-
-    The load (a tenth of a second or more) then costs no wall time, where it
-    would otherwise follow the reading whenever a picture has a GPS fix.
-    None when every core reads (the default) or there is nothing to read.
-    """
-    if not files or processes >= cpus:
-        return None
-    return GeodataWarmUp()
