@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from docgen import FONTS, english_text, have_fonts, page, photograph, russian_text  # noqa: E402
+from docgen import FONTS, cer, english_text, have_fonts, page, photograph, russian_text  # noqa: E402
 from imagegen import photo  # noqa: E402
 
 from forensics.documents.classify import SIDE, classify, reduced_grey  # noqa: E402
@@ -50,17 +50,6 @@ CONDITIONS = {
     "moderate": {"warp": 0.05, "blur": 0.8, "light": 0.25},
     "strong": {"warp": 0.10, "blur": 1.4, "light": 0.45},
 }
-
-
-def cer(truth: str, read: str) -> float:
-    a, b = " ".join(truth.split()), " ".join(read.split())
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] / max(1, len(a))
 
 
 def precision_recall(found: list[set[str]], truth: list[set[str]]) -> tuple[float, float, int, int, int]:

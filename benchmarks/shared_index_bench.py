@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import statistics
 import sys
 import tempfile
 import time
@@ -40,6 +39,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
+
+from index_bench import timed  # noqa: E402  (the same median timer as the single-machine benchmark)
 
 from forensics.read.files import read_file  # noqa: E402
 from forensics.refs.index import ReferenceIndex, _read_items  # noqa: E402
@@ -127,16 +128,6 @@ def fill(target: str, n: int, *, start: int = 0, seed: int = 1) -> None:
         if index._pg is not None:  # COPY with explicit ids leaves the identity behind them
             con.execute("SELECT setval(pg_get_serial_sequence('files', 'id'), (SELECT MAX(id) FROM files))")
             con.execute("ANALYZE")
-
-
-def timed(fn, repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
 
 
 def bench_queries(target: str, n: int, query: Path) -> dict[str, float]:

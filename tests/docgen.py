@@ -166,3 +166,15 @@ def _perspective(corners: list[tuple[float, float]], size: tuple[int, int]) -> l
         a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
         b += [u, v]
     return [float(c) for c in np.linalg.solve(np.array(a, float), np.array(b, float))]
+
+
+def cer(truth: str, read: str) -> float:
+    """Character error rate: edit distance over the truth's length, blanks collapsed."""
+    a, b = " ".join(truth.split()), " ".join(read.split())
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] / max(1, len(a))

@@ -14,7 +14,7 @@ import socket
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from docgen import english_text, have_fonts, page, photograph, russian_text
+from docgen import cer, english_text, have_fonts, page, photograph, russian_text
 from imagegen import photo
 from records import camera_record, make_record
 
@@ -35,18 +35,6 @@ needs_fonts = pytest.mark.skipif(not have_fonts(), reason="the DejaVu fonts (fon
 needs_tesseract = pytest.mark.skipif(
     ocr_unavailable("rus+eng") is not None, reason=f"cannot read documents here: {ocr_unavailable('rus+eng')}"
 )
-
-
-def _cer(truth: str, read: str) -> float:
-    """Character error rate: edit distance over the truth's length, blanks collapsed."""
-    a, b = " ".join(truth.split()), " ".join(read.split())
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] / max(1, len(a))
 
 
 @pytest.fixture
@@ -201,7 +189,7 @@ def test_a_small_page_is_read_with_its_unit_and_date(no_network):
     jpeg, _ = photograph(sheet, seed=4, frame=(1400, 1050), warp=0.03, fill=0.9)
     doc = document_text(jpeg, languages="rus")
     assert doc is not None and doc.read, doc
-    assert _cer("\n".join(lines), doc.text) < 0.1, doc.text
+    assert cer("\n".join(lines), doc.text) < 0.1, doc.text
     assert ("unit", "12345") in [(e.kind, e.value) for e in doc.extracted]
     assert ("date", "2016-05-12") in [(e.kind, e.value) for e in doc.extracted]
     unit = next(e for e in doc.extracted if e.kind == "unit")
@@ -220,7 +208,7 @@ def test_a_page_turned_on_its_side_is_turned_back(no_network):
     jpeg, _ = photograph(sheet, seed=8, frame=(1600, 1200), warp=0.02)
     doc = document_text(jpeg, languages="eng")
     assert doc is not None and doc.read and doc.rotation in (90, 270)
-    assert _cer(typed.text, doc.text) < 0.1, doc.text
+    assert cer(typed.text, doc.text) < 0.1, doc.text
 
 
 @pytest.mark.slow
@@ -237,7 +225,7 @@ def test_a_scan_reads_a_russian_page_and_weighs_it(tmp_path, no_network):
     (record,) = report.images
     doc = record.document
     assert doc is not None and doc.read and doc.kind == "page"
-    assert _cer(typed.text, doc.text) <= 0.05, doc.text
+    assert cer(typed.text, doc.text) <= 0.05, doc.text
     assert sorted(e.value for e in doc.values("date")) == sorted(typed.dates)
     rows = {h.id: h.rows[0] for h in report.hypotheses}
     assert rows["h"].verdict is Verdict.CONSISTENT and rows["o"].verdict is Verdict.INCONSISTENT

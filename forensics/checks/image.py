@@ -371,6 +371,15 @@ def jpeg_recompressed(record: ImageRecord, ctx: CheckContext) -> Iterator[Findin
         )  # fmt: skip
 
 
+def looks_like_screenshot(record: ImageRecord) -> bool:
+    """A screenshot by its name, by UserComment, or by a screen's pixel size with no camera metadata."""
+    m = record.metadata
+    if screenshot_name(record.name) or (m.user_comment or "").lower() == "screenshot":
+        return True
+    size = record.display_size
+    return bool(size and screen_for(*size)) and not (m.make or m.model or m.camera_fields)
+
+
 @check("screenshot")
 def screenshot(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     """The file looks like a screenshot: its name, its size, no camera data."""
@@ -390,7 +399,7 @@ def screenshot(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
         signals["user_comment"] = "Screenshot"
     if record.format == "PNG":
         signals["format"] = "PNG"
-    if not named and not ("user_comment" in signals or (no_camera and screen)):
+    if not looks_like_screenshot(record):
         return
     evidence: dict[str, object] = {"signals": signals, "camera_metadata": not no_camera}
     if named and named.time:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from forensics.checks.image import looks_like_screenshot
 from forensics.checks.registry import CheckContext, check
-from forensics.knowledge.filenames import screenshot_name
-from forensics.knowledge.screens import screen_for
 from forensics.records.findings import Finding, Severity
 from forensics.records.pixels import CopyMove, PastedRegion
 from forensics.records.record import ImageRecord
@@ -74,15 +73,6 @@ def copy_move(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
         yield Finding("copy-move", copy_move_severity(c), (record.path,), message, {"copy": c.to_dict(), "size": list(found.size or ())})
 
 
-def composed_screen(record: ImageRecord) -> bool:
-    """A screenshot (by its name, or a screen's size with no camera data): a picture drawn from parts by design."""
-    if screenshot_name(record.name):
-        return True
-    m = record.metadata
-    size = record.display_size
-    return bool(size and screen_for(*size)) and not (m.make or m.model or m.camera_fields)
-
-
 @check("spliced-region")
 def spliced_region(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
     """An area whose noise or compression traces differ from the rest of the picture."""
@@ -91,7 +81,7 @@ def spliced_region(record: ImageRecord, ctx: CheckContext) -> Iterator[Finding]:
         return
     # A screen is pasted together by its nature (a photo or video frame inside an app's flat chrome):
     # its regions differ from each other whatever happened to the picture shown, so they stay info.
-    screen = composed_screen(record)
+    screen = looks_like_screenshot(record)
     for p in found.pasted:
         views = ", ".join(f"{d.measure} {_z(d.z)}" for d in p.measures)
         agree = " and ".join(p.agree) if p.agree else "no measure clearly"
