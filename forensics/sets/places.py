@@ -26,3 +26,11 @@ def stated_accuracy_km(record: ImageRecord) -> float | None:
     if g is None or g.h_positioning_error is None:
         return None
     return max(g.h_positioning_error / 1000.0, MIN_ACCURACY_KM)
+
+
+def load_geodata() -> None:
+    """Load the offline geodata the place checks look up (places, time zones, borders) now, not
+    on the first lookup: for a caller with time to spare while files are read elsewhere."""
+    from forensics.geo.places import warm_up  # numpy and the geodata: only for a set that has GPS fixes
+
+    warm_up()
