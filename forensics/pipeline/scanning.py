@@ -268,29 +268,26 @@ def _meanwhile() -> Callable[[Sequence[ImageRecord]], bool]:
     """What this process does while worker processes read the files, in steps.
 
     Each call takes one step, given the records read so far, and says whether
-    there is more to do: the modules the scan needs after the reading, then,
-    once a record has a GPS fix, the offline geodata (places, time zones,
-    borders: a few tenths of a second) that its place lookups would otherwise
-    load after the reading. :func:`forensics.read.pool.read_all` calls it on
-    this thread, between waits for results, after the workers are started: no
-    thread beside the pool, and no process forked while a step runs.
+    there is more to do: the modules the scan needs after the reading, then the
+    places of the GPS fixes read so far (the first loads the offline geodata:
+    a few tenths of a second), which :func:`set_facts` then finds cached.
+    :func:`forensics.read.pool.read_all` calls it on this thread, between waits
+    for results, after the workers are started: no thread beside the pool, and
+    no process forked while a step runs.
     """
     steps = _steps()
-    geodata = False
+    looked_up = 0
 
     def step(records: Sequence[ImageRecord]) -> bool:
-        nonlocal geodata
+        nonlocal looked_up
         if next(steps, None) is not None:
             return True
-        if geodata:
-            return False
-        from forensics.sets.places import fix, load_geodata  # loaded by the checks anyway
+        if looked_up < len(records):
+            from forensics.sets.places import look_up_places  # loaded by the checks anyway
 
-        if not any(r.error is None and fix(r) is not None for r in records):
-            return True  # no fix yet: look again when more records are in
-        load_geodata()
-        geodata = True
-        return False
+            look_up_places(records[looked_up:])
+            looked_up = len(records)
+        return True  # more records may come
 
     return step
 
