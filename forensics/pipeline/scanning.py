@@ -148,7 +148,6 @@ def _scan(
     records = read_all(found.files, workers=workers, progress=progress, trust_anchors=anchors, meanwhile=_meanwhile())
     from forensics.case.assess import assess  # the stages after the reading: imported meanwhile (_meanwhile)
     from forensics.checks import CheckContext, run_checks  # (idem)
-    from forensics.refs.index import ReferenceIndex  # (idem)
     from forensics.report import Report, ScanParameters, Skipped  # (idem)
     from forensics.sets.facts import set_facts  # (idem)
 
@@ -179,6 +178,8 @@ def _scan(
     matches: tuple[Match, ...] = ()
     index_path: str | None = None
     if references is not None:
+        from forensics.refs.index import ReferenceIndex  # only with references: SQLite and the reader's hashing
+
         if isinstance(references, ReferenceIndex):
             index_path = str(references.path)
             matches = tuple(references.match(records, max_distance=max_distance))
@@ -300,6 +301,3 @@ def _steps() -> Iterator[str]:
     import forensics.checks  # every check
 
     yield forensics.checks.__name__
-    import forensics.refs.index  # for the references, when given
-
-    yield forensics.refs.index.__name__
