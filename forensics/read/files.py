@@ -290,6 +290,10 @@ def _read_image(
 def _decode_stored(data: bytes, budget: int | None) -> Image.Image:
     """The picture reduced for hashing, as stored (not turned yet: the orientation is in the metadata)."""
     with decode.open_picture(data) as image:  # an object of its own: the metadata reads the other meanwhile
+        # The whole file to the decoder in one call, which holds no GIL from start to end. In Pillow's
+        # 64 KB blocks this thread took the GIL back between blocks and waited, up to the 5 ms switch
+        # interval each time, for the metadata's Python code to let it go.
+        image.decodermaxblock = max(image.decodermaxblock, len(data))
         return decode.decode(image, side=hashing.HASH_SIDE, orientation=None, memory_budget=budget)
 
 
