@@ -69,7 +69,7 @@ def run(folder: str) -> dict[str, float]:
             raise SystemExit(f"the scan failed (exit status {proc.returncode})")
         logs = {}
         for path in glob.glob(log + ".*"):
-            rows = [line.rstrip("\n").split("\t") for line in open(path, encoding="utf-8")]
+            rows = [line.rstrip("\n").split("\t") for line in Path(path).read_text(encoding="utf-8").splitlines()]
             logs[int(path.rsplit(".", 1)[1])] = [(float(t), k) for t, k in rows]
     parent = next(rows for rows in logs.values() if rows and rows[0][1] == "start")
     worker = next((rows for rows in logs.values() if rows is not parent), [])
