@@ -1,7 +1,8 @@
 """The fixed cost of looking places up: the first ``place_at`` of a fresh process.
 
-Each measurement is a fresh interpreter that imports ``forensics`` and numpy
-(a scan has them before any lookup), then times its first ``place_at`` —
+Each measurement is a fresh interpreter that imports ``forensics.checks`` and
+numpy (a scan has them before any lookup; ``import forensics`` alone no longer
+loads the checks), then times its first ``place_at`` —
 loading the places, the time-zone polygons and the borders — and its second
 (a lookup alone). Rounds interleave:
 
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = r"""
 import json, sys, time
-import forensics, numpy
+import forensics.checks, numpy
 from forensics.geo import places
 if sys.argv[1] == "kdtree":
     import reverse_geocode

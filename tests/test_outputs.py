@@ -272,9 +272,9 @@ def test_scan_interrupted_while_writing_keeps_the_old_report(ev, tmp_path, monke
         yield '{"type": "header"}'
         raise OSError(28, "No space left on device")
 
-    import forensics.cli.scan as scan_command  # the renderer as the command calls it
+    import forensics.render.json as renderers  # the command imports its renderer when it renders
 
-    monkeypatch.setattr(scan_command, "render_jsonl", broken)
+    monkeypatch.setattr(renderers, "render_jsonl", broken)
     result = run("scan", ev, "--jsonl", "-o", out, "-q")
     assert result.exit_code == 1 and "cannot write" in result.stderr and "No space left" in result.stderr
     assert out.read_text(encoding="utf-8") == "the previous report\n"

@@ -112,7 +112,7 @@ def _read_or_die(path, *args, **kwargs):
 
 @forked
 def test_a_crashing_worker_does_not_end_the_scan(tmp_path, monkeypatch):
-    monkeypatch.setattr(pool, "read_file", _read_or_die)
+    monkeypatch.setattr(pool, "_read_file", _read_or_die)  # the reader the pool sends its workers
     report = scan([_folder(tmp_path)], workers=2)
     assert len(report.images) == 9
     (bad,) = report.unreadable

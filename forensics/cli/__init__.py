@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from forensics.cli.frames import frames_command
-from forensics.cli.index import index_group
-from forensics.cli.match import match_command
-from forensics.cli.meta import hash_command, meta_command
-from forensics.cli.scan import scan_command
 from forensics.errors import ForensicsError
 from forensics.records.text import display_text
 from forensics.version import __version__
 
+# Each command, and the module and name it is defined by: a command's module (and the library
+# stages it imports) loads only when that command runs or the help lists it.
+COMMANDS = {
+    "scan": ("forensics.cli.scan", "scan_command"),
+    "meta": ("forensics.cli.meta", "meta_command"),
+    "hash": ("forensics.cli.meta", "hash_command"),
+    "frames": ("forensics.cli.frames", "frames_command"),
+    "index": ("forensics.cli.index", "index_group"),
+    "match": ("forensics.cli.match", "match_command"),
+}
+
 
 class _Group(click.Group):
-    """Turns library errors into one clean line on stderr and exit status 1; no error prints a raw control character."""
+    """Turns library errors into one clean line on stderr and exit status 1; no error prints a raw control character.
+
+    Its commands are imported when they are asked for (:data:`COMMANDS`).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, name = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return self.commands.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -49,14 +68,6 @@ def cli() -> None:
     UTF-8 is \\xNN (80 to ff) and a backslash in a name is \\\\. JSON keeps paths as
     they are.
     """
-
-
-cli.add_command(scan_command)
-cli.add_command(meta_command)
-cli.add_command(hash_command)
-cli.add_command(frames_command)
-cli.add_command(index_group)
-cli.add_command(match_command)
 
 
 def main() -> None:

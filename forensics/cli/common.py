@@ -6,15 +6,21 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
-from rich.console import Console
 
 from forensics.read.decode import MEMORY_BUDGET_ENV, TIME_LIMIT_ENV, parse_size
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich is imported when something is printed, not before a command starts its work.
+
 
 def stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, emoji=False)
 
 
@@ -56,6 +62,8 @@ def stdout_console(stream: IO[str]) -> Console:
     On a terminal rich follows its width; into a pipe or a file the width is
     ``$COLUMNS`` when set, else :data:`PIPE_WIDTH`.
     """
+    from rich.console import Console
+
     if stream is sys.stdout and _isatty(stream):
         return Console(highlight=False, soft_wrap=False, emoji=False)
     width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else PIPE_WIDTH

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
-from rich.markup import escape
 
 from forensics.cli.common import limit_options, progress_bar, quiet_option, stderr_console, stdout_console, trust_anchors_option
 from forensics.cli.outputs import check_writable, guard_outputs, output_stream
 from forensics.pipeline.scanning import ocr_unavailable, scan
-from forensics.read.carriers import UNDECODED
 from forensics.read.decode import limited
 from forensics.records.findings import Severity
 from forensics.records.text import display_path, display_text
-from forensics.render.csv import write_csv
-from forensics.render.json import render_json, render_jsonl
-from forensics.render.text import render_text
+
+if TYPE_CHECKING:
+    from forensics.report import Report
+
+# The renderers (and the report and rich modules they need) are imported after the scan: the
+# reading starts without waiting for them, and the scan imports the report meanwhile.
 
 
 @click.command("scan")
@@ -93,6 +95,8 @@ def scan_command(
     guard_outputs(outputs, [*paths, *(p for p in (refs, case_file, trust_anchors) if p)])
     check_writable(output, html_file, csv_file)
     if ocr and (problem := ocr_unavailable(ocr_lang)) is not None:
+        from rich.markup import escape
+
         stderr_console().print(f"[yellow]{escape(problem)}[/]", soft_wrap=True)  # one line; the rest of the scan runs
     with progress_bar("Reading", quiet=quiet) as progress:
         report = scan(
@@ -107,16 +111,41 @@ def scan_command(
         with limited(memory_budget=memory_budget, time_limit=time_limit):  # the report's pictures decode under them too
             _write(html_file, lambda: write_html(report, html_file, ela=not no_ela))
     if csv_file:
+        from forensics.render.csv import write_csv  # renderers after the scan (see the note on imports)
+
         _write(csv_file, lambda: write_csv(report, csv_file))
 
     with output_stream(output) as out:
         if as_json:
+            from forensics.render.json import render_json  # (idem)
+
             out.write(render_json(report))
         elif as_jsonl:
+            from forensics.render.json import render_jsonl  # (idem)
+
             for line in render_jsonl(report):
                 out.write(line + "\n")
         else:
+            from forensics.render.text import render_text  # (idem)
+
             render_text(report, stdout_console(out))
+
+    missing = report.skipped.missing
+    errors = report.skipped.errors
+    if missing or errors or (report.unreadable and not quiet):
+        _tell(report, quiet=quiet)
+    status = 1 if report.unreadable or missing or errors else 0
+    if fail_on and (worst := report.worst()) is not None and worst >= Severity(fail_on):
+        status = 1
+    if status:
+        raise SystemExit(status)
+
+
+def _tell(report: Report, *, quiet: bool) -> None:
+    """What went wrong, on stderr (rich loads only when there is something to say)."""
+    from rich.markup import escape  # only when there is something to say
+
+    from forensics.read.carriers import UNDECODED  # (idem)
 
     err = stderr_console()
     missing = report.skipped.missing
@@ -129,11 +158,6 @@ def scan_command(
     errors = report.skipped.errors
     if errors:  # said even with --quiet: the scan is incomplete
         err.print("[yellow]not examined:[/] " + escape("; ".join(f"{display_path(p)}: {display_text(r)}" for p, r in errors)))
-    status = 1 if report.unreadable or missing or errors else 0
-    if fail_on and (worst := report.worst()) is not None and worst >= Severity(fail_on):
-        status = 1
-    if status:
-        raise SystemExit(status)
 
 
 def _write(path: str, write: Callable[[], None]) -> None:

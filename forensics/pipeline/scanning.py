@@ -4,26 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from forensics.case.assess import assess
-from forensics.case.file import Case, load_case
-from forensics.checks import CheckContext, run_checks
-from forensics.documents.ocr import tesseract_problem
 from forensics.errors import CaseFileError
-from forensics.read.credentials import load_trust_anchors
 from forensics.read.decode import limited
 from forensics.read.discover import discover
 from forensics.read.pool import Progress, available_cpus, read_all
 from forensics.records.text import printable_path
-from forensics.refs.index import ReferenceIndex
-from forensics.refs.match import Match
-from forensics.report import Report, ScanParameters, Skipped
-from forensics.sets.facts import set_facts
 
-if TYPE_CHECKING:  # the index is imported when a scan asks for it (numpy, SQLite search structures)
+# The stages after the reading (checks, the case, set facts, the report, geodata) are imported
+# while the worker processes read (:func:`_meanwhile`), not before they start: with one worker
+# on two cores that is wall time the command no longer waits for.
+if TYPE_CHECKING:
+    from forensics.case.file import Case
+    from forensics.records.record import ImageRecord
     from forensics.refs.index import ReferenceIndex
+    from forensics.refs.match import Match
+    from forensics.report import Report
 
 
 def scan(
@@ -134,14 +132,25 @@ def _scan(
     given = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
     names = [os.fsdecode(p) for p in given]
     case_obj, case_error = _load_case(case, names)
-    anchors = load_trust_anchors(trust_anchors) if trust_anchors is not None else None  # a bad file fails before any reading
+    if trust_anchors is not None:
+        from forensics.read.credentials import load_trust_anchors  # only with anchors: X.509 parsing
+
+        anchors = load_trust_anchors(trust_anchors)  # a bad file fails before any reading
+    else:
+        anchors = None
     skip = ("case.toml",) if case_obj is not None or case is None else ()
     found = discover(names, skip=skip)
     skipped_other, errors = tuple(found.skipped_other), tuple(found.errors)
     if case_error is not None:  # listed once, as the case file it was meant to be
         skipped_other = tuple(o for o in skipped_other if os.path.normpath(o[0]) != os.path.normpath(case_error[0]))
         errors = (case_error, *errors)
-    records = read_all(found.files, workers=workers, progress=progress, trust_anchors=anchors)  # one validation, with the anchors
+    # one validation, with the anchors
+    records = read_all(found.files, workers=workers, progress=progress, trust_anchors=anchors, meanwhile=_meanwhile())
+    from forensics.case.assess import assess  # the stages after the reading: imported meanwhile (_meanwhile)
+    from forensics.checks import CheckContext, run_checks  # (idem)
+    from forensics.report import Report, ScanParameters, Skipped  # (idem)
+    from forensics.sets.facts import set_facts  # (idem)
+
     # Each further pass goes on from where the bar stands: the files read, then the pictures decoded again.
     passed = len(records)
 
@@ -169,7 +178,7 @@ def _scan(
     matches: tuple[Match, ...] = ()
     index_path: str | None = None
     if references is not None:
-        # the index pulls in numpy and its search structures: imported only when asked for
+        from forensics.refs.index import ReferenceIndex  # only with references: SQLite and the reader's hashing
 
         if isinstance(references, ReferenceIndex):
             index_path = str(references.path)
@@ -221,6 +230,8 @@ def _load_case(case: str | os.PathLike[str] | Case | None, paths: Sequence[str])
     ``(path, reason)`` for the report's ``skipped.errors``.
     """
     if case is not None:
+        from forensics.case.file import Case, load_case  # only with a case: its parser is not needed before the reading
+
         return (case if isinstance(case, Case) else load_case(case)), None
     for p in paths:
         candidate = os.path.join(p, "case.toml")
@@ -231,6 +242,8 @@ def _load_case(case: str | os.PathLike[str] | Case | None, paths: Sequence[str])
             # the same rule as discovery's: a link out of the scanned folder is not followed
             target = printable_path(os.path.realpath(candidate))
             return None, (candidate, f"case file not used: a symbolic link out of the scanned folder, to {target}")
+        from forensics.case.file import load_case  # only for a case file there, as above
+
         try:
             return load_case(candidate), None
         except CaseFileError as exc:
@@ -247,4 +260,44 @@ def ocr_unavailable(languages: str = "rus+eng") -> str | None:
     >>> ocr_unavailable("not a language!")
     "languages must be Tesseract codes joined by '+' (rus+eng), not 'not a language!'"
     """
+    from forensics.documents.ocr import tesseract_problem  # only when OCR is asked for
+
     return tesseract_problem(languages)
+
+
+def _meanwhile() -> Callable[[Sequence[ImageRecord]], bool]:
+    """What this process does while worker processes read the files, in steps.
+
+    Each call takes one step, given the records read so far, and says whether
+    there is more to do: the modules the scan needs after the reading, then the
+    places of the GPS fixes read so far (the first loads the offline geodata:
+    a few tenths of a second), which :func:`set_facts` then finds cached.
+    :func:`forensics.read.pool.read_all` calls it on this thread, between waits
+    for results, after the workers are started: no thread beside the pool, and
+    no process forked while a step runs.
+    """
+    steps = _steps()
+    looked_up = 0
+
+    def step(records: Sequence[ImageRecord]) -> bool:
+        nonlocal looked_up
+        if next(steps, None) is not None:
+            return True
+        if looked_up < len(records):
+            from forensics.sets.places import look_up_places  # loaded by the checks anyway
+
+            look_up_places(records[looked_up:])
+            looked_up = len(records)
+        return True  # more records may come
+
+    return step
+
+
+def _steps() -> Iterator[str]:
+    """Imports of the stages after the reading, one a step (their time is spent, not wasted: they are used next)."""
+    import forensics.report  # the report, the case's assessment and the set facts
+
+    yield forensics.report.__name__
+    import forensics.checks  # every check
+
+    yield forensics.checks.__name__

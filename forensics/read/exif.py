@@ -10,8 +10,6 @@ import re
 from fractions import Fraction
 from typing import Any, BinaryIO
 
-import exifread
-
 from forensics.read.makernotes import read_serials
 from forensics.records.record import GPS
 
@@ -48,6 +46,8 @@ def read_tags(fp: BinaryIO, *, details: bool = True) -> dict[str, Any]:
     With ``details``, the maker note's serial numbers are also read from the
     raw bytes (their values may lie outside the note exifread hands over).
     """
+    import exifread  # here: the parsers below (times, offsets) serve the checks too, which never read a file
+
     tags = exifread.process_file(fp, details=details, extract_thumbnail=True)
     if details and ("EXIF MakerNote" in tags or _DNG_PRIVATE in tags):
         found = _raw_note_serials(_all_bytes(fp), tags)

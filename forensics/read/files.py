@@ -14,6 +14,8 @@ import os
 import re
 import stat
 import warnings
+from concurrent.futures import Future
+from concurrent.futures import wait as futures_wait
 from typing import TYPE_CHECKING, Any
 
 from forensics.errors import UnreadableFile
@@ -66,12 +68,13 @@ _HASHER_PID = 0
 
 
 def _hasher() -> Any:
-    """This process's hashing thread (a forked worker starts its own)."""
+    """This process's reading threads (a forked worker starts its own)."""
     global _HASHER, _HASHER_PID
     if _HASHER is None or os.getpid() != _HASHER_PID:
         from concurrent.futures import ThreadPoolExecutor
 
-        _HASHER, _HASHER_PID = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256"), os.getpid()
+        # two: a file's SHA-256 and its picture's decode (see _read_image) run side by side
+        _HASHER, _HASHER_PID = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reader"), os.getpid()
     return _HASHER
 
 
@@ -261,9 +264,6 @@ def _read_image(
 ) -> ImageRecord:  # fmt: skip
     from PIL import Image
 
-    from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
-
-    problems: list[str] = []
     fmt = base.format
     if fmt in carriers.FORMATS and not carriers.FORMATS[fmt].decoded:
         return _read_undecoded(base, data, all_tags=all_tags, budget=budget)
@@ -274,6 +274,39 @@ def _read_image(
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a property of the file
         return dataclasses.replace(base, metadata=_salvage_metadata(data, fmt), error=f"cannot open as {fmt}: {_reason(exc)}")
 
+    # checked even when nothing is decoded: a bomb is reported as one whatever was asked
+    refused = decode.refusal_error(image, side=hashing.HASH_SIDE, memory_budget=budget)
+    # A JPEG's picture decodes on a thread while its metadata is read here: libjpeg releases the
+    # GIL, so with a core to spare (one worker) the EXIF, thumbnail and structure cost no wall time.
+    pending = _hasher().submit(_decode_stored, data, budget) if want_hashes and refused is None and fmt == "JPEG" else None
+    try:
+        return _read_opened(base, data, image, all_tags=all_tags, want_hashes=want_hashes, keep=keep, budget=budget,
+                            refused=refused, pending=pending)  # fmt: skip
+    finally:
+        if pending is not None:  # never left running past its file: its memory and its warnings belong to this one
+            futures_wait([pending])
+
+
+def _decode_stored(data: bytes, budget: int | None) -> Image.Image:
+    """The picture reduced for hashing, as stored (not turned yet: the orientation is in the metadata)."""
+    with decode.open_picture(data) as image:  # an object of its own: the metadata reads the other meanwhile
+        # The whole file to the decoder in one call, which holds no GIL from start to end. In Pillow's
+        # 64 KB blocks this thread took the GIL back between blocks and waited, up to the 5 ms switch
+        # interval each time, for the metadata's Python code to let it go.
+        image.decodermaxblock = max(image.decodermaxblock, len(data))
+        return decode.decode(image, side=hashing.HASH_SIDE, orientation=None, memory_budget=budget)
+
+
+def _read_opened(
+    base: ImageRecord, data: bytes, image: Any, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None, budget: int | None,
+    refused: str | None, pending: Future[Image.Image] | None,
+) -> ImageRecord:  # fmt: skip
+    """:func:`_read_image` once the picture is open: metadata, then the hashes of the decoded
+    picture (``pending``: decoding on a thread already)."""
+    from forensics.read import exif  # exifread loads on the first read, not on `import forensics`
+
+    problems: list[str] = []
+    fmt = base.format
     heif = fmt in ("HEIF", "AVIF")
     width, height = _heif_stored_size(image) if heif else image.size
     segs = None
@@ -362,8 +395,6 @@ def _read_image(
     )
     record = dataclasses.replace(base, width=width, height=height, metadata=meta, signature=signature)
 
-    # checked even when nothing is decoded: a bomb is reported as one whatever was asked
-    refused = decode.refusal_error(image, side=hashing.HASH_SIDE, memory_budget=budget)
     if refused is not None:
         image.close()
         return dataclasses.replace(record, error=refused, problems=tuple(problems))
@@ -371,8 +402,11 @@ def _read_image(
         image.close()
         return dataclasses.replace(record, problems=tuple(problems))
     try:
-        # an opened image is at its first frame; asking for n_frames would walk a whole animation
-        shown = decode.decode(image, side=hashing.HASH_SIDE, orientation=meta.orientation, memory_budget=budget)
+        if pending is not None:  # decode(orientation=o) is orient(decode(orientation=None), o): the same pixels
+            shown = decode.orient(pending.result(), meta.orientation)
+        else:
+            # an opened image is at its first frame; asking for n_frames would walk a whole animation
+            shown = decode.decode(image, side=hashing.HASH_SIDE, orientation=meta.orientation, memory_budget=budget)
         hashes = hashing.compute_hashes(shown)
         luma = hashing.mean_luma(shown)
         if keep is not None:

@@ -44,6 +44,19 @@ def _to_int(bits: np.ndarray) -> int:
     return int.from_bytes(np.packbits(bits.ravel()).tobytes(), "big")
 
 
+def _median(a: np.ndarray) -> float:
+    """``np.median`` of a small float array, the same value: the mean of the middle two of an even count.
+
+    ``np.median`` costs ten times more on 64 values and imports ``numpy.ma`` on
+    its first call (a few hundredths of a second in every worker process).
+    """
+    import numpy as np
+
+    s = np.sort(a, axis=None)
+    m = s.size // 2
+    return float(s[m]) if s.size % 2 else float((s[m - 1] + s[m]) / 2)
+
+
 _DCT = None  # the 32-point DCT-II matrix, built on first use
 
 
@@ -75,7 +88,7 @@ def _phash_of(pixels: np.ndarray) -> int:
         n = np.arange(32)
         _DCT = 2.0 * np.cos(np.pi * np.outer(n, 2 * n + 1) / 64.0)
     low = _DCT[:8] @ pixels @ _DCT[:8].T
-    return _to_int(low > np.median(low))
+    return _to_int(low > _median(low))
 
 
 def dhash(gray: Image.Image) -> int:
@@ -104,7 +117,7 @@ def whash(gray: Image.Image) -> imagehash.ImageHash:
     n = WHASH_SCALE // 8
     pixels = np.asarray(gray.convert("L").resize((WHASH_SCALE, WHASH_SCALE), _Image.Resampling.LANCZOS), dtype=np.float64)
     blocks = pixels.reshape(8, n, 8, n).mean(axis=(1, 3))
-    return imagehash.ImageHash(blocks > np.median(blocks))
+    return imagehash.ImageHash(blocks > _median(blocks))
 
 
 COLOR_SIDE = 64  # the colour hash is a histogram: a few thousand pixels estimate it as well

@@ -26,12 +26,13 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout  # the builtin TimeoutError only from Python 3.11
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from forensics.read.credentials import TrustAnchors
 from forensics.read.decode import TIME_LIMIT_ENV, Limits, limits, use_limits
-from forensics.read.files import read_file
-from forensics.records.record import ImageRecord
+
+if TYPE_CHECKING:  # the reader is imported by the worker processes that run it, after they are started
+    from forensics.read.credentials import TrustAnchors
+    from forensics.records.record import ImageRecord
 
 Progress = Callable[[int, int], None]  # (done, total); between items done may carry a fraction, as a bar takes
 T = TypeVar("T")
@@ -272,6 +273,7 @@ def map_isolated(
     progress: Progress | None = None,
     most: int = 32,
     time_limit: float | None = None,
+    meanwhile: Callable[[Sequence[R]], bool] | None = None,
 ) -> list[R]:
     """``func`` over ``items`` in worker processes, in order; an item that kills its process
     gives ``on_crash(item)``, one that runs past the time limit ``on_timeout(item)``, and
@@ -297,6 +299,13 @@ def map_isolated(
     time_limit : float, optional
         Seconds a worker may spend on one item; default: the limits in force
         (:func:`forensics.read.decode.limits`); 0: none.
+    meanwhile : callable, optional
+        Work for this process while the workers run, in steps: called on this
+        thread between waits for results, once the workers are started (so no
+        process is forked while a step runs), with the results in so far; it
+        returns whether it has more to do. A step that raises ends it (what it
+        would have prepared is then done when first used). Not called when the
+        items run here.
 
     Returns
     -------
@@ -320,7 +329,7 @@ def map_isolated(
 
     for result in imap_isolated(
         func, items, on_crash=on_crash, on_timeout=on_timeout, workers=workers, most=most, time_limit=time_limit,
-        on_wait=waiting if progress else None,
+        on_wait=waiting if progress else None, meanwhile=(lambda: meanwhile(out)) if meanwhile else None,
     ):  # fmt: skip
         out.append(result)
         if progress:
@@ -340,6 +349,7 @@ def imap_isolated(
     isolate: bool = False,
     time_limit: float | None = None,
     on_wait: Callable[[float], None] | None = None,
+    meanwhile: Callable[[], bool] | None = None,
 ) -> Iterator[R]:
     """:func:`map_isolated`, yielding each result in input order as soon as it and those
     before it are in, so that a caller can keep what is done (an index commits it).
@@ -359,7 +369,8 @@ def imap_isolated(
     While it waits for workers, ``on_wait(under_way)`` is called 50 times a second
     with how far they are through their current items, added up (an item's
     function reports it with :func:`forensics.read.decode.progressing`, which also
-    renews the item's time limit).
+    renews the item's time limit). ``meanwhile`` is called as :func:`map_isolated`
+    says (without arguments: a caller that wants the results in so far keeps them).
     """
     n = len(items)
     seconds = max(0.0, limits().time_limit if time_limit is None else time_limit)  # 0 (or less): none
@@ -368,6 +379,7 @@ def imap_isolated(
     if processes == 1 and not isolate and not seconds:
         yield from map(func, items)
         return
+    idle = _Meanwhile(meanwhile)
     results: dict[int, R] = {}
     emitted = 0
     settled = bytearray(n)  # has a result, emitted or not
@@ -400,7 +412,7 @@ def imap_isolated(
                 broken = True
             for chunk, fut in submitted:
                 try:
-                    part = _wait(fut, watch, on_wait)
+                    part = _wait(fut, watch, on_wait, idle)
                 except BrokenProcessPool:
                     broken = True
                     break
@@ -430,13 +442,38 @@ def imap_isolated(
     yield from ready()
 
 
-def _wait(fut: Future[list[R]], watch: _Watch, on_wait: Callable[[float], None] | None) -> list[R]:
-    """The chunk's results; while they are not in, ``on_wait`` hears how far the workers are."""
-    while on_wait is not None:
+class _Meanwhile:
+    """A caller's work done while the workers run (``map_isolated(meanwhile=...)``), a step at a time."""
+
+    def __init__(self, step: Callable[[], bool] | None) -> None:
+        self._step = step
+
+    @property
+    def pending(self) -> bool:
+        return self._step is not None
+
+    def step(self) -> None:
+        if self._step is None:
+            return
+        try:
+            more = self._step()
+        except Exception:  # noqa: BLE001 - preparation only: what it would have loaded loads when first used (and says why)
+            more = False
+        if not more:
+            self._step = None
+
+
+def _wait(fut: Future[list[R]], watch: _Watch, on_wait: Callable[[float], None] | None, idle: _Meanwhile | None = None) -> list[R]:
+    """The chunk's results; while they are not in, ``on_wait`` hears how far the workers are, and
+    ``idle`` takes its steps."""
+    while on_wait is not None or (idle is not None and idle.pending):
+        if idle is not None and not fut.done():
+            idle.step()
         try:
             return fut.result(timeout=_TICK)
         except FutureTimeout:
-            on_wait(watch.in_flight())
+            if on_wait is not None:
+                on_wait(watch.in_flight())
     return fut.result()
 
 
@@ -462,6 +499,7 @@ def _run_alone(
 
 def read_all(
     paths: Sequence[str], *, workers: int | None = None, progress: Progress | None = None, trust_anchors: TrustAnchors | None = None,
+    meanwhile: Callable[[Sequence[ImageRecord]], bool] | None = None,
 ) -> list[ImageRecord]:  # fmt: skip
     """Read files in parallel (``workers`` processes; default: every core), in order,
     under the limits in force (:func:`forensics.read.decode.limits`); Content
@@ -472,16 +510,23 @@ def read_all(
     process out of memory) comes back as a record with that error, and so does
     one still being read at the time limit (its process is killed and replaced);
     the others are read. Without a time limit a small set is read in this process.
+    ``meanwhile`` is this process's work while the workers read (:func:`map_isolated`).
     """
     n = len(paths)
     seconds = limits().time_limit
     if worker_count(n, workers) > 1 or seconds:
 
         def stopped(path: str) -> ImageRecord:
+            from forensics.records.record import ImageRecord  # see _read_file
+
             return ImageRecord(path=path, error=stopped_reason(seconds))
 
-        read = functools.partial(read_file, trust_anchors=trust_anchors) if trust_anchors is not None else read_file
-        return map_isolated(read, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress)
+        read = functools.partial(_read_file, trust_anchors=trust_anchors) if trust_anchors is not None else _read_file
+        return map_isolated(
+            read, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress, meanwhile=meanwhile,
+        )  # fmt: skip
+    from forensics.read.files import read_file  # read here: see _read_file
+
     out = []
     for i, p in enumerate(paths, 1):
         # a long video moves the bar while its frames are decoded, not only when it is done
@@ -492,5 +537,16 @@ def read_all(
     return out
 
 
+def _read_file(path: str, *, trust_anchors: TrustAnchors | None = None) -> ImageRecord:
+    """:func:`forensics.read.files.read_file`, sent to a worker by this name: the reader and the
+    libraries it decodes with are imported by the worker, after it is started, not by this
+    process before it starts the workers (which it would wait for)."""
+    from forensics.read.files import read_file  # in the worker, once: the parent never waits for it
+
+    return read_file(path, trust_anchors=trust_anchors)
+
+
 def _crashed_record(path: str) -> ImageRecord:
+    from forensics.records.record import ImageRecord  # see _read_file
+
     return ImageRecord(path=path, error=READ_CRASHED)

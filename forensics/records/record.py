@@ -22,7 +22,21 @@ if TYPE_CHECKING:  # records.encoding builds on Serialisable, defined here
     from forensics.records.encoding import Compression, EncoderSignature
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # as they are in JSON (exact types: an enum of str is not)
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, worked out once per class (``dataclasses.fields`` filters every call)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values of a report: first, and cheapest
+        return value
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, enum.Enum):
@@ -30,7 +44,7 @@ def jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return value.to_dict()
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: jsonable(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -42,7 +56,7 @@ def jsonable(value: Any) -> Any:
 
 class Serialisable:
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+        return {name: jsonable(getattr(self, name)) for name in _field_names(type(self))}
 
 
 @dataclass(frozen=True)
