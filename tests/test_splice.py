@@ -60,13 +60,26 @@ def test_a_uniform_picture_has_no_region() -> None:
 
 
 def test_one_measure_alone_is_at_most_info_two_strong_notice_three_warning() -> None:
-    def region(*agree: str, z: float = 9.0) -> PastedRegion:
+    def region(*agree: str, z: float = 16.0) -> PastedRegion:
         return PastedRegion(Region((0, 0, 64, 64)), tuple(Disagreement(a, z, 0.8) for a in agree), agree)
 
     assert pasted_severity(region("noise", z=40.0)) == Severity.INFO
     assert pasted_severity(region("noise", "error-level", z=4.0)) == Severity.INFO  # common on untouched photos
     assert pasted_severity(region("noise", "error-level")) == Severity.NOTICE
-    assert pasted_severity(region("noise", "error-level", "double-compression", z=-9.0)) == Severity.WARNING
+    assert pasted_severity(region("noise", "error-level", "double-compression", z=-16.0)) == Severity.WARNING
+
+
+def test_two_measures_count_beyond_info_only_where_untouched_photos_never_reach() -> None:
+    """Two measures at z 8-14 agreed on genuine photos of the corpora (a trail camera's night sky, a turned phone photo): info."""
+
+    def region(z_noise: float, z_error: float) -> PastedRegion:
+        views = (Disagreement("noise", z_noise, 0.9), Disagreement("error-level", z_error, 0.9))
+        return PastedRegion(Region((0, 0, 64, 64)), views, ("noise", "error-level"))
+
+    assert pasted_severity(region(-10.2, -13.7)) == Severity.INFO
+    assert pasted_severity(region(11.4, 12.7)) == Severity.INFO
+    assert pasted_severity(region(-20.0, -14.9)) == Severity.INFO  # the weaker measure decides
+    assert pasted_severity(region(-20.0, -15.0)) == Severity.NOTICE
 
 
 def test_the_check_names_the_measures_and_says_how_weak_one_is() -> None:
@@ -110,7 +123,7 @@ def test_a_screenshots_regions_stay_info() -> None:
 
     region = PastedRegion(
         Region((0, 0, 64, 64), ((0.0, 0.0), (64.0, 0.0), (64.0, 64.0))),
-        (Disagreement("noise", 12.0, 0.9), Disagreement("error-level", 11.0, 0.8)),
+        (Disagreement("noise", 22.0, 0.9), Disagreement("error-level", 17.0, 0.8)),
         ("noise", "error-level"),
     )
     analysed = PixelAnalysis(size=(1280, 800), working=(1280, 800), pasted=(region,))
