@@ -191,3 +191,51 @@ def test_a_copy_half_flat_is_reported_whole() -> None:
     c = copies[0]
     assert _box_iou(c.target, target) > 0.8, c.target.box
     assert c.source.box[3] >= box[3] - 6  # the flat half is in the source too
+
+
+def _soft_turned_copy(seed: int) -> tuple[Image.Image, np.ndarray]:
+    """Soft shading of a few grey levels (haze, bands of cloud) with a square of it turned by 25° and put elsewhere."""
+    rng = np.random.default_rng(seed)
+    h, w = 480, 640
+    soft = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 3.0)
+    a = 128 + 4.0 * soft / soft.std()
+    m = cv2.getRotationMatrix2D((120, 120), 25.0, 1.0)
+    m[:, 2] += (330, 180)
+    square = np.zeros((h, w), np.uint8)
+    square[60:180, 60:180] = 1
+    target = cv2.warpAffine(square, m, (w, h), flags=cv2.INTER_NEAREST).astype(bool)
+    a[target] = cv2.warpAffine(a, m, (w, h), flags=cv2.INTER_LINEAR)[target]
+    return _jpeg(np.clip(a, 0, 255).astype(np.uint8), 90), target
+
+
+def test_a_turned_copy_of_soft_detail_is_found_by_the_low_contrast_pass(monkeypatch) -> None:
+    """At the usual contrast SIFT finds a few dozen points there and no copy; the second pass over keypoint-poor areas finds it."""
+    image, target = _soft_turned_copy(1)
+    found = find_copy_moves(image)
+    assert found.copies, "the copy was not found"
+    c = found.copies[0]
+    assert c.method == "sift" and copy_move_severity(c) > Severity.INFO
+    assert _box_iou(c.target, target) > 0.5 and c.rotation == pytest.approx(25, abs=2)
+    monkeypatch.setattr(copymove, "POOR_SHARE", 2.0)  # no second pass
+    without = find_copy_moves(image)
+    assert without.keypoints < found.keypoints / 10 and not without.copies
+
+
+def test_a_copy_stops_at_flat_ground_whose_grain_is_its_own() -> None:
+    """A textured square copied into a flat frame like its source's: the frames match in level, not in grain, and are left out."""
+    rng = np.random.default_rng(3)
+    h, w = 480, 640
+    a = cv2.GaussianBlur(rng.normal(128, 40, (h, w)), (0, 0), 1.2)
+    for x, y in ((60, 60), (380, 260)):  # flat ground (grey 100, its own grain) round the source and round the target
+        a[y - 40 : y + 140, x - 40 : x + 140] = 100 + rng.normal(0, 2.0, (180, 180))
+    patch = cv2.GaussianBlur(rng.normal(128, 50, (100, 100)), (0, 0), 1.5)
+    a[60:160, 60:160] = patch
+    a[260:360, 380:480] = patch  # the copy is the textured square alone
+    copies = find_copy_moves(_jpeg(np.clip(a, 0, 255).astype(np.uint8), 90)).copies
+    assert copies, "the copy was not found"
+    c = copies[0]
+    sx0, sy0, sx1, sy1 = c.source.box
+    tx0, ty0, tx1, ty1 = c.target.box
+    assert sx0 >= 45 and sy0 >= 45 and sx1 <= 175 and sy1 <= 175, c.source.box  # not the frame (20..200)
+    assert tx0 >= 365 and ty0 >= 245 and tx1 <= 495 and ty1 <= 375, c.target.box
+    assert sx1 - sx0 >= 100 and ty1 - ty0 >= 100  # the whole square
