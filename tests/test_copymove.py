@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.checks.pixels import copy_move, copy_move_severity
+from forensics.checks.pixels import copy_move, copy_move_severity, repetitive
 from forensics.pixels import copymove
 from forensics.pixels.analysis import analyse_picture, pixel_analysis
 from forensics.pixels.copymove import find_copy_moves
@@ -119,6 +119,21 @@ def test_the_check_reports_each_copy_with_where_and_how() -> None:
     assert "100×100 at (10, 20)" in f.message and "consistent with" in f.message and "repetitive" in f.message
     assert f.evidence["copy"]["target"]["box"] == [300, 20, 400, 120]
     assert list(copy_move(ImageRecord(path="b.jpg", kind="image"), None)) == []  # type: ignore[arg-type]
+
+
+def test_a_picture_that_matches_itself_in_many_places_weighs_each_match_one_step_less() -> None:
+    """Rows of windows or railings match in three places or more; a copy is one match (the corpora's two repetitive originals)."""
+
+    def copy(x: int, score: float, similarity: float = 0.95) -> CopyMove:
+        return CopyMove(Region((x, 20, x + 100, 60)), Region((x, 200, x + 100, 240)), (1, 0, 0, 0, 1, 180), 30, similarity, score, "sift")
+
+    strong, pattern = copy(0, 0.97, 0.97), [copy(200, 0.87, 0.91), copy(400, 0.58), copy(600, 0.55)]
+    assert not repetitive([strong, pattern[0], copy(600, 0.3)]) and repetitive(pattern)
+    assert copy_move_severity(pattern[0]) == Severity.NOTICE and copy_move_severity(pattern[0], repeated=True) == Severity.INFO
+    assert copy_move_severity(strong, repeated=True) == Severity.NOTICE
+    record = ImageRecord(path="a.jpg", kind="image", pixels=PixelAnalysis(size=(800, 480), working=(800, 480), copy_moves=tuple(pattern)))
+    found = list(copy_move(record, None))  # type: ignore[arg-type]  # the check reads the record alone
+    assert [f.severity for f in found] == [Severity.INFO] * 3 and "matches itself in 3 places" in found[0].message
 
 
 def test_the_analysis_reports_in_full_size_coordinates_and_says_why_not() -> None:
