@@ -133,3 +133,26 @@ def test_a_screenshots_regions_stay_info() -> None:
     found = list(spliced_region(shot, None))
     assert [f.severity for f in found] == [Severity.INFO] and found[0].evidence["screenshot"] is True
     assert "screenshot" in found[0].message
+
+
+def test_one_worker_task_gives_what_the_two_passes_gave(tmp_path) -> None:
+    """``with_pixels(compression=True)``: the coefficients' analysis and the pixels' in one task, results unchanged."""
+    import dataclasses
+    import io
+
+    from forensics.pixels.analysis import with_pixels
+    from forensics.pixels.double import with_compression
+    from forensics.read.files import read_file
+
+    buf = io.BytesIO()
+    _spliced().save(buf, "JPEG", quality=70)  # compressed twice: a map for the pasted-region search
+    Image.open(buf).save(tmp_path / "twice.jpg", "JPEG", quality=92)
+    _spliced().save(tmp_path / "once.png")
+    records = [read_file(str(tmp_path / "twice.jpg")), read_file(str(tmp_path / "once.png"))]
+    both = with_pixels(records, workers=1, compression=True)
+    apart = with_pixels(with_compression(records, workers=1), workers=1)
+    assert [r.compression for r in both] == [r.compression for r in apart]
+    assert [r.pixels for r in both] == [r.pixels for r in apart]
+    assert both[0].compression is not None and both[0].pixels is not None and both[0].pixels.analysed
+    assert both[1].compression is None and both[1].pixels is not None  # not a JPEG: pixels only
+    assert dataclasses.replace(both[0], compression=None, pixels=None) == records[0]
