@@ -205,7 +205,7 @@ def _with_both(records: Sequence[ImageRecord], *, workers: int | None, progress:
 def _both_task(item: _BothTask) -> tuple[Compression | None, PixelAnalysis]:
     import numpy as np  # the worker has it loaded already for the analysis
 
-    from forensics.pixels.double import analyse_double
+    from forensics.pixels.double import analyse_double  # jpeglib: in the worker, for JPEGs only
 
     path, side, jpeg, upright = item
     try:
