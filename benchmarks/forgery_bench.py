@@ -289,14 +289,17 @@ def run_cost(repeat: int) -> None:
 
 
 def _peak(path: str | None) -> tuple[float, tuple[int, int] | None]:
-    """Peak resident memory (MB) of a fresh process that analyses ``path`` (None: that only imports and starts)."""
-    import resource
+    """Peak resident memory (MB) of a fresh process that analyses ``path`` (None: that only imports and starts).
 
+    Read from ``VmHWM`` (Linux): ``ru_maxrss`` carries the parent's peak over into a spawned child.
+    """
     working = None
     if path is not None:
         with open(path, "rb") as f:
             working = pixel_analysis(f.read()).working
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, working
+    with open("/proc/self/status") as f:
+        hwm = next(line for line in f if line.startswith("VmHWM:"))
+    return int(hwm.split()[1]) / 1024, working
 
 
 def peak_memory(paths: list[str]) -> None:

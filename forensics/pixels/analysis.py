@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 WORKING_SIDE = 2048
 MIN_SIDE = 128  # smaller pictures hold too few pixels to compare regions within
 # Peak memory of the searches per working pixel (SIFT's scale space over the doubled picture, most of it):
-# 223-233 bytes measured here on noise pictures of 1024² and 1448² (OpenCV 5.0, default settings).
-BYTES_PER_PIXEL = 240
+# 223-233 bytes measured on noise pictures of 1024² and 1448² (OpenCV 5.0, default settings); 258-265 bytes
+# above the process's start-up on the corpora's 12-MP photos at 2048 with the low-contrast second pass
+# (benchmarks/forgery_bench.py --cost, peak resident memory of one process a picture).
+BYTES_PER_PIXEL = 270
 
 
 def analyse_picture(
