@@ -8,14 +8,17 @@ their ends lie, and each cluster must agree on one affine transform (RANSAC),
 so that copies moved, scaled, turned or mirrored are found (Amerini et al.,
 IEEE TIFS 2011). The transform is then checked pixel by pixel: the copied
 area is where the picture and its transformed self correlate closely, which
-gives the regions their extent. Flat areas carry few keypoints; a dense
+gives the regions their extent. Where the first pass leaves areas without
+keypoints (soft detail: haze, bands of cloud), a second pass at a lower contrast
+threshold looks there only. Flat areas carry few keypoints; a dense
 search over small blocks (low DCT frequencies, lexicographic sort, a shift
 many blocks share: Fridrich et al., DFRWS 2003) finds copies moved without
 scaling or turning there.
 
 Repetitive scenes (tiles, windows, fences, crowds, text) hold genuinely
 similar areas; the pixel check keeps most of them out (their pixels differ
-where a copy's do not), not all.
+where a copy's do not), not all (the check weighs a picture that matches
+itself in many places less: ``forensics.checks.pixels.repetitive``).
 """
 
 from __future__ import annotations
