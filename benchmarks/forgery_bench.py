@@ -18,7 +18,9 @@ least 0.5, and the median IoU of what was found. On the untouched originals
 prints the share drawing a finding above ``info``, per check.
 
 ``--cost`` times the analyses on the corpora's photos of 10 megapixels or more
-against the floor (reading the bytes and decoding them at 1/8 in the DCT).
+against the floor (reading the bytes and decoding them at 1/8 in the DCT), then
+gives each one's peak memory, analysed in a process of its own under the memory
+budget in force (``FORENSICS_MEMORY_BUDGET``).
 
 Usage::
 
@@ -48,7 +50,7 @@ from PIL import Image
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from forensics.checks.pixels import copy_move_severity, pasted_severity  # noqa: E402
+from forensics.checks.pixels import copy_move_severity, pasted_severity, repetitive  # noqa: E402
 from forensics.pixels.analysis import WORKING_SIDE, pixel_analysis  # noqa: E402
 from forensics.read.decode import load_picture  # noqa: E402
 from forensics.records.findings import Severity  # noqa: E402
@@ -159,14 +161,15 @@ def forgery_job(args: tuple[int, str, str, str, tuple[int, ...]]) -> list[tuple]
     return rows
 
 
-def _severity(found: object) -> Severity:
-    return pasted_severity(found) if isinstance(found, PastedRegion) else copy_move_severity(found)  # type: ignore[arg-type]
+def _severity(found: object, repeated: bool) -> Severity:
+    return pasted_severity(found) if isinstance(found, PastedRegion) else copy_move_severity(found, repeated=repeated)  # type: ignore[arg-type]
 
 
 def summary_row(row: tuple) -> tuple:
     """(kind, q, found above info, its best IoU, found at all, its best IoU, seconds) under the checks' thresholds."""
     kind, q, hits, seconds, texture = row
-    above = [o for f, o in hits if _severity(f) > Severity.INFO]
+    repeated = kind != "pasted" and repetitive([f for f, _ in hits])
+    above = [o for f, o in hits if _severity(f, repeated) > Severity.INFO]
     anything = [o for _, o in hits]
     return kind, q, bool(above), max(above, default=0.0), bool(anything), max(anything, default=0.0), seconds, texture
 
@@ -181,7 +184,8 @@ def original_job(path: str) -> tuple[str, PixelAnalysis, float]:
 
 def original_row(row: tuple[str, PixelAnalysis, float]) -> tuple[str, str, str, float]:
     path, found, seconds = row
-    cm = max((copy_move_severity(c) for c in found.copy_moves), default=None, key=lambda s: s.rank if s else -1)
+    repeated = repetitive(found.copy_moves)
+    cm = max((copy_move_severity(c, repeated=repeated) for c in found.copy_moves), default=None, key=lambda s: s.rank if s else -1)
     sp = max((pasted_severity(p) for p in found.pasted), default=None, key=lambda s: s.rank if s else -1)
     return path, cm.value if cm else "-", sp.value if sp else "-", seconds
 
@@ -281,6 +285,38 @@ def run_cost(repeat: int) -> None:
     if big:
         print(f"  median: floor {statistics.median(floors) * 1000:.0f} ms, analyses {statistics.median(costs):.2f} s "
               f"({statistics.median(c / f for c, f in zip(costs, floors)):.0f}x the floor)")  # fmt: skip
+        peak_memory(big)
+
+
+def _peak(path: str | None) -> tuple[float, tuple[int, int] | None]:
+    """Peak resident memory (MB) of a fresh process that analyses ``path`` (None: that only imports and starts).
+
+    Read from ``VmHWM`` (Linux): ``ru_maxrss`` carries the parent's peak over into a spawned child.
+    """
+    working = None
+    if path is not None:
+        with open(path, "rb") as f:
+            working = pixel_analysis(f.read()).working
+    with open("/proc/self/status") as f:
+        hwm = next(line for line in f if line.startswith("VmHWM:"))
+    return int(hwm.split()[1]) / 1024, working
+
+
+def peak_memory(paths: list[str]) -> None:
+    """Each picture analysed in a process of its own (spawned, so that nothing of this one is counted), its peak memory."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1, maxtasksperchild=1) as pool:
+        base = pool.apply(_peak, (None,))[0]
+        peaks = [pool.apply(_peak, (p,)) for p in paths]
+    from forensics.read.decode import limits
+
+    print(f"peak memory, one process a picture (memory budget {limits().memory_budget / 2**20:.0f} MiB): "
+          f"{base:.0f} MB after start-up and imports")  # fmt: skip
+    for p, (mb, working) in zip(paths, peaks):
+        print(f"  {os.path.basename(p)}: {mb:.0f} MB at working size {working}")
+    print(f"  median {statistics.median(mb for mb, _ in peaks):.0f} MB, most {max(mb for mb, _ in peaks):.0f} MB")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from forensics.checks.pixels import copy_move, copy_move_severity
+from forensics.checks.pixels import copy_move, copy_move_severity, repetitive
 from forensics.pixels import copymove
 from forensics.pixels.analysis import analyse_picture, pixel_analysis
 from forensics.pixels.copymove import find_copy_moves
@@ -121,6 +121,21 @@ def test_the_check_reports_each_copy_with_where_and_how() -> None:
     assert list(copy_move(ImageRecord(path="b.jpg", kind="image"), None)) == []  # type: ignore[arg-type]
 
 
+def test_a_picture_that_matches_itself_in_many_places_weighs_each_match_one_step_less() -> None:
+    """Rows of windows or railings match in three places or more; a copy is one match (the corpora's two repetitive originals)."""
+
+    def copy(x: int, score: float, similarity: float = 0.95) -> CopyMove:
+        return CopyMove(Region((x, 20, x + 100, 60)), Region((x, 200, x + 100, 240)), (1, 0, 0, 0, 1, 180), 30, similarity, score, "sift")
+
+    strong, pattern = copy(0, 0.97, 0.97), [copy(200, 0.87, 0.91), copy(400, 0.58), copy(600, 0.55)]
+    assert not repetitive([strong, pattern[0], copy(600, 0.3)]) and repetitive(pattern)
+    assert copy_move_severity(pattern[0]) == Severity.NOTICE and copy_move_severity(pattern[0], repeated=True) == Severity.INFO
+    assert copy_move_severity(strong, repeated=True) == Severity.NOTICE
+    record = ImageRecord(path="a.jpg", kind="image", pixels=PixelAnalysis(size=(800, 480), working=(800, 480), copy_moves=tuple(pattern)))
+    found = list(copy_move(record, None))  # type: ignore[arg-type]  # the check reads the record alone
+    assert [f.severity for f in found] == [Severity.INFO] * 3 and "matches itself in 3 places" in found[0].message
+
+
 def test_the_analysis_reports_in_full_size_coordinates_and_says_why_not() -> None:
     m = np.float32([[1, 0, 330], [0, 1, 200]])
     a, _ = _forged(1, m, (60, 60, 180, 180))
@@ -191,3 +206,51 @@ def test_a_copy_half_flat_is_reported_whole() -> None:
     c = copies[0]
     assert _box_iou(c.target, target) > 0.8, c.target.box
     assert c.source.box[3] >= box[3] - 6  # the flat half is in the source too
+
+
+def _soft_turned_copy(seed: int) -> tuple[Image.Image, np.ndarray]:
+    """Soft shading of a few grey levels (haze, bands of cloud) with a square of it turned by 25° and put elsewhere."""
+    rng = np.random.default_rng(seed)
+    h, w = 480, 640
+    soft = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 3.0)
+    a = 128 + 4.0 * soft / soft.std()
+    m = cv2.getRotationMatrix2D((120, 120), 25.0, 1.0)
+    m[:, 2] += (330, 180)
+    square = np.zeros((h, w), np.uint8)
+    square[60:180, 60:180] = 1
+    target = cv2.warpAffine(square, m, (w, h), flags=cv2.INTER_NEAREST).astype(bool)
+    a[target] = cv2.warpAffine(a, m, (w, h), flags=cv2.INTER_LINEAR)[target]
+    return _jpeg(np.clip(a, 0, 255).astype(np.uint8), 90), target
+
+
+def test_a_turned_copy_of_soft_detail_is_found_by_the_low_contrast_pass(monkeypatch) -> None:
+    """At the usual contrast SIFT finds a few dozen points there and no copy; the second pass over keypoint-poor areas finds it."""
+    image, target = _soft_turned_copy(1)
+    found = find_copy_moves(image)
+    assert found.copies, "the copy was not found"
+    c = found.copies[0]
+    assert c.method == "sift" and copy_move_severity(c) > Severity.INFO
+    assert _box_iou(c.target, target) > 0.5 and c.rotation == pytest.approx(25, abs=2)
+    monkeypatch.setattr(copymove, "POOR_SHARE", 2.0)  # no second pass
+    without = find_copy_moves(image)
+    assert without.keypoints < found.keypoints / 10 and not without.copies
+
+
+def test_a_copy_stops_at_flat_ground_whose_grain_is_its_own() -> None:
+    """A textured square copied into a flat frame like its source's: the frames match in level, not in grain, and are left out."""
+    rng = np.random.default_rng(3)
+    h, w = 480, 640
+    a = cv2.GaussianBlur(rng.normal(128, 40, (h, w)), (0, 0), 1.2)
+    for x, y in ((60, 60), (380, 260)):  # flat ground (grey 100, its own grain) round the source and round the target
+        a[y - 40 : y + 140, x - 40 : x + 140] = 100 + rng.normal(0, 2.0, (180, 180))
+    patch = cv2.GaussianBlur(rng.normal(128, 50, (100, 100)), (0, 0), 1.5)
+    a[60:160, 60:160] = patch
+    a[260:360, 380:480] = patch  # the copy is the textured square alone
+    copies = find_copy_moves(_jpeg(np.clip(a, 0, 255).astype(np.uint8), 90)).copies
+    assert copies, "the copy was not found"
+    c = copies[0]
+    sx0, sy0, sx1, sy1 = c.source.box
+    tx0, ty0, tx1, ty1 = c.target.box
+    assert sx0 >= 45 and sy0 >= 45 and sx1 <= 175 and sy1 <= 175, c.source.box  # not the frame (20..200)
+    assert tx0 >= 365 and ty0 >= 245 and tx1 <= 495 and ty1 <= 375, c.target.box
+    assert sx1 - sx0 >= 100 and ty1 - ty0 >= 100  # the whole square

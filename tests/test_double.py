@@ -118,7 +118,7 @@ def test_the_progress_bar_goes_on_through_every_pass(tmp_path) -> None:
     assert seen, "no progress reported"
     dones = [d for d, _ in seen]
     assert dones == sorted(dones), f"the bar stepped back: {seen}"
-    assert seen[-1][0] == seen[-1][1] == 6  # 2 read, 2 JPEGs' coefficients, 2 pictures searched
+    assert seen[-1][0] == seen[-1][1] == 4  # 2 read, 2 pictures analysed (coefficients and pixels in one task each)
 
 
 def test_the_report_says_which_further_analyses_ran(tmp_path) -> None:

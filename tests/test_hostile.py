@@ -21,7 +21,7 @@ def _noise_jpeg(side: int) -> bytes:
 
 
 def test_the_pixel_searches_keep_to_the_memory_budget():
-    # SIFT's scale space takes about 240 bytes per working pixel: a 1024² picture would need 250 MB against a 64 MB budget
+    # the searches take about 260 bytes per working pixel: a 1024² picture would need 270 MB against a 64 MB budget
     pytest.importorskip("cv2")
     from forensics.pixels.analysis import BYTES_PER_PIXEL, pixel_analysis
 
@@ -29,7 +29,7 @@ def test_the_pixel_searches_keep_to_the_memory_budget():
     with decode.limited(memory_budget=64 << 20):
         found = pixel_analysis(data)
     assert found.analysed and found.size == (1024, 1024)
-    assert max(found.working) ** 2 * BYTES_PER_PIXEL <= 64 << 20 and max(found.working) >= 500
+    assert max(found.working) ** 2 * BYTES_PER_PIXEL <= 64 << 20 and max(found.working) >= 480
     with decode.limited(memory_budget=1 << 20):  # not even 128² fits: said, not run
         found = pixel_analysis(data)
     assert not found.analysed and found.reason is not None and "memory budget" in found.reason

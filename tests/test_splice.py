@@ -60,13 +60,26 @@ def test_a_uniform_picture_has_no_region() -> None:
 
 
 def test_one_measure_alone_is_at_most_info_two_strong_notice_three_warning() -> None:
-    def region(*agree: str, z: float = 9.0) -> PastedRegion:
+    def region(*agree: str, z: float = 16.0) -> PastedRegion:
         return PastedRegion(Region((0, 0, 64, 64)), tuple(Disagreement(a, z, 0.8) for a in agree), agree)
 
     assert pasted_severity(region("noise", z=40.0)) == Severity.INFO
     assert pasted_severity(region("noise", "error-level", z=4.0)) == Severity.INFO  # common on untouched photos
     assert pasted_severity(region("noise", "error-level")) == Severity.NOTICE
-    assert pasted_severity(region("noise", "error-level", "double-compression", z=-9.0)) == Severity.WARNING
+    assert pasted_severity(region("noise", "error-level", "double-compression", z=-16.0)) == Severity.WARNING
+
+
+def test_two_measures_count_beyond_info_only_where_untouched_photos_never_reach() -> None:
+    """Two measures at z 8-14 agreed on genuine photos of the corpora (a trail camera's night sky, a turned phone photo): info."""
+
+    def region(z_noise: float, z_error: float) -> PastedRegion:
+        views = (Disagreement("noise", z_noise, 0.9), Disagreement("error-level", z_error, 0.9))
+        return PastedRegion(Region((0, 0, 64, 64)), views, ("noise", "error-level"))
+
+    assert pasted_severity(region(-10.2, -13.7)) == Severity.INFO
+    assert pasted_severity(region(11.4, 12.7)) == Severity.INFO
+    assert pasted_severity(region(-20.0, -14.9)) == Severity.INFO  # the weaker measure decides
+    assert pasted_severity(region(-20.0, -15.0)) == Severity.NOTICE
 
 
 def test_the_check_names_the_measures_and_says_how_weak_one_is() -> None:
@@ -110,7 +123,7 @@ def test_a_screenshots_regions_stay_info() -> None:
 
     region = PastedRegion(
         Region((0, 0, 64, 64), ((0.0, 0.0), (64.0, 0.0), (64.0, 64.0))),
-        (Disagreement("noise", 12.0, 0.9), Disagreement("error-level", 11.0, 0.8)),
+        (Disagreement("noise", 22.0, 0.9), Disagreement("error-level", 17.0, 0.8)),
         ("noise", "error-level"),
     )
     analysed = PixelAnalysis(size=(1280, 800), working=(1280, 800), pasted=(region,))
@@ -120,3 +133,26 @@ def test_a_screenshots_regions_stay_info() -> None:
     found = list(spliced_region(shot, None))
     assert [f.severity for f in found] == [Severity.INFO] and found[0].evidence["screenshot"] is True
     assert "screenshot" in found[0].message
+
+
+def test_one_worker_task_gives_what_the_two_passes_gave(tmp_path) -> None:
+    """``with_pixels(compression=True)``: the coefficients' analysis and the pixels' in one task, results unchanged."""
+    import dataclasses
+    import io
+
+    from forensics.pixels.analysis import with_pixels
+    from forensics.pixels.double import with_compression
+    from forensics.read.files import read_file
+
+    buf = io.BytesIO()
+    _spliced().save(buf, "JPEG", quality=70)  # compressed twice: a map for the pasted-region search
+    Image.open(buf).save(tmp_path / "twice.jpg", "JPEG", quality=92)
+    _spliced().save(tmp_path / "once.png")
+    records = [read_file(str(tmp_path / "twice.jpg")), read_file(str(tmp_path / "once.png"))]
+    both = with_pixels(records, workers=1, compression=True)
+    apart = with_pixels(with_compression(records, workers=1), workers=1)
+    assert [r.compression for r in both] == [r.compression for r in apart]
+    assert [r.pixels for r in both] == [r.pixels for r in apart]
+    assert both[0].compression is not None and both[0].pixels is not None and both[0].pixels.analysed
+    assert both[1].compression is None and both[1].pixels is not None  # not a JPEG: pixels only
+    assert dataclasses.replace(both[0], compression=None, pixels=None) == records[0]

@@ -163,12 +163,10 @@ def _scan(
         records = with_residuals(records, workers=workers, progress=after(passed))
         passed += len(records)
     if pixels:
-        from forensics.pixels.analysis import with_pixels  # OpenCV and numpy: only when asked for
-        from forensics.pixels.double import with_compression  # numpy and jpeglib: only when asked for
+        from forensics.pixels.analysis import with_pixels  # OpenCV, numpy and jpeglib: only when asked for
 
-        records = with_compression(records, workers=workers, progress=after(passed))
-        passed += sum(1 for r in records if r.compression is not None)
-        records = with_pixels(records, workers=workers, progress=after(passed))
+        # one worker task a picture: its coefficients (double compression), then its pixels
+        records = with_pixels(records, workers=workers, progress=after(passed), compression=True)
         passed += sum(1 for r in records if r.pixels is not None)
     if ocr_lang is not None:
         from forensics.documents.read import with_documents  # OpenCV, Tesseract, natasha: only when asked for

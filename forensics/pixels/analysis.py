@@ -18,6 +18,7 @@ from forensics.pixels.copymove import find_copy_moves
 from forensics.pixels.splice import find_pasted
 from forensics.read import decode
 from forensics.read.pool import Progress, map_isolated
+from forensics.records.encoding import Compression
 from forensics.records.pixels import PixelAnalysis
 from forensics.records.record import ImageRecord
 
@@ -31,8 +32,10 @@ if TYPE_CHECKING:
 WORKING_SIDE = 2048
 MIN_SIDE = 128  # smaller pictures hold too few pixels to compare regions within
 # Peak memory of the searches per working pixel (SIFT's scale space over the doubled picture, most of it):
-# 223-233 bytes measured here on noise pictures of 1024² and 1448² (OpenCV 5.0, default settings).
-BYTES_PER_PIXEL = 240
+# 223-233 bytes measured on noise pictures of 1024² and 1448² (OpenCV 5.0, default settings); 258-265 bytes
+# above the process's start-up on the corpora's 12-MP photos at 2048 with the low-contrast second pass
+# (benchmarks/forgery_bench.py --cost, peak resident memory of one process a picture).
+BYTES_PER_PIXEL = 270
 
 
 def analyse_picture(
@@ -115,6 +118,7 @@ def _fitting_side(size: tuple[int, int]) -> int:
 
 def with_pixels(
     records: Sequence[ImageRecord], *, workers: int | None = None, progress: Progress | None = None, side: int = WORKING_SIDE,
+    compression: bool = False,
 ) -> list[ImageRecord]:  # fmt: skip
     """The records with their ``pixels`` analysis, run in worker processes under the scan's time and memory limits.
 
@@ -130,12 +134,20 @@ def with_pixels(
         Called as ``progress(done, total)`` over the pictures analysed.
     side : int
         Long side of the working picture.
+    compression : bool
+        Also analyse each JPEG's double compression (``record.compression``,
+        as :func:`forensics.pixels.double.with_compression` does) in the same
+        worker task, before its pixels, whose pasted-region search then weighs
+        its map: the file is read once and the pool passed once. A file whose
+        task crashes or runs out of time gets neither result.
 
     Returns
     -------
     list of ImageRecord
         The records in their order.
     """
+    if compression:
+        return _with_both(records, workers=workers, progress=progress, side=side)
     todo = [(r.path, side, _compression_map(r)) for r in records if not r.error and r.kind == "image"]
     found = map_isolated(_task, todo, on_crash=_crashed, on_timeout=_stopped, workers=workers, progress=progress)
     by_path = {item[0]: a for item, a in zip(todo, found)}
@@ -174,3 +186,47 @@ def _crashed(item: _Task) -> PixelAnalysis:
 
 def _stopped(item: _Task) -> PixelAnalysis:
     return PixelAnalysis(reason="stopped at the time limit for one file")
+
+
+_BothTask = tuple[str, int, bool, bool]  # path, side, a JPEG, its double-compression map lies on the picture as shown
+
+
+def _with_both(records: Sequence[ImageRecord], *, workers: int | None, progress: Progress | None, side: int) -> list[ImageRecord]:
+    todo = [(r.path, side, r.format == "JPEG", r.metadata.orientation in (None, 1)) for r in records if not r.error and r.kind == "image"]
+    found = map_isolated(_both_task, todo, on_crash=_both_crashed, on_timeout=_both_stopped, workers=workers, progress=progress)
+    by_path = {item[0]: pair for item, pair in zip(todo, found)}
+    out = []
+    for r in records:
+        if r.path in by_path:
+            c, a = by_path[r.path]
+            r = dataclasses.replace(r, pixels=a, compression=c if c is not None else r.compression)
+        out.append(r)
+    return out
+
+
+def _both_task(item: _BothTask) -> tuple[Compression | None, PixelAnalysis]:
+    import numpy as np  # the worker has it loaded already for the analysis
+
+    from forensics.pixels.double import analyse_double  # jpeglib: in the worker, for JPEGs only
+
+    path, side, jpeg, upright = item
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        return None, PixelAnalysis(reason=f"cannot be decoded: {exc.strerror or type(exc).__name__}")
+    c = analyse_double(path, data=data) if jpeg else None
+    maps = None
+    if c is not None and c.double and c.blocks and upright:  # as _compression_map: high where the first compression's traces are missing
+        maps = {"double-compression": 1.0 - np.asarray(c.blocks, dtype=np.float64)}
+    return c, pixel_analysis(data, side=side, maps=maps)
+
+
+def _both_crashed(item: _BothTask) -> tuple[Compression | None, PixelAnalysis]:
+    c = Compression(error="analysing its coefficients and pixels crashed the worker process") if item[2] else None
+    return c, _crashed((item[0], item[1], None))
+
+
+def _both_stopped(item: _BothTask) -> tuple[Compression | None, PixelAnalysis]:
+    c = Compression(error="analysing its coefficients and pixels took longer than the time limit") if item[2] else None
+    return c, _stopped((item[0], item[1], None))

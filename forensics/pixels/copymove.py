@@ -8,14 +8,17 @@ their ends lie, and each cluster must agree on one affine transform (RANSAC),
 so that copies moved, scaled, turned or mirrored are found (Amerini et al.,
 IEEE TIFS 2011). The transform is then checked pixel by pixel: the copied
 area is where the picture and its transformed self correlate closely, which
-gives the regions their extent. Flat areas carry few keypoints; a dense
+gives the regions their extent. Where the first pass leaves areas without
+keypoints (soft detail: haze, bands of cloud), a second pass at a lower contrast
+threshold looks there only. Flat areas carry few keypoints; a dense
 search over small blocks (low DCT frequencies, lexicographic sort, a shift
 many blocks share: Fridrich et al., DFRWS 2003) finds copies moved without
 scaling or turning there.
 
 Repetitive scenes (tiles, windows, fences, crowds, text) hold genuinely
 similar areas; the pixel check keeps most of them out (their pixels differ
-where a copy's do not), not all.
+where a copy's do not), not all (the check weighs a picture that matches
+itself in many places less: ``forensics.checks.pixels.repetitive``).
 """
 
 from __future__ import annotations
@@ -41,15 +44,23 @@ RATIO = 0.6  # 2-NN ratio: Lowe's 0.8 lets in too many look-alikes within one pi
 NEIGHBOURS = 6  # searched per keypoint: itself and duplicates at its own place come first
 MAX_KEYPOINTS = 8000
 CONTRAST = 0.02  # SIFT's default 0.04 leaves low-contrast copies with too few points
+POOR_CONTRAST = 0.005  # a second pass over the keypoint-poor areas: soft bands, haze, dim surfaces
+POOR_CELL = 32  # pixels: a cell the first pass left without keypoints is keypoint-poor
+POOR_SHARE = 0.1  # of the picture: from this much keypoint-poor area on, the second pass runs
 MIN_MATCHES = 6  # pairs agreeing on one transform
 REPROJECTION = 3.0  # pixels (working size) a pair may miss the transform by
 LINK = 0.08  # of the long side: pairs whose ends both lie this close belong to one cluster
 MIN_SHIFT = 0.03  # of the long side, at least 16 pixels: a copy must move farther than that
 SIMILAR = 0.85  # local correlation above which a pixel belongs to the copied area
 WINDOW = 9  # pixels, the correlation's window
+TEXTURE_VAR = 8.0  # grey levels², over the window after the blur: below it a pixel is flat, no evidence either way
 BLUR = 1.0  # pixels (Gaussian sigma) both sides are smoothed by before they are correlated
 ALIKE = 4.0  # grey levels (mean absolute difference over the window) two flat areas may differ by and still be one copy
 GROW_SIMILAR = 0.7  # local correlation enough to carry a copy found on its best parts into its neighbours
+GRAIN_SIGMA = 1.5  # pixels: the fine grain is the picture less its blur by this much
+GRAIN_WINDOW = 15  # pixels, the grain correlation's window
+GRAIN_FLOOR = 0.1  # grey levels², the grain's variance below which a side holds none
+GRAIN_SIMILAR = 0.3  # grain correlation from which two flat areas are one copy, not merely one level
 MAX_GROWTH = 8.0  # times the textured part's extent a copy may grow by into flat pixels that match
 MIN_AREA = 0.0015  # of the picture: smaller regions are not reported
 BLOCK_SIDE = 512  # the dense search works at this long side
@@ -111,10 +122,12 @@ def find_copy_moves(
     cv2.setRNGSeed(12345)  # RANSAC draws its samples from OpenCV's generator: one picture, one answer
     detector, kind = _detector(max_keypoints)
     keypoints, desc = detector.detectAndCompute(gray, None)
-    n = len(keypoints)
+    pts = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
+    if kind == "sift":
+        pts, desc = _with_faint(gray, pts, desc, max_keypoints // 2)
+    n = len(pts)
     copies: list[CopyMove] = []
     if n >= min_matches and desc is not None:
-        pts = np.array([k.pt for k in keypoints], dtype=np.float32)
         pairs = _match(desc, pts, kind=kind, ratio=ratio, min_shift=max(16.0, MIN_SHIFT * long_side))
         for cluster in _clusters(pts, pairs, LINK * long_side, min_matches):
             copies.extend(_fit(gray, pts, cluster, min_matches=min_matches, similar=similar, method=kind))
@@ -129,6 +142,34 @@ def _detector(max_keypoints: int) -> tuple[Any, str]:
     if hasattr(cv2, "SIFT_create"):
         return cv2.SIFT_create(nfeatures=max_keypoints, contrastThreshold=CONTRAST), "sift"
     return cv2.ORB.create(nfeatures=max_keypoints), "orb"  # pragma: no cover - builds without SIFT (before OpenCV 4.4)
+
+
+def _with_faint(gray: Gray, pts: Floats, desc: Floats | None, most: int) -> tuple[Floats, Floats | None]:
+    """The keypoints with those of a low-contrast pass over the areas the first pass left empty.
+
+    At the usual contrast threshold soft detail (haze, bands of cloud, a dim
+    surface) yields no keypoints, so a copy of it has nothing to be matched by;
+    lowered all over, the threshold would spend the keypoints on the textured
+    parts. The second pass looks only where the first found nothing.
+    """
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    cells = np.zeros(((h + POOR_CELL - 1) // POOR_CELL, (w + POOR_CELL - 1) // POOR_CELL), dtype=np.uint8)
+    if len(pts):
+        cells[(pts[:, 1] // POOR_CELL).astype(int), (pts[:, 0] // POOR_CELL).astype(int)] = 1
+    poor = (cells == 0).astype(np.uint8)
+    if poor.mean() < POOR_SHARE:
+        return pts, desc
+    mask = cv2.resize(poor, (cells.shape[1] * POOR_CELL, cells.shape[0] * POOR_CELL), interpolation=cv2.INTER_NEAREST)[:h, :w] * 255
+    faint, more = cv2.SIFT.create(nfeatures=most, contrastThreshold=POOR_CONTRAST).detectAndCompute(gray, np.ascontiguousarray(mask))
+    if more is None or not len(faint):
+        return pts, desc
+    extra = np.array([k.pt for k in faint], dtype=np.float32)
+    if desc is None:
+        return extra, more
+    return np.concatenate([pts, extra]), np.concatenate([desc, more])
 
 
 def _match(desc: npt.NDArray[Any], pts: Floats, *, kind: str, ratio: float, min_shift: float) -> npt.NDArray[np.intp]:
@@ -255,6 +296,7 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     if on.sum() >= 3:
         cv2.fillConvexPoly(hull, cv2.convexHull(inliers[on, 2:].astype(np.int32)), 1)
     target = (np.isin(labels, keep) | hull.astype(bool)).astype(np.uint8)
+    matched = inliers
     inliers = inliers[on]
     if target.sum() < MIN_AREA * w * h:
         return None
@@ -266,6 +308,8 @@ def _verified(gray: Gray, m: Floats, inliers: Floats, *, similar: float, method:
     solid = np.zeros_like(target)
     cv2.fillConvexPoly(solid, cv2.convexHull(cv2.findNonZero(target)), 1)
     target = solid
+    # the matched points of the copy are those within it: soft texture correlates in patches between them
+    inliers = matched[solid[np.clip(matched[:, 3].round().astype(int), 0, h - 1), np.clip(matched[:, 2].round().astype(int), 0, w - 1)] > 0]
     source = cv2.warpAffine(target, m.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
     overlap = float((source & target).sum()) / max(1, min(int(source.sum()), int(target.sum())))
     if overlap > 0.5:  # a pattern that fits itself shifted (a texture), not a copy elsewhere
@@ -345,6 +389,7 @@ def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_], Gr
     moved = cv2.warpAffine(a, m.astype(np.float64), (w, h), flags=cv2.INTER_LINEAR, borderValue=-1.0)
     inside = cv2.erode((moved >= 0).astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
     moved[~inside] = 0.0
+    grain = _grain_alike(a, moved)
     # a copy moved by a fraction of a pixel, scaled or turned was resampled (smoothed): both sides are, alike
     a = cv2.GaussianBlur(a, (0, 0), BLUR)
     moved = cv2.GaussianBlur(moved, (0, 0), BLUR)
@@ -357,14 +402,39 @@ def _agreement(gray: Gray, m: Floats) -> tuple[Floats, npt.NDArray[np.bool_], Gr
     va = mean(a * a) - ma * ma
     vb = mean(moved * moved) - mb * mb
     cov = mean(a * moved) - ma * mb
-    eps = 4.0  # grey levels²: flat areas correlate by chance; they must not look copied
-    textured = inside & (va > 4 * eps) & (vb > 4 * eps)
+    eps = 1.0  # grey levels²: flat areas correlate by chance; they must not look copied
+    textured = inside & (va > TEXTURE_VAR) & (vb > TEXTURE_VAR)
     # where both sides are flat, alike means the same level to within what the compression changes
     corr = cov / np.sqrt((np.maximum(va, 0) + eps) * (np.maximum(vb, 0) + eps))
     # (or the same gentle slope: a resampled gradient keeps its shape, not its exact levels)
     flat = ~textured & (cv2.boxFilter(np.abs(a - moved), -1, box) < ALIKE)
+    # two flat areas at one level are alike whether or not one is a copy of the other: the fine grain
+    # they hold (sensor noise, film grain) tells a copy (the same grain) from flat ground beside it (other grain)
+    flat &= grain
     alike = inside & (flat | (corr > GROW_SIMILAR))
     return corr, textured, alike.astype(np.uint8)
+
+
+def _grain_alike(a: Floats, moved: Floats) -> npt.NDArray[np.bool_]:
+    """Where the fine grain of the picture and of its copy under the transform does not tell them apart.
+
+    The grain is what a Gaussian blur of :data:`GRAIN_SIGMA` takes away. Where
+    both sides hold it, it must correlate: flat ground beside a copy has grain
+    of its own. Where a side holds none (clipped white or black, a gradient
+    the compression flattened) it says nothing either way, and the level alone
+    decides, as before.
+    """
+    import cv2
+    import numpy as np
+
+    box = (GRAIN_WINDOW, GRAIN_WINDOW)
+    ra = a - cv2.GaussianBlur(a, (0, 0), GRAIN_SIGMA)
+    rb = moved - cv2.GaussianBlur(moved, (0, 0), GRAIN_SIGMA)
+    va = cv2.boxFilter(ra * ra, -1, box)
+    vb = cv2.boxFilter(rb * rb, -1, box)
+    cov = cv2.boxFilter(ra * rb, -1, box)
+    grain = (va > GRAIN_FLOOR) & (vb > GRAIN_FLOOR)
+    return ~grain | (cov > GRAIN_SIMILAR * np.sqrt(np.maximum(va * vb, 0)))
 
 
 def _region(mask: Gray) -> Region:
