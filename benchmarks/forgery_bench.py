@@ -26,6 +26,7 @@ Usage::
 
     python benchmarks/forgery_bench.py [--photos 20] [--qualities 70 80 90 95] [--workers 2]
     python benchmarks/forgery_bench.py --originals
+    python benchmarks/forgery_bench.py --photos 12 --qualities 80 95 --held-out --no-originals
     python benchmarks/forgery_bench.py --cost
     python benchmarks/forgery_bench.py --save /tmp/forgeries.pickle   # again: the same results, today's thresholds
 """
@@ -190,11 +191,14 @@ def original_row(row: tuple[str, PixelAnalysis, float]) -> tuple[str, str, str, 
     return path, cm.value if cm else "-", sp.value if sp else "-", seconds
 
 
-def run_forgeries(n: int, qualities: tuple[int, ...], workers: int, saved: dict) -> None:
+def run_forgeries(n: int, qualities: tuple[int, ...], workers: int, saved: dict, *, held_out: bool = False) -> None:
     if "forgeries" not in saved:
         photos = jpegs(768)
         step = max(1, len(photos) // n)
-        chosen = photos[::step][:n]
+        # held out: the photos halfway between the default choice's, none of which the thresholds were set on
+        chosen = photos[step // 2 if held_out else 0 :: step][:n]
+        if held_out:
+            print(f"held-out photos: every {step}th from the {step // 2}th, none of the default choice's")
         jobs = [(i, p, chosen[(i + 1) % len(chosen)], k, qualities) for i, p in enumerate(chosen) for k in KINDS]
         with Pool(workers) as pool:
             saved["forgeries"] = (len(chosen), [r for part in pool.imap_unordered(forgery_job, jobs) for r in part])
@@ -327,6 +331,8 @@ def main() -> None:
     ap.add_argument("--originals", action="store_true", help="only the false-alarm rate on untouched originals")
     ap.add_argument("--cost", action="store_true", help="only the cost on photos of 10 MP or more")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--held-out", action="store_true", help="forgeries from the photos between the default choice's (a check on photos the thresholds were not set on)")
+    ap.add_argument("--no-originals", action="store_true", help="skip the untouched originals")
     ap.add_argument(
         "--save",
         help="keep the raw results in this file (pickle) and reuse them when it exists: thresholds can then be tried without analysing again",
@@ -342,8 +348,9 @@ def main() -> None:
         with open(a.save, "rb") as f:
             saved = pickle.load(f)
     if not a.originals:
-        run_forgeries(a.photos, tuple(a.qualities), a.workers, saved)
-    run_originals(a.workers, saved)
+        run_forgeries(a.photos, tuple(a.qualities), a.workers, saved, held_out=a.held_out)
+    if not a.no_originals:
+        run_originals(a.workers, saved)
     if a.save:
         with open(a.save, "wb") as f:
             pickle.dump(saved, f)
