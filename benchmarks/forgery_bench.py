@@ -198,7 +198,7 @@ def run_forgeries(n: int, qualities: tuple[int, ...], workers: int, saved: dict,
         # held out: the photos halfway between the default choice's, none of which the thresholds were set on
         chosen = photos[step // 2 if held_out else 0 :: step][:n]
         if held_out:
-            print(f"held-out photos: every {step}th from the {step // 2}th, none of the default choice's")
+            print(f"held-out photos: every {step}th photo from index {step // 2} on, none of the default choice's")
         jobs = [(i, p, chosen[(i + 1) % len(chosen)], k, qualities) for i, p in enumerate(chosen) for k in KINDS]
         with Pool(workers) as pool:
             saved["forgeries"] = (len(chosen), [r for part in pool.imap_unordered(forgery_job, jobs) for r in part])
