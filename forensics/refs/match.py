@@ -17,6 +17,7 @@ from forensics.refs.queries import (
     REGIONS,
     VERIFY_SIDE,
     VIEW_REGIONS,
+    VIEW_SIDE,
     hex_to_int,
     load_picture,
     map_box,
@@ -162,9 +163,9 @@ class _Query:
 
 
 def _prepare(q: _Query) -> None:
-    """The query decoded once more and the hashes of its views (turns, framed content, sub-crops)."""
+    """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops)."""
     try:
-        q.image = load_picture(q.record.path)
+        q.image = load_picture(q.record.path, side=VIEW_SIDE, reduce_keeping="long")
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return
@@ -335,12 +336,18 @@ class _Matcher:
             from forensics.refs.features import verify  # deferred: numpy and OpenCV load on first use, not on `import forensics`
 
             qfeat: dict[Any, _QueryFeatures] = {}
+            small, image = image, None  # the views' copy; the one features are taken from is decoded when first needed
             for c in unsure:
                 ref, stored = refs[int(self.table.ids[c.row])]
                 rfeat = self._reference_features(ref)
                 if rfeat is None:
                     continue
-                q = _query_features(image, c, boxes.get(c.view), qfeat)
+                if image is None:
+                    try:
+                        image = load_picture(record.path)
+                    except Exception:  # noqa: BLE001 - the file changed or vanished since its views were hashed
+                        break
+                q = _query_features(image, c, _scaled(boxes.get(c.view), small.size, image.size), qfeat)
                 v = verify(rfeat, q.features)
                 if v is None or (q.box is not None and not _fills(v, q.features.size)):
                     continue
@@ -434,6 +441,16 @@ class _QueryFeatures:
         if self.box is None:
             return x0, y0, x1, y1
         return x0 + self.box[0], y0 + self.box[1], x1 + self.box[0], y1 + self.box[1]
+
+
+def _scaled(
+    box: tuple[int, int, int, int] | None, size: tuple[int, int], to: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
+    """A rectangle in a picture of ``size`` in the same picture at size ``to``."""
+    if box is None or size == to:
+        return box
+    fx, fy = to[0] / size[0], to[1] / size[1]
+    return round(box[0] * fx), round(box[1] * fy), min(to[0], round(box[2] * fx)), min(to[1], round(box[3] * fy))
 
 
 def _fills(v: Any, size: tuple[int, int]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from forensics.read import decode
 from forensics.read.hashing import dhash, phash
@@ -102,18 +102,25 @@ def to_unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE) -> Image.Image:
+def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE, reduce_keeping: Literal["short", "long"] = "short") -> Image.Image:
     """A picture as displayed (EXIF orientation applied), RGB, at most ``side`` px on its long side.
 
     :func:`forensics.read.decode.load_picture` with the bilinear filter the
-    query views and the local features are tuned on. Raises whatever Pillow
-    raises for a file that cannot be decoded; decoder warnings are dropped.
+    query views and the local features are tuned on (``reduce_keeping`` as
+    there). Raises whatever Pillow raises for a file that cannot be decoded;
+    decoder warnings are dropped.
     """
-    picture = decode.load_picture(path, side=side, resample="bilinear")
+    picture = decode.load_picture(path, side=side, resample="bilinear", reduce_keeping=reduce_keeping)
     return picture if picture.mode == "RGB" else picture.convert("RGB")
 
 
 HASH_SIDE = 320  # long side of the copy the query views are hashed from
+# Long side a query is decoded at for its views: a JPEG is decoded reduced in the DCT to the
+# smallest size still this wide on its long side (a quarter of the pixels of a 1280 x 960 query, a
+# sixteenth of a 12-megapixel one). The content rectangles of a screenshot are found on that copy
+# (their block grid is tuned on 640 to 800 px) and the views hashed from a 320-px one; the 800-px
+# copy that local features need is decoded only when a candidate is verified.
+VIEW_SIDE = 640
 
 
 def crop_fraction(image: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
