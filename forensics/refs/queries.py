@@ -102,7 +102,9 @@ def to_unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE, reduce_keeping: Literal["short", "long"] = "short") -> Image.Image:
+def load_picture(
+    path: str | os.PathLike[str], *, side: int = VERIFY_SIDE, reduce_keeping: Literal["short", "long"] = "short"
+) -> Image.Image:
     """A picture as displayed (EXIF orientation applied), RGB, at most ``side`` px on its long side.
 
     :func:`forensics.read.decode.load_picture` with the bilinear filter the
@@ -140,30 +142,85 @@ def transpose(image: Image.Image, op: str | None) -> Image.Image:
     return image if op is None else image.transpose(getattr(_Image.Transpose, op))
 
 
+# Each turn of the dihedral group as (hashed from the transposed picture?, flip of the hash grid):
+# a flip commutes exactly with the resizing the hashes start with (the filter and the sampling grid
+# are symmetric), so the 32 x 32 and 9 x 8 grids of the picture and of its transpose give the
+# hashes of all eight turns, bit for bit those of the turned pictures, from four resizes.
+_TURNS: dict[str | None, tuple[bool, tuple[slice, slice]]] = {
+    None: (False, (slice(None), slice(None))),
+    "FLIP_LEFT_RIGHT": (False, (slice(None), slice(None, None, -1))),
+    "ROTATE_180": (False, (slice(None, None, -1), slice(None, None, -1))),
+    "FLIP_TOP_BOTTOM": (False, (slice(None, None, -1), slice(None))),
+    "ROTATE_90": (True, (slice(None, None, -1), slice(None))),
+    "ROTATE_270": (True, (slice(None), slice(None, None, -1))),
+    "TRANSPOSE": (True, (slice(None), slice(None))),
+    "TRANSVERSE": (True, (slice(None, None, -1), slice(None, None, -1))),
+}
+
+
+def _grids(grey: Image.Image, *, dgrid: bool = True) -> tuple[Any, Any]:
+    """The pHash grid (32 x 32) and the dHash grid (9 x 8) of a grey picture, as
+    :func:`forensics.read.hashing.phash` and :func:`~forensics.read.hashing.dhash` resize it."""
+    import numpy as np
+    from PIL import Image as _Image
+
+    lanczos = _Image.Resampling.LANCZOS
+    p = np.asarray(grey.resize((32, 32), lanczos))
+    return p, (np.asarray(grey.resize((9, 8), lanczos)) if dgrid else None)
+
+
+def _phashes(grids: list[Any]) -> list[int]:
+    """:func:`forensics.read.hashing.phash` of each 32 x 32 grid, in one pass."""
+    import numpy as np
+
+    from forensics.read import hashing
+
+    if not grids:
+        return []
+    hashing._phash_of(np.zeros((32, 32)))  # builds the DCT matrix once
+    dct = hashing._DCT[:8]
+    low = dct @ np.stack(grids).astype(np.float64) @ dct.T
+    bits = low.reshape(len(grids), 64) > np.median(low.reshape(len(grids), 64), axis=1, keepdims=True)
+    return [int(b) for b in np.packbits(bits, axis=1).view(">u8").ravel()]
+
+
+def _dhash(grid: Any) -> int:
+    """:func:`forensics.read.hashing.dhash` of a 9 x 8 grid."""
+    from forensics.read.hashing import _to_int
+
+    return _to_int(grid[:, 1:] > grid[:, :-1])
+
+
 def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int, int] | None]:
     """Hashes of the views of a query: its turns, its framed content, its sub-crops.
 
     Returns the views and the first content rectangle ``(x0, y0, x1, y1)`` in
     the image's pixels when a frame (borders, player controls, an app screen
     or a web page) was found around a picture; each framed view carries its own
-    rectangle in ``box``.
+    rectangle in ``box``. The hashes are those of :func:`~forensics.read.hashing.phash`
+    and :func:`~forensics.read.hashing.dhash` of each view cut and turned, computed
+    from as few resizes as give the same bits (:data:`_TURNS`) and one DCT for all.
     """
+    from PIL import Image as _Image
+
     boxes = content_boxes(image)
     full = image
     # the hashes look at 32 x 32 grey pixels: hash a small grey copy (turns and crops commute with
     # the conversion, so the hashes are those of the colour picture, at a third of the resizing cost)
     image = decode.fit(image, HASH_SIDE, resample="bilinear").convert("L")
-    views = []
+    plain, transposed = _grids(image), _grids(image.transpose(_Image.Transpose.TRANSPOSE))
+    named: list[tuple[str, Any, int | None, str | None, tuple[int, int, int, int] | None]] = []  # name, grid, dhash, anchor, box
     for op, name in DIHEDRAL:
-        v = transpose(image, op)
-        views.append(ViewHash(name, phash(v), dhash(v)))
+        via, flip = _TURNS[op]
+        p, d = transposed if via else plain
+        named.append((name, p[flip], _dhash(d[flip]), None, None))
     f = image.width / full.width, image.height / full.height
+    mirror = (slice(None), slice(None, None, -1))
     for k, box in enumerate(boxes):
         suffix = "" if k == 0 else f":{k + 1}"
-        inner = image.crop((round(box[0] * f[0]), round(box[1] * f[1]), round(box[2] * f[0]), round(box[3] * f[1])))
-        views.append(ViewHash(f"framed{suffix}", phash(inner), dhash(inner), box=box))
-        mirrored = transpose(inner, "FLIP_LEFT_RIGHT")
-        views.append(ViewHash(f"framed-mirrored{suffix}", phash(mirrored), dhash(mirrored), box=box))
+        p, d = _grids(image.crop((round(box[0] * f[0]), round(box[1] * f[1]), round(box[2] * f[0]), round(box[3] * f[1]))))
+        named.append((f"framed{suffix}", p, _dhash(d), None, box))
+        named.append((f"framed-mirrored{suffix}", p[mirror], _dhash(d[mirror]), None, box))
     # sub-crops of the query, compared with every indexed region of the references
     for side in QUERY_SUBCROPS:
         m = 1.0 - side
@@ -175,10 +232,12 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
             "bottom-right": (m, m, 1.0, 1.0),
         }
         for anchor, b in crops.items():
-            views.append(ViewHash(f"crop:{anchor}:{side}", phash(crop_fraction(image, b)), anchor=anchor))
+            named.append((f"crop:{anchor}:{side}", _grids(crop_fraction(image, b), dgrid=False)[0], None, anchor, None))
     regions = dict(REGIONS)
     for name in ALIGNED:
-        views.append(ViewHash(f"aligned:{name}", phash(crop_fraction(image, regions[name])), anchor=f"aligned:{name}"))
+        named.append((f"aligned:{name}", _grids(crop_fraction(image, regions[name]), dgrid=False)[0], None, f"aligned:{name}", None))
+    hashes = _phashes([grid for _, grid, _, _, _ in named])
+    views = [ViewHash(name, ph, dh, anchor=anchor, box=box) for (name, _, dh, anchor, box), ph in zip(named, hashes)]
     return views, boxes[0] if boxes else None
 
 
