@@ -552,7 +552,9 @@ def load_picture(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_picture(source) as image:
-            return decode(image, side=side, orientation=orientation, resample=resample, memory_budget=memory_budget, reduce_keeping=reduce_keeping)
+            return decode(
+                image, side=side, orientation=orientation, resample=resample, memory_budget=memory_budget, reduce_keeping=reduce_keeping
+            )
 
 
 def fit(image: Image.Image, side: int, *, resample: Resample = "box") -> Image.Image:

@@ -258,8 +258,10 @@ class _Matcher:
         # nothing close at all: perhaps a picture turned by a few degrees
         tilting = [q for q in looked if not any(c.phash <= self.d for c in q.cands)]
         tilted = [q.ahead.result() if q.ahead is not None else tilted_views(q.image) for q in tilting]
-        whole = [[(v.phash, v.dhash or 0, v.name, None, True) for v in t] for t in tilted]
-        for q, turned, cropped in zip(tilting, *self._views_batch(whole, tilted)):
+        tilts: list[list[tuple[int, int, str, str | None, bool]]] = [
+            [(v.phash, v.dhash or 0, v.name, None, True) for v in t] for t in tilted
+        ]
+        for q, turned, cropped in zip(tilting, *self._views_batch(tilts, tilted)):
             q.cands += [dataclasses.replace(c, accepted=False) for c in turned] + cropped
         tilt_ids = {id(q) for q in tilting}
         for q in looked:
@@ -443,9 +445,7 @@ class _QueryFeatures:
         return x0 + self.box[0], y0 + self.box[1], x1 + self.box[0], y1 + self.box[1]
 
 
-def _scaled(
-    box: tuple[int, int, int, int] | None, size: tuple[int, int], to: tuple[int, int]
-) -> tuple[int, int, int, int] | None:
+def _scaled(box: tuple[int, int, int, int] | None, size: tuple[int, int], to: tuple[int, int]) -> tuple[int, int, int, int] | None:
     """A rectangle in a picture of ``size`` in the same picture at size ``to``."""
     if box is None or size == to:
         return box

@@ -178,6 +178,7 @@ def _phashes(grids: list[Any]) -> list[int]:
     if not grids:
         return []
     hashing._phash_of(np.zeros((32, 32)))  # builds the DCT matrix once
+    assert hashing._DCT is not None
     dct = hashing._DCT[:8]
     low = dct @ np.stack(grids).astype(np.float64) @ dct.T
     bits = low.reshape(len(grids), 64) > np.median(low.reshape(len(grids), 64), axis=1, keepdims=True)
