@@ -300,6 +300,16 @@ def test_every_query_view_has_its_regions():
         assert VIEW_REGIONS[v.anchor or "identity"]
 
 
+def test_a_jpeg_query_is_decoded_reduced_for_its_views_and_other_formats_at_800_px(tmp_path):
+    from forensics.refs.queries import VERIFY_SIDE, VIEW_SIDE, load_query_picture
+
+    picture = photo(5, (1280, 960)).convert("RGB")
+    picture.save(tmp_path / "q.jpg", quality=90)
+    picture.save(tmp_path / "q.png")
+    assert load_query_picture(tmp_path / "q.jpg").size == (VIEW_SIDE, VIEW_SIDE * 3 // 4)  # 1/2 scale in the DCT
+    assert load_query_picture(tmp_path / "q.png").size == (VERIFY_SIDE, VERIFY_SIDE * 3 // 4)
+
+
 @pytest.mark.parametrize("screen", [False, True])
 def test_query_view_hashes_are_those_of_each_view_cut_and_turned(screen):
     """The views are hashed from four resizes for the eight turns and one DCT for all: the bits

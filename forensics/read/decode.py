@@ -423,6 +423,11 @@ def refusal_error(image: Image.Image, *, side: int | None = None, memory_budget:
     return found.error if found is not None else None
 
 
+def reducible(image: Image.Image) -> bool:
+    """Whether the decoder scales this opened picture in the DCT (a JPEG), so that a smaller decode costs less."""
+    return image.format in _REDUCIBLE
+
+
 def decode(
     image: Image.Image, *, side: int | None = None, orientation: Orientation = "exif", resample: Resample = "box",
     memory_budget: int | None = None, reduce_keeping: Literal["short", "long"] = "short",

@@ -17,9 +17,9 @@ from forensics.refs.queries import (
     REGIONS,
     VERIFY_SIDE,
     VIEW_REGIONS,
-    VIEW_SIDE,
     hex_to_int,
     load_picture,
+    load_query_picture,
     map_box,
     query_views,
     tilted_views,
@@ -165,7 +165,7 @@ class _Query:
 def _prepare(q: _Query) -> None:
     """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops)."""
     try:
-        q.image = load_picture(q.record.path, side=VIEW_SIDE, reduce_keeping="long")
+        q.image = load_query_picture(q.record.path)
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return

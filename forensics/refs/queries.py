@@ -11,10 +11,11 @@ frame. Hashes here are plain Python ints (64 bits) ready for packed search.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from forensics.read import decode
+from forensics.read import decode, hashing
 from forensics.read.hashing import phash
 
 if TYPE_CHECKING:
@@ -102,27 +103,42 @@ def to_unsigned(value: int) -> int:
     return value + (1 << 64) if value < 0 else value
 
 
-def load_picture(
-    path: str | os.PathLike[str], *, side: int = VERIFY_SIDE, reduce_keeping: Literal["short", "long"] = "short"
-) -> Image.Image:
+def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE) -> Image.Image:
     """A picture as displayed (EXIF orientation applied), RGB, at most ``side`` px on its long side.
 
     :func:`forensics.read.decode.load_picture` with the bilinear filter the
-    query views and the local features are tuned on (``reduce_keeping`` as
-    there). Raises whatever Pillow raises for a file that cannot be decoded;
-    decoder warnings are dropped.
+    query views and the local features are tuned on. Raises whatever Pillow
+    raises for a file that cannot be decoded; decoder warnings are dropped.
     """
-    picture = decode.load_picture(path, side=side, resample="bilinear", reduce_keeping=reduce_keeping)
+    picture = decode.load_picture(path, side=side, resample="bilinear")
     return picture if picture.mode == "RGB" else picture.convert("RGB")
 
 
 HASH_SIDE = 320  # long side of the copy the query views are hashed from
-# Long side a query is decoded at for its views: a JPEG is decoded reduced in the DCT to the
-# smallest size still this wide on its long side (a quarter of the pixels of a 1280 x 960 query, a
-# sixteenth of a 12-megapixel one). The content rectangles of a screenshot are found on that copy
-# (their block grid is tuned on 640 to 800 px) and the views hashed from a 320-px one; the 800-px
-# copy that local features need is decoded only when a candidate is verified.
+# Long side a JPEG query is decoded at for its views: reduced in the DCT to the smallest size still
+# this wide on its long side (a quarter of the pixels of a 1280 x 960 query, a sixteenth of a
+# 12-megapixel one). The views are hashed from a 320-px copy of it and the content rectangles of a
+# screenshot found on it (their 4 x 4 block grid is tuned on 640 to 800 px; below, a player's
+# control bar merges into the rectangle). Other formats cost their full decode at any size and
+# are taken at the 800 px the rectangles were tuned on. The 800-px copy local features need is
+# decoded only when a candidate is verified.
 VIEW_SIDE = 640
+
+
+def load_query_picture(path: str | os.PathLike[str]) -> Image.Image:
+    """The copy of a query its views are taken from: a JPEG at :data:`VIEW_SIDE`, decoded reduced;
+    any other picture as :func:`load_picture` gives it.
+
+    Raises whatever Pillow raises for a file that cannot be decoded; decoder warnings are dropped.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with decode.open_picture(path) as image:
+            small = decode.reducible(image)
+            picture = decode.decode(
+                image, side=VIEW_SIDE if small else VERIFY_SIDE, resample="bilinear", reduce_keeping="long" if small else "short"
+            )
+    return picture if picture.mode == "RGB" else picture.convert("RGB")
 
 
 def crop_fraction(image: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
@@ -173,8 +189,6 @@ def _phashes(grids: list[Any]) -> list[int]:
     """:func:`forensics.read.hashing.phash` of each 32 x 32 grid, in one pass."""
     import numpy as np
 
-    from forensics.read import hashing
-
     if not grids:
         return []
     hashing._phash_of(np.zeros((32, 32)))  # builds the DCT matrix once
@@ -187,9 +201,7 @@ def _phashes(grids: list[Any]) -> list[int]:
 
 def _dhash(grid: Any) -> int:
     """:func:`forensics.read.hashing.dhash` of a 9 x 8 grid."""
-    from forensics.read.hashing import _to_int
-
-    return _to_int(grid[:, 1:] > grid[:, :-1])
+    return hashing._to_int(grid[:, 1:] > grid[:, :-1])
 
 
 def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int, int] | None]:
