@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from imagegen import photo
@@ -155,3 +157,23 @@ def test_a_search_spread_over_threads_gives_what_one_thread_gives(kernel):
                 assert np.array_equal(ra, rb) and np.array_equal(da, db) and ra.dtype == rb.dtype and da.dtype == db.dtype
 
     check()
+
+
+def _search_in_child(col):
+    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel="faiss")
+
+
+@needs_faiss
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_searches_after_its_parent_did():
+    # FAISS's OpenMP team does not survive a fork: a child that asked it for threads hung for ever
+    import multiprocessing
+
+    col = _column(50_000, 5)
+    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel="faiss")  # 40 queries: what used the team
+    child = multiprocessing.get_context("fork").Process(target=_search_in_child, args=(col,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0

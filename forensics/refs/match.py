@@ -99,14 +99,14 @@ TILT_AHEAD_ROWS = 100_000  # from this index size the tilted views are hashed du
 def _background(fn: Any, *args: Any) -> Any:
     """``fn(*args)`` started on the module's one worker thread; a Future."""
     global _WORKER
-    if _WORKER is None:
+    if _WORKER is None or _WORKER[0] != os.getpid():  # a forked child has the executor but not its thread
         from concurrent.futures import ThreadPoolExecutor
 
-        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="views")
-    return _WORKER.submit(fn, *args)
+        _WORKER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="views"))
+    return _WORKER[1].submit(fn, *args)
 
 
-_WORKER: Any = None
+_WORKER: Any = None  # (pid, executor)
 
 
 BATCH = 256  # queries whose scans share each pass over the arrays

@@ -156,8 +156,8 @@ def within_columns(
 
     def run(piece: tuple[int, int, np.ndarray]) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
         k, _, part = piece
-        if faiss:  # one OpenMP thread per piece when the pieces themselves share the cores
-            return _scan_faiss(part, qarrays[k], radius, threads=1 if parts > 1 else None)
+        if faiss:  # one OpenMP thread: the pieces share the cores, and a forked child has no OpenMP team (it would hang)
+            return _scan_faiss(part, qarrays[k], radius, threads=1)
         return _scan(part, qarrays[k], radius)
 
     results = list(_pool(parts).map(run, pieces)) if parts > 1 else [run(p) for p in pieces]
