@@ -156,6 +156,7 @@ class _Query:
     cands: list[_Candidate]
     exact: set[int] = field(default_factory=set)
     image: Any = None  # the picture decoded again for its views, when no whole-picture hash matched
+    verifiable: bool = False  # whether that copy is the one local features are taken from
     boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     turns: list[tuple[int, int, str, str | None, bool]] = field(default_factory=list)
     regions: list[Any] = field(default_factory=list)
@@ -165,7 +166,7 @@ class _Query:
 def _prepare(q: _Query) -> None:
     """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops)."""
     try:
-        q.image = load_query_picture(q.record.path)
+        q.image, q.verifiable = load_query_picture(q.record.path)
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return
@@ -267,7 +268,7 @@ class _Matcher:
         for q in looked:
             if q.ahead is not None and id(q) not in tilt_ids:
                 q.ahead.cancel()  # not needed: skipped if it has not started
-        return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact) for q in queries]
+        return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact, verifiable=q.verifiable) for q in queries]
 
     def _views_batch(
         self, turns: list[list[tuple[int, int, str, str | None, bool]]], regions: list[list[Any]]
@@ -315,7 +316,14 @@ class _Matcher:
         return self._finish(record, list(best.values()), None, {}, set())
 
     def _finish(
-        self, record: Any, cands: list[_Candidate], image: Any, boxes: dict[str, tuple[int, int, int, int]], exact: set[int]
+        self,
+        record: Any,
+        cands: list[_Candidate],
+        image: Any,
+        boxes: dict[str, tuple[int, int, int, int]],
+        exact: set[int],
+        *,
+        verifiable: bool = False,
     ) -> list[Match]:
 
         # the best candidate per reference row
@@ -338,7 +346,7 @@ class _Matcher:
             from forensics.refs.features import verify  # deferred: numpy and OpenCV load on first use, not on `import forensics`
 
             qfeat: dict[Any, _QueryFeatures] = {}
-            small, image = image, None  # the views' copy; the one features are taken from is decoded when first needed
+            small, image = image, (image if verifiable else None)  # else the copy for features is decoded when first needed
             for c in unsure:
                 ref, stored = refs[int(self.table.ids[c.row])]
                 rfeat = self._reference_features(ref)

@@ -125,20 +125,22 @@ HASH_SIDE = 320  # long side of the copy the query views are hashed from
 VIEW_SIDE = 640
 
 
-def load_query_picture(path: str | os.PathLike[str]) -> Image.Image:
+def load_query_picture(path: str | os.PathLike[str]) -> tuple[Image.Image, bool]:
     """The copy of a query its views are taken from: a JPEG at :data:`VIEW_SIDE`, decoded reduced;
     any other picture as :func:`load_picture` gives it.
 
-    Raises whatever Pillow raises for a file that cannot be decoded; decoder warnings are dropped.
+    Returns the picture, and whether it is what :func:`load_picture` gives (so that local
+    features can be taken from it without a second decode). Raises whatever Pillow raises for a
+    file that cannot be decoded; decoder warnings are dropped.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with decode.open_picture(path) as image:
-            small = decode.reducible(image)
+            small = decode.reducible(image) and max(image.size) > VIEW_SIDE
             picture = decode.decode(
                 image, side=VIEW_SIDE if small else VERIFY_SIDE, resample="bilinear", reduce_keeping="long" if small else "short"
             )
-    return picture if picture.mode == "RGB" else picture.convert("RGB")
+    return (picture if picture.mode == "RGB" else picture.convert("RGB")), not small
 
 
 def crop_fraction(image: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
