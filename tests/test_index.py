@@ -300,6 +300,60 @@ def test_every_query_view_has_its_regions():
         assert VIEW_REGIONS[v.anchor or "identity"]
 
 
+def test_a_jpeg_query_is_decoded_reduced_for_its_views_and_other_formats_at_800_px(tmp_path):
+    from forensics.refs.queries import VERIFY_SIDE, VIEW_SIDE, load_query_picture
+
+    picture = photo(5, (1280, 960)).convert("RGB")
+    picture.save(tmp_path / "q.jpg", quality=90)
+    picture.save(tmp_path / "q.png")
+    small, verifiable = load_query_picture(tmp_path / "q.jpg")
+    assert small.size == (VIEW_SIDE, VIEW_SIDE * 3 // 4) and not verifiable  # 1/2 scale in the DCT
+    full, verifiable = load_query_picture(tmp_path / "q.png")
+    assert full.size == (VERIFY_SIDE, VERIFY_SIDE * 3 // 4) and verifiable  # the copy features are taken from
+
+
+@pytest.mark.parametrize("screen", [False, True])
+def test_query_view_hashes_are_those_of_each_view_cut_and_turned(screen):
+    """The views are hashed from four resizes for the eight turns and one DCT for all: the bits
+    of hashing each view on its own."""
+    from PIL import Image, ImageDraw
+
+    from forensics.read import decode
+    from forensics.read.hashing import dhash, phash
+    from forensics.refs.queries import ALIGNED, DIHEDRAL, HASH_SIDE, QUERY_SUBCROPS, REGIONS, crop_fraction, query_views, transpose
+
+    image = photo(11, (640, 480)).convert("RGB")
+    if screen:  # a picture in a player window: framed views, each also mirrored
+        shot = Image.new("RGB", (900, 700), (20, 20, 22))
+        shot.paste(image, (130, 60))
+        ImageDraw.Draw(shot).rectangle((130, 600, 770, 606), fill=(200, 30, 30))
+        image = shot
+    views, _ = query_views(image)
+    grey = decode.fit(image, HASH_SIDE, resample="bilinear").convert("L")
+    by_name = {v.name: v for v in views}
+    for op, name in DIHEDRAL:
+        turned = transpose(grey, op)
+        assert (by_name[name].phash, by_name[name].dhash) == (phash(turned), dhash(turned)), name
+    framed = [v for v in views if v.name.startswith("framed")]
+    assert bool(framed) == screen
+    f = grey.width / image.width, grey.height / image.height
+    for v in framed:
+        b = v.box
+        inner = grey.crop((round(b[0] * f[0]), round(b[1] * f[1]), round(b[2] * f[0]), round(b[3] * f[1])))
+        inner = transpose(inner, "FLIP_LEFT_RIGHT") if v.name.startswith("framed-mirrored") else inner
+        assert (v.phash, v.dhash) == (phash(inner), dhash(inner)), v.name
+    crops = [v for v in views if v.name.startswith("crop:")]
+    assert len(crops) == 5 * len(QUERY_SUBCROPS)
+    for v in crops:
+        _, anchor, side = v.name.split(":")
+        s, m = float(side), 1.0 - float(side)
+        box = {"centre": (m / 2, m / 2, 1 - m / 2, 1 - m / 2), "top-left": (0.0, 0.0, s, s), "top-right": (m, 0.0, 1.0, s),
+               "bottom-left": (0.0, m, s, 1.0), "bottom-right": (m, m, 1.0, 1.0)}[anchor]  # fmt: skip
+        assert v.phash == phash(crop_fraction(grey, box)) and v.dhash is None, v.name
+    for name in ALIGNED:
+        assert by_name[f"aligned:{name}"].phash == phash(crop_fraction(grey, dict(REGIONS)[name]))
+
+
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that accepts any bytes in a name")
 def test_a_name_that_is_not_utf8_is_indexed_and_reopened(tmp_path, index_target):
     folder = tmp_path / "odd"

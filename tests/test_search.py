@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from imagegen import photo
@@ -119,3 +121,59 @@ def test_the_batch_decodes_its_queries_under_the_callers_memory_budget(archive, 
     assert _key(starved) == _key(single)
     names = {m.path.rsplit("/", 1)[-1] for m in starved}
     assert "c-crop.jpg" not in names and "a-resized.jpg" in names  # no views without a decode; hashes still match
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "faiss"])
+def test_a_search_spread_over_threads_gives_what_one_thread_gives(kernel):
+    if kernel == "faiss" and not HAVE_FAISS:
+        pytest.skip("faiss-cpu is not installed")
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cols = [_column(n, seed) for seed, n in enumerate((2 * search.CHUNK + 17, search.CHUNK, 5, 0))]
+
+    @settings(max_examples=10, deadline=None)
+    @given(
+        st.lists(st.lists(st.integers(0, 2**64 - 1), max_size=6), min_size=4, max_size=4),
+        st.integers(-1, 30),
+        st.integers(2, 5),
+        st.data(),
+    )
+    def check(queries, radius, threads, data):
+        # queries one bit off rows, so that the hits sit on both sides of the cuts between threads
+        for col, qs in zip(cols, queries):
+            if col.size:
+                qs += [int(col[data.draw(st.integers(0, col.size - 1))]) ^ 1 for _ in range(2)]
+        one = search.within_columns(cols, queries, radius, kernel=kernel, threads=1)
+        monkey = search.PARALLEL_WORK
+        search.PARALLEL_WORK = 1  # cut even these small columns
+        try:
+            many = search.within_columns(cols, queries, radius, kernel=kernel, threads=threads)
+        finally:
+            search.PARALLEL_WORK = monkey
+        for ca, cb in zip(one, many):
+            assert len(ca) == len(cb)
+            for (ra, da), (rb, db) in zip(ca, cb):
+                assert np.array_equal(ra, rb) and np.array_equal(da, db) and ra.dtype == rb.dtype and da.dtype == db.dtype
+
+    check()
+
+
+def _search_in_child(col):
+    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel="faiss")
+
+
+@needs_faiss
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_searches_after_its_parent_did():
+    # FAISS's OpenMP team does not survive a fork: a child that asked it for threads hung for ever
+    import multiprocessing
+
+    col = _column(50_000, 5)
+    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel="faiss")  # 40 queries: what used the team
+    child = multiprocessing.get_context("fork").Process(target=_search_in_child, args=(col,))
+    child.start()
+    child.join(60)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0

@@ -423,9 +423,14 @@ def refusal_error(image: Image.Image, *, side: int | None = None, memory_budget:
     return found.error if found is not None else None
 
 
+def reducible(image: Image.Image) -> bool:
+    """Whether the decoder scales this opened picture in the DCT (a JPEG), so that a smaller decode costs less."""
+    return image.format in _REDUCIBLE
+
+
 def decode(
     image: Image.Image, *, side: int | None = None, orientation: Orientation = "exif", resample: Resample = "box",
-    memory_budget: int | None = None,
+    memory_budget: int | None = None, reduce_keeping: Literal["short", "long"] = "short",
 ) -> Image.Image:  # fmt: skip
     """Decode an opened picture as a viewer shows it, long side at most ``side``.
 
@@ -446,6 +451,11 @@ def decode(
         The filter that brings the picture to ``side``.
     memory_budget : int, optional
         As for :func:`refusal`.
+    reduce_keeping : {"short", "long"}
+        The side of a JPEG decoded reduced that keeps at least ``side``
+        pixels: the short one (the default), or the long one (a smaller
+        decode, up to half as many pixels across, for a picture that is only
+        looked at in a small copy).
 
     Returns
     -------
@@ -473,7 +483,11 @@ def decode(
     if error is not None:
         raise UnreadableFile(error)
     if side is not None and image.format in _REDUCIBLE:
-        image.draft(None, (side, side))
+        w, h = image.size
+        if reduce_keeping == "long" and max(w, h) > 0:
+            image.draft(None, (max(1, -(-side * w // max(w, h))), max(1, -(-side * h // max(w, h)))))
+        else:
+            image.draft(None, (side, side))
     image.load()
     if orientation == "exif":
         orientation = image.getexif().get(_ORIENTATION_TAG)
@@ -510,7 +524,7 @@ def decode_luminance(image: Image.Image) -> Image.Image:
 
 def load_picture(
     source: bytes | str | os.PathLike[str], *, side: int | None = None, orientation: Orientation = "exif", resample: Resample = "box",
-    memory_budget: int | None = None,
+    memory_budget: int | None = None, reduce_keeping: Literal["short", "long"] = "short",
 ) -> Image.Image:  # fmt: skip
     """Open and decode a picture in one step (:func:`open_picture`, then :func:`decode`).
 
@@ -522,7 +536,7 @@ def load_picture(
     ----------
     source : bytes, str or os.PathLike
         The file's content, or its path.
-    side, orientation, resample, memory_budget
+    side, orientation, resample, memory_budget, reduce_keeping
         As for :func:`decode`.
 
     Returns
@@ -543,7 +557,9 @@ def load_picture(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with open_picture(source) as image:
-            return decode(image, side=side, orientation=orientation, resample=resample, memory_budget=memory_budget)
+            return decode(
+                image, side=side, orientation=orientation, resample=resample, memory_budget=memory_budget, reduce_keeping=reduce_keeping
+            )
 
 
 def fit(image: Image.Image, side: int, *, resample: Resample = "box") -> Image.Image:

@@ -19,6 +19,7 @@ from forensics.refs.queries import (
     VIEW_REGIONS,
     hex_to_int,
     load_picture,
+    load_query_picture,
     map_box,
     query_views,
     tilted_views,
@@ -98,14 +99,14 @@ TILT_AHEAD_ROWS = 100_000  # from this index size the tilted views are hashed du
 def _background(fn: Any, *args: Any) -> Any:
     """``fn(*args)`` started on the module's one worker thread; a Future."""
     global _WORKER
-    if _WORKER is None:
+    if _WORKER is None or _WORKER[0] != os.getpid():  # a forked child has the executor but not its thread
         from concurrent.futures import ThreadPoolExecutor
 
-        _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="views")
-    return _WORKER.submit(fn, *args)
+        _WORKER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="views"))
+    return _WORKER[1].submit(fn, *args)
 
 
-_WORKER: Any = None
+_WORKER: Any = None  # (pid, executor)
 
 
 BATCH = 256  # queries whose scans share each pass over the arrays
@@ -155,6 +156,7 @@ class _Query:
     cands: list[_Candidate]
     exact: set[int] = field(default_factory=set)
     image: Any = None  # the picture decoded again for its views, when no whole-picture hash matched
+    verifiable: bool = False  # whether that copy is the one local features are taken from
     boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     turns: list[tuple[int, int, str, str | None, bool]] = field(default_factory=list)
     regions: list[Any] = field(default_factory=list)
@@ -162,9 +164,9 @@ class _Query:
 
 
 def _prepare(q: _Query) -> None:
-    """The query decoded once more and the hashes of its views (turns, framed content, sub-crops)."""
+    """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops)."""
     try:
-        q.image = load_picture(q.record.path)
+        q.image, q.verifiable = load_query_picture(q.record.path)
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return
@@ -252,62 +254,57 @@ class _Matcher:
             # in a large index the scans below take longer than hashing the tilted views, which
             # Pillow does without the GIL: hash them meanwhile on another thread, in case they are needed
             q.ahead = _background(tilted_views, q.image) if len(self.table) >= TILT_AHEAD_ROWS else None
-        for q, cands in zip(looked, self._direct_batch([q.turns for q in looked])):
-            q.cands += cands
-        for q, cands in zip(looked, self._regions_batch([q.regions for q in looked])):
-            q.cands += cands
+        for q, turned, cropped in zip(looked, *self._views_batch([q.turns for q in looked], [q.regions for q in looked])):
+            q.cands += turned + cropped
         # nothing close at all: perhaps a picture turned by a few degrees
         tilting = [q for q in looked if not any(c.phash <= self.d for c in q.cands)]
         tilted = [q.ahead.result() if q.ahead is not None else tilted_views(q.image) for q in tilting]
-        turned = self._direct_batch([[(v.phash, v.dhash or 0, v.name, None, True) for v in t] for t in tilted])
-        for q, cands in zip(tilting, turned):
-            q.cands += [dataclasses.replace(c, accepted=False) for c in cands]
-        for q, cands in zip(tilting, self._regions_batch(tilted)):
-            q.cands += cands
+        tilts: list[list[tuple[int, int, str, str | None, bool]]] = [
+            [(v.phash, v.dhash or 0, v.name, None, True) for v in t] for t in tilted
+        ]
+        for q, turned, cropped in zip(tilting, *self._views_batch(tilts, tilted)):
+            q.cands += [dataclasses.replace(c, accepted=False) for c in turned] + cropped
         tilt_ids = {id(q) for q in tilting}
         for q in looked:
             if q.ahead is not None and id(q) not in tilt_ids:
                 q.ahead.cancel()  # not needed: skipped if it has not started
-        return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact) for q in queries]
+        return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact, verifiable=q.verifiable) for q in queries]
 
-    def _direct_batch(self, batch: list[list[tuple[int, int, str, str | None, bool]]]) -> list[list[_Candidate]]:
-        """:meth:`_direct_many` for the views of several queries, in one pass over the pHash column."""
+    def _views_batch(
+        self, turns: list[list[tuple[int, int, str, str | None, bool]]], regions: list[list[Any]]
+    ) -> tuple[list[list[_Candidate]], list[list[_Candidate]]]:
+        """The candidates of several queries' whole-picture views (``turns``: hashes against the pHash
+        column) and region views (``regions``: each against the region columns it can meet,
+        :data:`VIEW_REGIONS`), every column scanned once for all, all columns in one search so that
+        it spreads over the cores."""
         from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
 
-        flat = [v for views in batch for v in views]
-        if not flat:
-            return [[] for _ in batch]
-        (found,) = within_columns([self.table.phash], [[v[0] for v in flat]], self.d + GREY)
-        out: list[list[_Candidate]] = []
+        flat = [v for views in turns for v in views]
+        per_column = [
+            [(b, v) for b, views in enumerate(regions) for v in views if name in VIEW_REGIONS[v.anchor or "identity"]]
+            for name, _ in REGIONS
+        ]
+        columns = [self.table.phash, *self.table.regions]
+        scanned = within_columns(columns, [[v[0] for v in flat]] + [[v.phash for _, v in vs] for vs in per_column], self.d + GREY)
+        whole: list[list[_Candidate]] = []
         k = 0
-        for views in batch:
+        for views in turns:
             cands: list[_Candidate] = []
             for phash, dhash, view, op, grey in views:
-                rows, dists = found[k]
+                rows, dists = scanned[0][k]
                 k += 1
                 keep = dists <= self.d + (GREY if grey else 0)
                 cands += self._close(phash, dhash, view, op, (rows[keep], dists[keep]))
-            out.append(cands)
-        return out
-
-    def _regions_batch(self, batch: list[list[Any]]) -> list[list[_Candidate]]:
-        """:meth:`_regions` for the views of several queries, each region column scanned once for all."""
-        from forensics.refs.search import within_columns  # deferred: numpy load on first use, not on `import forensics`
-
-        # each view against the regions it can meet (VIEW_REGIONS), all columns in one pass
-        per_column = [
-            [(b, v) for b, views in enumerate(batch) for v in views if name in VIEW_REGIONS[v.anchor or "identity"]] for name, _ in REGIONS
-        ]
-        scanned = within_columns(list(self.table.regions), [[v.phash for _, v in vs] for vs in per_column], self.d + GREY)
-        out: list[list[_Candidate]] = [[] for _ in batch]
+            whole.append(cands)
+        cropped: list[list[_Candidate]] = [[] for _ in regions]
         # in the order a single query lists them: column by column, view by view
-        for k, (name, _) in enumerate(REGIONS):
-            for (b, v), found in zip(per_column[k], scanned[k]):
+        for (name, _), views_of, found_of in zip(REGIONS, per_column, scanned[1:]):
+            for (b, v), found in zip(views_of, found_of):
                 rows, dists = _nearest(*found)
                 for row, dp in zip(rows.tolist(), dists.tolist()):
                     if self.table.has_regions[row]:
-                        out[b].append(_Candidate(row, f"region:{name}" if v.name == "identity" else v.name, None, dp, None, False))
-        return out
+                        cropped[b].append(_Candidate(row, f"region:{name}" if v.name == "identity" else v.name, None, dp, None, False))
+        return whole, cropped
 
     def video(self, record: ImageRecord) -> list[Match]:
         best: dict[int, _Candidate] = {}
@@ -319,7 +316,14 @@ class _Matcher:
         return self._finish(record, list(best.values()), None, {}, set())
 
     def _finish(
-        self, record: Any, cands: list[_Candidate], image: Any, boxes: dict[str, tuple[int, int, int, int]], exact: set[int]
+        self,
+        record: Any,
+        cands: list[_Candidate],
+        image: Any,
+        boxes: dict[str, tuple[int, int, int, int]],
+        exact: set[int],
+        *,
+        verifiable: bool = False,
     ) -> list[Match]:
 
         # the best candidate per reference row
@@ -342,12 +346,18 @@ class _Matcher:
             from forensics.refs.features import verify  # deferred: numpy and OpenCV load on first use, not on `import forensics`
 
             qfeat: dict[Any, _QueryFeatures] = {}
+            small, image = image, (image if verifiable else None)  # else the copy for features is decoded when first needed
             for c in unsure:
                 ref, stored = refs[int(self.table.ids[c.row])]
                 rfeat = self._reference_features(ref)
                 if rfeat is None:
                     continue
-                q = _query_features(image, c, boxes.get(c.view), qfeat)
+                if image is None:
+                    try:
+                        image = load_picture(record.path)
+                    except Exception:  # noqa: BLE001 - the file changed or vanished since its views were hashed
+                        break
+                q = _query_features(image, c, _scaled(boxes.get(c.view), small.size, image.size), qfeat)
                 v = verify(rfeat, q.features)
                 if v is None or (q.box is not None and not _fills(v, q.features.size)):
                     continue
@@ -441,6 +451,14 @@ class _QueryFeatures:
         if self.box is None:
             return x0, y0, x1, y1
         return x0 + self.box[0], y0 + self.box[1], x1 + self.box[0], y1 + self.box[1]
+
+
+def _scaled(box: tuple[int, int, int, int] | None, size: tuple[int, int], to: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """A rectangle in a picture of ``size`` in the same picture at size ``to``."""
+    if box is None or size == to:
+        return box
+    fx, fy = to[0] / size[0], to[1] / size[1]
+    return round(box[0] * fx), round(box[1] * fy), min(to[0], round(box[2] * fx)), min(to[1], round(box[3] * fy))
 
 
 def _fills(v: Any, size: tuple[int, int]) -> bool:

@@ -11,11 +11,12 @@ frame. Hashes here are plain Python ints (64 bits) ready for packed search.
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from forensics.read import decode
-from forensics.read.hashing import dhash, phash
+from forensics.read import decode, hashing
+from forensics.read.hashing import phash
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -114,6 +115,32 @@ def load_picture(path: str | os.PathLike[str], *, side: int = VERIFY_SIDE) -> Im
 
 
 HASH_SIDE = 320  # long side of the copy the query views are hashed from
+# Long side a JPEG query is decoded at for its views: reduced in the DCT to the smallest size still
+# this wide on its long side (a quarter of the pixels of a 1280 x 960 query, a sixteenth of a
+# 12-megapixel one). The views are hashed from a 320-px copy of it and the content rectangles of a
+# screenshot found on it (their 4 x 4 block grid is tuned on 640 to 800 px; below, a player's
+# control bar merges into the rectangle). Other formats cost their full decode at any size and
+# are taken at the 800 px the rectangles were tuned on. The 800-px copy local features need is
+# decoded only when a candidate is verified.
+VIEW_SIDE = 640
+
+
+def load_query_picture(path: str | os.PathLike[str]) -> tuple[Image.Image, bool]:
+    """The copy of a query its views are taken from: a JPEG at :data:`VIEW_SIDE`, decoded reduced;
+    any other picture as :func:`load_picture` gives it.
+
+    Returns the picture, and whether it is what :func:`load_picture` gives (so that local
+    features can be taken from it without a second decode). Raises whatever Pillow raises for a
+    file that cannot be decoded; decoder warnings are dropped.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with decode.open_picture(path) as image:
+            small = decode.reducible(image) and max(image.size) > VIEW_SIDE
+            picture = decode.decode(
+                image, side=VIEW_SIDE if small else VERIFY_SIDE, resample="bilinear", reduce_keeping="long" if small else "short"
+            )
+    return (picture if picture.mode == "RGB" else picture.convert("RGB")), not small
 
 
 def crop_fraction(image: Image.Image, box: tuple[float, float, float, float]) -> Image.Image:
@@ -133,30 +160,82 @@ def transpose(image: Image.Image, op: str | None) -> Image.Image:
     return image if op is None else image.transpose(getattr(_Image.Transpose, op))
 
 
+# Each turn of the dihedral group as (hashed from the transposed picture?, flip of the hash grid):
+# a flip commutes exactly with the resizing the hashes start with (the filter and the sampling grid
+# are symmetric), so the 32 x 32 and 9 x 8 grids of the picture and of its transpose give the
+# hashes of all eight turns, bit for bit those of the turned pictures, from four resizes.
+_TURNS: dict[str | None, tuple[bool, tuple[slice, slice]]] = {
+    None: (False, (slice(None), slice(None))),
+    "FLIP_LEFT_RIGHT": (False, (slice(None), slice(None, None, -1))),
+    "ROTATE_180": (False, (slice(None, None, -1), slice(None, None, -1))),
+    "FLIP_TOP_BOTTOM": (False, (slice(None, None, -1), slice(None))),
+    "ROTATE_90": (True, (slice(None, None, -1), slice(None))),
+    "ROTATE_270": (True, (slice(None), slice(None, None, -1))),
+    "TRANSPOSE": (True, (slice(None), slice(None))),
+    "TRANSVERSE": (True, (slice(None, None, -1), slice(None, None, -1))),
+}
+
+
+def _grids(grey: Image.Image, *, dgrid: bool = True) -> tuple[Any, Any]:
+    """The pHash grid (32 x 32) and the dHash grid (9 x 8) of a grey picture, as
+    :func:`forensics.read.hashing.phash` and :func:`~forensics.read.hashing.dhash` resize it."""
+    import numpy as np
+    from PIL import Image as _Image
+
+    lanczos = _Image.Resampling.LANCZOS
+    p = np.asarray(grey.resize((32, 32), lanczos))
+    return p, (np.asarray(grey.resize((9, 8), lanczos)) if dgrid else None)
+
+
+def _phashes(grids: list[Any]) -> list[int]:
+    """:func:`forensics.read.hashing.phash` of each 32 x 32 grid, in one pass."""
+    import numpy as np
+
+    if not grids:
+        return []
+    hashing._phash_of(np.zeros((32, 32)))  # builds the DCT matrix once
+    assert hashing._DCT is not None
+    dct = hashing._DCT[:8]
+    low = dct @ np.stack(grids).astype(np.float64) @ dct.T
+    bits = low.reshape(len(grids), 64) > np.median(low.reshape(len(grids), 64), axis=1, keepdims=True)
+    return [int(b) for b in np.packbits(bits, axis=1).view(">u8").ravel()]
+
+
+def _dhash(grid: Any) -> int:
+    """:func:`forensics.read.hashing.dhash` of a 9 x 8 grid."""
+    return hashing._to_int(grid[:, 1:] > grid[:, :-1])
+
+
 def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int, int] | None]:
     """Hashes of the views of a query: its turns, its framed content, its sub-crops.
 
     Returns the views and the first content rectangle ``(x0, y0, x1, y1)`` in
     the image's pixels when a frame (borders, player controls, an app screen
     or a web page) was found around a picture; each framed view carries its own
-    rectangle in ``box``.
+    rectangle in ``box``. The hashes are those of :func:`~forensics.read.hashing.phash`
+    and :func:`~forensics.read.hashing.dhash` of each view cut and turned, computed
+    from as few resizes as give the same bits (:data:`_TURNS`) and one DCT for all.
     """
+    from PIL import Image as _Image
+
     boxes = content_boxes(image)
     full = image
     # the hashes look at 32 x 32 grey pixels: hash a small grey copy (turns and crops commute with
     # the conversion, so the hashes are those of the colour picture, at a third of the resizing cost)
     image = decode.fit(image, HASH_SIDE, resample="bilinear").convert("L")
-    views = []
+    plain, transposed = _grids(image), _grids(image.transpose(_Image.Transpose.TRANSPOSE))
+    named: list[tuple[str, Any, int | None, str | None, tuple[int, int, int, int] | None]] = []  # name, grid, dhash, anchor, box
     for op, name in DIHEDRAL:
-        v = transpose(image, op)
-        views.append(ViewHash(name, phash(v), dhash(v)))
+        via, flip = _TURNS[op]
+        p, d = transposed if via else plain
+        named.append((name, p[flip], _dhash(d[flip]), None, None))
     f = image.width / full.width, image.height / full.height
+    mirror = (slice(None), slice(None, None, -1))
     for k, box in enumerate(boxes):
         suffix = "" if k == 0 else f":{k + 1}"
-        inner = image.crop((round(box[0] * f[0]), round(box[1] * f[1]), round(box[2] * f[0]), round(box[3] * f[1])))
-        views.append(ViewHash(f"framed{suffix}", phash(inner), dhash(inner), box=box))
-        mirrored = transpose(inner, "FLIP_LEFT_RIGHT")
-        views.append(ViewHash(f"framed-mirrored{suffix}", phash(mirrored), dhash(mirrored), box=box))
+        p, d = _grids(image.crop((round(box[0] * f[0]), round(box[1] * f[1]), round(box[2] * f[0]), round(box[3] * f[1]))))
+        named.append((f"framed{suffix}", p, _dhash(d), None, box))
+        named.append((f"framed-mirrored{suffix}", p[mirror], _dhash(d[mirror]), None, box))
     # sub-crops of the query, compared with every indexed region of the references
     for side in QUERY_SUBCROPS:
         m = 1.0 - side
@@ -168,10 +247,12 @@ def query_views(image: Image.Image) -> tuple[list[ViewHash], tuple[int, int, int
             "bottom-right": (m, m, 1.0, 1.0),
         }
         for anchor, b in crops.items():
-            views.append(ViewHash(f"crop:{anchor}:{side}", phash(crop_fraction(image, b)), anchor=anchor))
+            named.append((f"crop:{anchor}:{side}", _grids(crop_fraction(image, b), dgrid=False)[0], None, anchor, None))
     regions = dict(REGIONS)
     for name in ALIGNED:
-        views.append(ViewHash(f"aligned:{name}", phash(crop_fraction(image, regions[name])), anchor=f"aligned:{name}"))
+        named.append((f"aligned:{name}", _grids(crop_fraction(image, regions[name]), dgrid=False)[0], None, f"aligned:{name}", None))
+    hashes = _phashes([grid for _, grid, _, _, _ in named])
+    views = [ViewHash(name, ph, dh, anchor=anchor, box=box) for (name, _, dh, anchor, box), ph in zip(named, hashes)]
     return views, boxes[0] if boxes else None
 
 
@@ -213,17 +294,18 @@ def tilted_views(image: Image.Image, *, angles: tuple[float, ...] = TILTS) -> li
 
     from PIL import Image as _Image
 
-    image = decode.fit(image, HASH_SIDE, resample="bilinear")
+    # turned grey, as the other views are hashed: a third of the work of turning the colour picture
+    image = decode.fit(image, HASH_SIDE, resample="bilinear").convert("L")
     w, h = image.size
-    out = []
+    grids = []
     for angle in angles:
         a = math.radians(abs(angle))
         k = 1.0 / (math.cos(a) + math.sin(a) * max(w / h, h / w))
         turned = image.rotate(angle, resample=_Image.Resampling.BILINEAR, expand=False)
         cw, ch = int(w * k), int(h * k)
-        inner = turned.crop(((w - cw) // 2, (h - ch) // 2, (w + cw) // 2, (h + ch) // 2))
-        out.append(ViewHash(f"tilt:{angle:+.0f}", phash(inner), dhash(inner), anchor="tilt"))
-    return out
+        grids.append(_grids(turned.crop(((w - cw) // 2, (h - ch) // 2, (w + cw) // 2, (h + ch) // 2))))
+    hashes = _phashes([p for p, _ in grids])
+    return [ViewHash(f"tilt:{angle:+.0f}", ph, _dhash(d), anchor="tilt") for angle, ph, (_, d) in zip(angles, hashes, grids)]
 
 
 def content_box(image: Image.Image, *, min_area: float = 0.15) -> tuple[int, int, int, int] | None:
@@ -238,17 +320,22 @@ def content_box(image: Image.Image, *, min_area: float = 0.15) -> tuple[int, int
     """
     import numpy as np
 
-    a = np.asarray(image.convert("L"), dtype=np.int16)
+    a = np.asarray(image.convert("L"))
     h, w = a.shape
     if h < 64 or w < 64:
         return None
     b = 4
     cut = a[: h - h % b, : w - w % b]
-    rows = cut.reshape(h - h % b, w // b, b)  # reduce along x first: contiguous, fast
-    hi, lo = rows.max(axis=2), rows.min(axis=2)
-    hi = hi.reshape(h // b, b, w // b).max(axis=1)
-    lo = lo.reshape(h // b, b, w // b).min(axis=1)
-    busy = (hi - lo) > 4
+    # the extremes of each block as elementwise maxima and minima of its four columns, then of its
+    # four rows (strided views, whole-array operations: a reduction over an axis of 4 is slow)
+    cols = [cut[:, i::b] for i in range(b)]
+    hi, lo = (
+        np.maximum(np.maximum(cols[0], cols[1]), np.maximum(cols[2], cols[3])),
+        np.minimum(np.minimum(cols[0], cols[1]), np.minimum(cols[2], cols[3])),
+    )
+    hi = np.maximum(np.maximum(hi[0::b], hi[1::b]), np.maximum(hi[2::b], hi[3::b]))
+    lo = np.minimum(np.minimum(lo[0::b], lo[1::b]), np.minimum(lo[2::b], lo[3::b]))
+    busy = (hi - lo) > 4  # uint8: hi >= lo
     bh, bw = busy.shape
     top, bottom, left, right = 0, bh, 0, bw
     for _ in range(2):

@@ -110,14 +110,15 @@ def backend(name: str | None = None) -> str:
 
 
 def within_columns(
-    columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int, *, kernel: str | None = None
+    columns: Sequence[np.ndarray], queries: Sequence[Sequence[int]], radius: int, *, kernel: str | None = None, threads: int | None = None
 ) -> list[list[tuple[np.ndarray, np.ndarray]]]:
     """:func:`within` for several columns at once, each with its own query hashes.
 
     Each chunk of a column is read from memory once for all the queries of
-    that column. (Threads do not help here: numpy's loops over a chunk that
-    fits in cache are too short for two threads to overlap, and chunks that
-    are long enough fall out of the cache; measured in performance.md.)
+    that column. A search of more than :data:`PARALLEL_WORK` query-rows is
+    cut into row ranges, one per core, scanned on threads (both kernels
+    release the GIL while they count bits); the pieces are joined in row
+    order, so the result is the same as from one thread.
 
     Parameters
     ----------
@@ -129,6 +130,9 @@ def within_columns(
         Largest Hamming distance returned.
     kernel : str, optional
         ``faiss`` or ``numpy`` (see :func:`backend`); both return the same.
+    threads : int, optional
+        Threads to spread a large search over; default one per core this
+        process may run on.
 
     Returns
     -------
@@ -141,16 +145,65 @@ def within_columns(
     >>> [[(r.tolist(), d.tolist()) for r, d in c] for c in within_columns([col, col], [[0b1], []], 2)]
     [[([0, 1], [1, 2])], []]
     """
-    scan = _scan_faiss if backend(kernel) == "faiss" else _scan
-    out: list[list[tuple[np.ndarray, np.ndarray]]] = []
-    for column, qlist in zip(columns, queries):
-        qs = np.array([q & 0xFFFFFFFFFFFFFFFF for q in qlist], dtype=np.uint64)
-        found = scan(column, qs, radius) if len(qs) and radius >= 0 else [([], []) for _ in qs]
-        out.append([
+    faiss = backend(kernel) == "faiss"
+    qarrays = [np.array([q & 0xFFFFFFFFFFFFFFFF for q in qlist], dtype=np.uint64) for qlist in queries]
+    jobs = [(k, col) for k, (col, qs) in enumerate(zip(columns, qarrays)) if len(qs) and radius >= 0 and col.shape[0]]
+    work = sum(col.shape[0] * len(qarrays[k]) for k, col in jobs)
+    cores = threads if threads is not None else _cores()
+    parts = min(cores, max(1, work // PARALLEL_WORK)) if cores > 1 else 1
+    # (column, first row, rows): each column cut into `parts` ranges, so every thread gets a share of each
+    pieces = [(k, start, col[start:stop]) for k, col in jobs for start, stop in _ranges(col.shape[0], parts)]
+
+    def run(piece: tuple[int, int, np.ndarray]) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
+        k, _, part = piece
+        if faiss:  # one OpenMP thread: the pieces share the cores, and a forked child has no OpenMP team (it would hang)
+            return _scan_faiss(part, qarrays[k], radius, threads=1)
+        return _scan(part, qarrays[k], radius)
+
+    results = list(_pool(parts).map(run, pieces)) if parts > 1 else [run(p) for p in pieces]
+    found: list[list[tuple[list[np.ndarray], list[np.ndarray]]]] = [[([], []) for _ in qs] for qs in qarrays]
+    for (k, start, _), res in zip(pieces, results):
+        for i, (rows, dists) in enumerate(res):
+            found[k][i][0].extend(r + start if start else r for r in rows)
+            found[k][i][1].extend(dists)
+    return [
+        [
             (np.concatenate(rows), np.concatenate(dists)) if rows else (np.zeros(0, np.int64), np.zeros(0, np.int16))
-            for rows, dists in found
-        ])  # fmt: skip
-    return out
+            for rows, dists in per_query
+        ]
+        for per_query in found
+    ]
+
+
+PARALLEL_WORK = 2_000_000  # query-rows (about 1.3 ms on one core) below which a search stays on one thread
+
+
+def _ranges(n: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` consecutive row ranges covering ``n`` rows, cut at multiples of :data:`CHUNK`."""
+    if parts <= 1 or n <= CHUNK:
+        return [(0, n)]
+    step = -(-n // parts // CHUNK) * CHUNK
+    return [(start, min(n, start + step)) for start in range(0, n, step)]
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_POOL: tuple[int, int, Any] | None = None  # (pid, threads, executor)
+
+
+def _pool(threads: int) -> Any:
+    """A thread pool of ``threads`` workers, kept for the process (a forked child makes its own)."""
+    global _POOL
+    if _POOL is None or _POOL[0] != os.getpid() or _POOL[1] < threads:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = (os.getpid(), threads, ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hamming"))
+    return _POOL[2]
 
 
 def _scan(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
@@ -173,8 +226,11 @@ def _scan(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np
     return found
 
 
-def _scan_faiss(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
-    """:func:`_scan` by FAISS's compiled range search over the column in place."""
+def _scan_faiss(
+    column: np.ndarray, qs: np.ndarray, radius: int, *, threads: int | None = None
+) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
+    """:func:`_scan` by FAISS's compiled range search over the column in place (OpenMP ``threads``, by default
+    every core from :data:`THREADED_QUERIES` queries on)."""
     faiss = _faiss_module()
     col = np.ascontiguousarray(column, dtype=np.uint64)
     n, m = col.shape[0], qs.shape[0]
@@ -182,7 +238,8 @@ def _scan_faiss(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[l
         return [([], []) for _ in qs]
     res = faiss.RangeSearchResult(m)
     # queries are spread over the cores; a few of them are not worth waking the other threads for
-    threads = faiss.omp_get_max_threads() if m >= THREADED_QUERIES else 1
+    if threads is None:
+        threads = faiss.omp_get_max_threads() if m >= THREADED_QUERIES else 1
     before = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(threads)
     try:  # FAISS keeps distances strictly below its radius
