@@ -184,7 +184,7 @@ def _spread(keypoints: Sequence[Any], most: int) -> list[Any]:
     if spare > 0:
         nxt = np.nonzero(rank == lo)[0]
         keep[nxt[np.argsort(-strength[nxt])[:spare]]] = True
-    return [keypoints[i] for i in np.nonzero(keep)[0]]
+    return [keypoints[int(i)] for i in np.nonzero(keep)[0]]
 
 
 def _with_faint(gray: Gray, pts: Floats, desc: Floats | None, most: int) -> tuple[Floats, Floats | None]:
