@@ -254,3 +254,31 @@ def test_a_copy_stops_at_flat_ground_whose_grain_is_its_own() -> None:
     assert sx0 >= 45 and sy0 >= 45 and sx1 <= 175 and sy1 <= 175, c.source.box  # not the frame (20..200)
     assert tx0 >= 365 and ty0 >= 245 and tx1 <= 495 and ty1 <= 375, c.target.box
     assert sx1 - sx0 >= 100 and ty1 - ty0 >= 100  # the whole square
+
+
+def test_the_keypoints_kept_are_shared_out_over_the_picture() -> None:
+    """A cell with few weak keypoints keeps them all; the busy cell gives up its weakest to stay within the total."""
+    busy = [cv2.KeyPoint(10.0 + i % 40, 10.0 + i // 40, 3.0, -1, 1.0 + i) for i in range(100)]
+    dim = [cv2.KeyPoint(300.0 + i, 300.0, 3.0, -1, 0.01) for i in range(5)]
+    kept = copymove._spread(busy + dim, 20)
+    assert len(kept) == 20
+    assert sum(k.pt[0] >= 300 for k in kept) == 5
+    assert min(k.response for k in kept if k.pt[0] < 300) == 86.0  # the busy cell's strongest 15
+
+
+def test_a_copy_of_dim_texture_in_a_busy_picture_keeps_its_keypoints(monkeypatch) -> None:
+    """Kept by strength over the whole picture, the keypoints all go to its busy parts and the dim copy is missed."""
+    rng = np.random.default_rng(5)
+    h, w = 480, 640
+    a = cv2.GaussianBlur(rng.normal(128, 60, (h, w)), (0, 0), 1.2)  # busy: strong keypoints everywhere
+    soft = cv2.GaussianBlur(rng.normal(0, 1, (h, w)), (0, 0), 1.5)
+    dim = 128 + 8.0 * soft / soft.std()  # textured, at a tenth of the contrast (a trunk in shade, asphalt)
+    for x0, x1 in ((40, 260), (380, 600)):
+        a[40:440, x0:x1] = dim[40:440, x0:x1]
+    a[260:380, 420:540] = a[80:200, 80:200]  # moved within the dim ground
+    image = _jpeg(np.clip(a, 0, 255).astype(np.uint8), 90)
+    found = find_copy_moves(image, max_keypoints=2000, blocks=False).copies
+    assert found and copy_move_severity(found[0]) > Severity.INFO
+    assert found[0].source.box[:2] == pytest.approx((80, 80), abs=6) and found[0].target.box[:2] == pytest.approx((420, 260), abs=6)
+    monkeypatch.setattr(copymove, "SPREAD_CELL", 10**6)  # one cell: the strongest over the whole picture, as SIFT's own cap keeps
+    assert not find_copy_moves(image, max_keypoints=2000, blocks=False).copies

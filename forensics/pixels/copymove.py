@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 RATIO = 0.6  # 2-NN ratio: Lowe's 0.8 lets in too many look-alikes within one picture
 NEIGHBOURS = 6  # searched per keypoint: itself and duplicates at its own place come first
 MAX_KEYPOINTS = 8000
+SPREAD_CELL = 64  # pixels: the keypoints kept are shared out over cells this wide, not given to the busiest parts
 CONTRAST = 0.02  # SIFT's default 0.04 leaves low-contrast copies with too few points
 POOR_CONTRAST = 0.005  # a second pass over the keypoint-poor areas: soft bands, haze, dim surfaces
 POOR_CELL = 32  # pixels: a cell the first pass left without keypoints is keypoint-poor
@@ -120,11 +121,7 @@ def find_copy_moves(
     h, w = gray.shape
     long_side = max(w, h)
     cv2.setRNGSeed(12345)  # RANSAC draws its samples from OpenCV's generator: one picture, one answer
-    detector, kind = _detector(max_keypoints)
-    keypoints, desc = detector.detectAndCompute(gray, None)
-    pts = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
-    if kind == "sift":
-        pts, desc = _with_faint(gray, pts, desc, max_keypoints // 2)
+    pts, desc, kind = _keypoints(gray, max_keypoints)
     n = len(pts)
     copies: list[CopyMove] = []
     if n >= min_matches and desc is not None:
@@ -136,12 +133,58 @@ def find_copy_moves(
     return CopyMoveSearch(tuple(_distinct(copies)), n, kind)
 
 
-def _detector(max_keypoints: int) -> tuple[Any, str]:
+def _keypoints(gray: Gray, max_keypoints: int) -> tuple[Floats, Floats | None, str]:
+    """The keypoints' places and descriptors, and the detector's name ("sift" or "orb")."""
     import cv2
+    import numpy as np
 
     if hasattr(cv2, "SIFT_create"):
-        return cv2.SIFT_create(nfeatures=max_keypoints, contrastThreshold=CONTRAST), "sift"
-    return cv2.ORB.create(nfeatures=max_keypoints), "orb"  # pragma: no cover - builds without SIFT (before OpenCV 4.4)
+        detector = cv2.SIFT_create(contrastThreshold=CONTRAST)  # no cap of its own: _spread keeps max_keypoints
+        keypoints, desc = detector.compute(gray, _spread(detector.detect(gray, None), max_keypoints))
+        pts = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
+        pts, desc = _with_faint(gray, pts, desc, max_keypoints // 2)
+        return pts, desc, "sift"
+    # builds without SIFT (before OpenCV 4.4)
+    keypoints, desc = cv2.ORB.create(nfeatures=max_keypoints).detectAndCompute(gray, None)  # pragma: no cover
+    return np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2), desc, "orb"  # pragma: no cover
+
+
+def _spread(keypoints: Sequence[Any], most: int) -> list[Any]:
+    """At most ``most`` keypoints, the strongest of each :data:`SPREAD_CELL` cell, every cell allowed as many.
+
+    Kept by strength over the whole picture (SIFT's own cap), the keypoints go
+    to its busiest parts (foliage, gravel in sharp light) and a copy of a
+    dimmer textured area (a trunk in shade, asphalt) is left with a handful,
+    too few to agree on a transform. The allowance is the largest number per
+    cell that the total keeps within ``most``: cells with fewer keep all theirs.
+    """
+    import numpy as np
+
+    if len(keypoints) <= most:
+        return list(keypoints)
+    pts = np.array([k.pt for k in keypoints], dtype=np.float64)
+    strength = np.array([k.response for k in keypoints], dtype=np.float64)
+    cells = (pts[:, 1] // SPREAD_CELL).astype(np.int64) * 1_000_000 + (pts[:, 0] // SPREAD_CELL).astype(np.int64)
+    order = np.lexsort((-strength, cells))  # by cell, strongest first within it
+    sorted_cells = cells[order]
+    starts = np.r_[0, np.nonzero(np.diff(sorted_cells))[0] + 1]
+    counts = np.diff(np.r_[starts, len(order)])
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - np.repeat(starts, counts)
+    lo, hi = 0, int(counts.max())  # the largest allowance whose total stays within most
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if np.minimum(counts, mid).sum() <= most:
+            lo = mid
+        else:
+            hi = mid - 1
+    keep = rank < lo
+    # what the allowance leaves of the total goes to the strongest of the next in line
+    spare = most - int(keep.sum())
+    if spare > 0:
+        nxt = np.nonzero(rank == lo)[0]
+        keep[nxt[np.argsort(-strength[nxt])[:spare]]] = True
+    return [keypoints[int(i)] for i in np.nonzero(keep)[0]]
 
 
 def _with_faint(gray: Gray, pts: Floats, desc: Floats | None, most: int) -> tuple[Floats, Floats | None]:
