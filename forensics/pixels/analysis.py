@@ -165,19 +165,27 @@ def _compression_map(record: ImageRecord) -> tuple[tuple[float, ...], ...] | Non
     noise and error level. It is laid over the stored pixels, so a picture that
     its orientation tag turns or flips is left without it.
     """
-    c = record.compression
-    if c is None or not c.double or not c.blocks or record.metadata.orientation not in (None, 1):
+    return _blocks(record.compression, upright=record.metadata.orientation in (None, 1))
+
+
+def _blocks(c: Compression | None, *, upright: bool) -> tuple[tuple[float, ...], ...] | None:
+    """A double-compression analysis's cells, where a first compression was found and they lie on the picture as shown."""
+    if c is None or not c.double or not c.blocks or not upright:
         return None
     return c.blocks
 
 
-def _task(item: _Task) -> PixelAnalysis:
+def _maps(blocks: tuple[tuple[float, ...], ...] | None) -> dict[str, npt.NDArray[np.float64]] | None:
+    """The pasted-region search's extra measure: high where the first compression's traces are missing,
+    as noise and error level are high where they differ."""
     import numpy as np  # the worker has it loaded already for the analysis
 
+    return {"double-compression": 1.0 - np.asarray(blocks, dtype=np.float64)} if blocks else None
+
+
+def _task(item: _Task) -> PixelAnalysis:
     path, side, blocks = item
-    # high where the first compression's traces are missing, as noise and error level are high where they differ
-    maps = {"double-compression": 1.0 - np.asarray(blocks, dtype=np.float64)} if blocks else None
-    return pixel_analysis(path, side=side, maps=maps)
+    return pixel_analysis(path, side=side, maps=_maps(blocks))
 
 
 def _crashed(item: _Task) -> PixelAnalysis:
@@ -205,8 +213,6 @@ def _with_both(records: Sequence[ImageRecord], *, workers: int | None, progress:
 
 
 def _both_task(item: _BothTask) -> tuple[Compression | None, PixelAnalysis]:
-    import numpy as np  # the worker has it loaded already for the analysis
-
     from forensics.pixels.double import analyse_double  # jpeglib: in the worker, for JPEGs only
 
     path, side, jpeg, upright = item
@@ -216,10 +222,7 @@ def _both_task(item: _BothTask) -> tuple[Compression | None, PixelAnalysis]:
     except OSError as exc:
         return None, PixelAnalysis(reason=f"cannot be decoded: {exc.strerror or type(exc).__name__}")
     c = analyse_double(path, data=data) if jpeg else None
-    maps = None
-    if c is not None and c.double and c.blocks and upright:  # as _compression_map: high where the first compression's traces are missing
-        maps = {"double-compression": 1.0 - np.asarray(c.blocks, dtype=np.float64)}
-    return c, pixel_analysis(data, side=side, maps=maps)
+    return c, pixel_analysis(data, side=side, maps=_maps(_blocks(c, upright=upright)))
 
 
 def _both_crashed(item: _BothTask) -> tuple[Compression | None, PixelAnalysis]:
