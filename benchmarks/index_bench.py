@@ -54,7 +54,7 @@ from forensics.refs.queries import REGIONS, VIEW_REGIONS, load_picture, query_vi
 from forensics.refs import search  # noqa: E402
 from forensics.refs.search import within, within_columns  # noqa: E402
 
-KERNELS = ["numpy"] + (["faiss"] if search._faiss_module() is not None else [])
+KERNELS = [k for k in ("numpy", "faiss", "numba") if search._installed(k)]
 
 
 def rss_mb() -> float:

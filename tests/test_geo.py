@@ -143,3 +143,14 @@ def test_matrix_is_silent_on_a_fix_within_reach_of_the_wanted_border(tmp_path):
     assert row.verdict is Verdict.SILENT and "TR" in row.observation
     gps = [i for i, f in enumerate(report.findings) if f.check == "gps-location"]
     assert gps and not set(gps) & (set(a.consistent) | set(a.inconsistent))
+
+
+def test_a_places_lookup_does_not_load_numba():
+    # timezonefinder compiles its loops with numba when it can import it (the reference search's kernel
+    # installs it), which cost a fresh process 0.5 s before its first place; the lookup hides it
+    import subprocess
+    import sys
+
+    probe = "import sys; from forensics.geo.places import place_at; place_at(50.45, 30.52); print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "False"

@@ -12,24 +12,31 @@ from PIL import Image, ImageDraw
 from forensics import ReferenceIndex
 from forensics.read.files import read_file
 from forensics.refs import match as match_module
-from forensics.refs import search
+from forensics.refs import popcount, search
 
 HAVE_FAISS = search._faiss_module() is not None
-needs_faiss = pytest.mark.skipif(not HAVE_FAISS, reason="faiss-cpu is not installed")
+KERNELS = [k for k in search.BACKENDS if search._installed(k)]
+COMPILED = [k for k in KERNELS if k != "numpy"]  # compared with the numpy scan, the reference
+
+
+def _need(kernel: str) -> None:
+    if not search._installed(kernel):
+        pytest.skip(f"the {kernel} kernel's package ({search._PACKAGES[kernel]}) is not installed")
 
 
 def _column(n: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 2**63, n, dtype=np.int64).view(np.uint64) * np.uint64(2) + np.uint64(seed & 1)
 
 
-@needs_faiss
+@pytest.mark.parametrize("kernel", ["numba", "faiss"])
 @pytest.mark.parametrize("radius", [0, 1, 10, 18, 40, 64])
-def test_faiss_and_numpy_give_the_same_rows_and_distances(radius):
+def test_the_compiled_kernels_give_what_numpy_gives(kernel, radius):
+    _need(kernel)
     col = _column(150_000 if radius <= 18 else 20_000, 3)
     near = [int(col[i]) ^ (1 << (i % 64)) for i in (5, 7_000, len(col) - 1)]  # one bit off a row
     qs = [int(col[17]), 0, 2**64 - 1, *near, *(int(x) for x in np.random.default_rng(4).integers(0, 2**63, 40))]
     qs += qs[:3]  # repeated queries, and more than THREADED_QUERIES of them
-    a = search.within_columns([col, col[:1000]], [qs, qs[:2]], radius, kernel="faiss")
+    a = search.within_columns([col, col[:1000]], [qs, qs[:2]], radius, kernel=kernel)
     b = search.within_columns([col, col[:1000]], [qs, qs[:2]], radius, kernel="numpy")
     for ca, cb in zip(a, b):
         assert len(ca) == len(cb)
@@ -41,10 +48,9 @@ def test_faiss_and_numpy_give_the_same_rows_and_distances(radius):
         assert a[0][0][0].tolist() == [17]
 
 
-@pytest.mark.parametrize("kernel", ["numpy", "faiss"])
+@pytest.mark.parametrize("kernel", search.BACKENDS)
 def test_empty_columns_and_no_queries(kernel):
-    if kernel == "faiss" and not HAVE_FAISS:
-        pytest.skip("faiss-cpu is not installed")
+    _need(kernel)
     empty, small = np.zeros(0, np.uint64), _column(10, 1)
     (on_empty, none) = search.within_columns([empty, small], [[1, 2], []], 5, kernel=kernel)
     assert none == [] and len(on_empty) == 2
@@ -59,11 +65,36 @@ def test_the_kernel_can_be_chosen(monkeypatch):
     with pytest.raises(ValueError, match="unknown search kernel"):
         search.backend()
     monkeypatch.delenv(search.SEARCH_ENV)
-    assert search.backend() == ("faiss" if HAVE_FAISS else "numpy")
+    monkeypatch.setattr(search, "_searched", 0)
+    monkeypatch.setattr(popcount, "_KERNEL", None)
+    # a small search stays on FAISS (or numpy): loading numba would cost more than it saves
+    assert search.backend(work=10**6) == ("faiss" if HAVE_FAISS else "numpy")
+    assert search.backend(work=search.COMPILED_AFTER) == KERNELS[0]  # a large one loads the compiled kernel
+    if "numba" in KERNELS:
+        search.within_columns([_column(10, 1)], [[1]], 3)
+        assert not popcount.loaded() and search._searched == 10
+        monkeypatch.setattr(search, "_searched", search.COMPILED_AFTER - 5)
+        search.within_columns([_column(10, 1)], [[1]], 3)  # the process's searches add up to the threshold
+        assert popcount.loaded() and search.backend() == "numba"  # and then every search uses it
+    monkeypatch.setattr(popcount, "available", lambda: False)
+    assert search.backend() == ("faiss" if HAVE_FAISS else "numpy")  # the fallback where numba is absent
+    with pytest.raises(ValueError, match="numba"):
+        search.backend("numba")
     monkeypatch.setattr(search, "_faiss_module", lambda: None)
-    assert search.backend() == "numpy"  # the fallback where faiss is absent
+    assert search.backend() == "numpy"  # and where faiss is absent too
     with pytest.raises(ValueError, match="faiss-cpu"):
         search.backend("faiss")
+
+
+def test_the_compiled_kernel_grows_its_buffers_for_many_hits():
+    _need("numba")
+    col = _column(5_000, 2)
+    qs = np.array([int(col[0]), int(col[1]), 0], np.uint64)
+    got = popcount.scan(col, qs, 64)  # every row within 64 bits: 15,000 hits, more than the first buffers hold
+    assert [int(r[0].size) for r, _ in got] == [5_000] * 3
+    assert all(np.array_equal(r[0], np.arange(5_000)) for r, _ in got)
+    d = np.bitwise_count(col ^ np.uint64(col[1])).astype(np.int16)
+    assert np.array_equal(got[1][1][0], d)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +129,7 @@ def _key(matches):
 def test_a_batch_matches_as_single_queries_do_with_either_kernel(archive, monkeypatch):
     db, records = archive
     with ReferenceIndex(db, create=False) as index:
-        batched = index.match(records)  # faiss where installed
+        batched = index.match(records)  # numba where installed
         monkeypatch.setenv(search.SEARCH_ENV, "numpy")
         monkeypatch.setattr(match_module, "BATCH", 1)
         single = index.match(records)
@@ -123,10 +154,9 @@ def test_the_batch_decodes_its_queries_under_the_callers_memory_budget(archive, 
     assert "c-crop.jpg" not in names and "a-resized.jpg" in names  # no views without a decode; hashes still match
 
 
-@pytest.mark.parametrize("kernel", ["numpy", "faiss"])
+@pytest.mark.parametrize("kernel", search.BACKENDS)
 def test_a_search_spread_over_threads_gives_what_one_thread_gives(kernel):
-    if kernel == "faiss" and not HAVE_FAISS:
-        pytest.skip("faiss-cpu is not installed")
+    _need(kernel)
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -159,21 +189,39 @@ def test_a_search_spread_over_threads_gives_what_one_thread_gives(kernel):
     check()
 
 
-def _search_in_child(col):
-    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel="faiss")
+def _search_in_child(col, kernel):
+    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel=kernel)
 
 
-@needs_faiss
+@pytest.mark.parametrize("kernel", COMPILED or ["numba"])
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_forked_child_searches_after_its_parent_did():
-    # FAISS's OpenMP team does not survive a fork: a child that asked it for threads hung for ever
+def test_a_forked_child_searches_after_its_parent_did(kernel):
+    # FAISS's OpenMP team does not survive a fork: a child that asked it for threads hung for ever;
+    # a reader worker forked after a search inherits the compiled code of either kernel
     import multiprocessing
 
+    _need(kernel)
     col = _column(50_000, 5)
-    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel="faiss")  # 40 queries: what used the team
-    child = multiprocessing.get_context("fork").Process(target=_search_in_child, args=(col,))
+    search.within_columns([col], [[int(x) for x in col[:40]]], 12, kernel=kernel)  # 40 queries: what used the team
+    child = multiprocessing.get_context("fork").Process(target=_search_in_child, args=(col, kernel))
     child.start()
     child.join(60)
     if child.is_alive():
         child.kill()
     assert child.exitcode == 0
+
+
+@pytest.mark.slow
+def test_tilted_views_hashed_ahead_find_what_the_second_pass_finds(archive, monkeypatch):
+    # in a large index the tilted views are hashed from the moment a query is decoded: on the worker
+    # thread and searched there for a single query, with the other views' search for a batch
+    db, records = archive
+    with ReferenceIndex(db, create=False) as index:
+        monkeypatch.setattr(match_module, "TILT_AHEAD_ROWS", 10**12)
+        later = index.match(records)
+        monkeypatch.setattr(match_module, "TILT_AHEAD_ROWS", 0)
+        batched = index.match(records)
+        monkeypatch.setattr(match_module, "BATCH", 1)
+        single = index.match(records)
+    assert _key(later) == _key(batched) == _key(single)
+    assert any(m.path.endswith("e-tilted.jpg") for m in single)

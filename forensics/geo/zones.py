@@ -11,8 +11,19 @@ from typing import Any
 def finder() -> Any:
     """The process's one timezonefinder instance (its polygons also give countries: :mod:`forensics.geo.borders`)."""
     import atexit
+    import sys
 
-    from timezonefinder import TimezoneFinder
+    # timezonefinder compiles its polygon loops with numba whenever numba imports (the reference
+    # search's kernel installs it): 0.5 s of loading per process for lookups that take 4 ms without
+    # it. Hidden while timezonefinder is imported, unless this process has loaded numba already.
+    hide = "numba" not in sys.modules
+    if hide:
+        sys.modules["numba"] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    try:
+        from timezonefinder import TimezoneFinder
+    finally:
+        if hide and sys.modules.get("numba", False) is None:
+            del sys.modules["numba"]
 
     finder = TimezoneFinder()
     if hasattr(finder, "cleanup"):  # close its mapped data files before interpreter shutdown

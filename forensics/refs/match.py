@@ -144,6 +144,11 @@ def find_matches(
     return out
 
 
+def _as_turns(tilted: list[Any]) -> list[tuple[int, int, str, str | None, bool]]:
+    """Tilted views as whole-picture views: hashes, name, no transpose, in the grey band."""
+    return [(v.phash, v.dhash or 0, v.name, None, True) for v in tilted]
+
+
 def _is_video(record: ImageRecord) -> bool:
     return record.kind == "video" and record.video is not None and bool(record.video.frames)
 
@@ -163,13 +168,30 @@ class _Query:
     ahead: Any = None  # the tilted views, being hashed on the worker thread
 
 
-def _prepare(q: _Query) -> None:
-    """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops)."""
+def _prepare(q: _Query, ahead: Any = None) -> None:
+    """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops).
+
+    ``ahead`` hashes the tilted views too, before anyone knows they are needed: a function of the
+    picture is started on the worker thread (a single query: the tilted views hashed and searched
+    there while this thread hashes and searches the others; Pillow and the kernels release the
+    GIL), ``"here"`` hashes them after the views (a batch, whose queries already share the cores).
+    """
     try:
         q.image, q.verifiable = load_query_picture(q.record.path)
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return
+    if callable(ahead):
+        q.ahead = _background(ahead, q.image)
+    _hash_views(q)
+    if ahead == "here":
+        from concurrent.futures import Future
+
+        q.ahead = Future()
+        q.ahead.set_result(tilted_views(q.image))
+
+
+def _hash_views(q: _Query) -> None:
     views, _ = query_views(q.image)
     ops = dict((name, op) for op, name in DIHEDRAL)
     q.boxes = {v.name: v.box for v in views if v.box is not None}
@@ -238,40 +260,52 @@ class _Matcher:
                 q.cands += [_Candidate(r, "identity", None, 0, 0, True) for r in rows if r not in have]
             queries.append(q)
         unmatched = [q for q in queries if not any(c.accepted for c in q.cands)]
+        # in a large index most unmatched queries need their tilted views in the end, and scanning
+        # them with the others costs less than a second pass: hashed from the moment a picture is decoded
+        ahead = len(self.table) >= TILT_AHEAD_ROWS
         if len(unmatched) > 1:  # decoding and hashing the views release the GIL for most of their time
             import contextvars
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=min(len(unmatched), os.cpu_count() or 1), thread_name_prefix="query-views") as pool:
                 # each decode under the caller's limits (a context variable), one copy per task
-                for f in [pool.submit(contextvars.copy_context().run, _prepare, q) for q in unmatched]:
+                for f in [pool.submit(contextvars.copy_context().run, _prepare, q, "here" if ahead else None) for q in unmatched]:
                     f.result()
         else:
             for q in unmatched:
-                _prepare(q)
+                _prepare(q, self._tilt_search if ahead else None)
         looked = [q for q in unmatched if q.image is not None]
-        for q in looked:
-            # in a large index the scans below take longer than hashing the tilted views, which
-            # Pillow does without the GIL: hash them meanwhile on another thread, in case they are needed
-            q.ahead = _background(tilted_views, q.image) if len(self.table) >= TILT_AHEAD_ROWS else None
-        for q, turned, cropped in zip(looked, *self._views_batch([q.turns for q in looked], [q.regions for q in looked])):
+        tilted: list[list[Any]] = []
+        batched = ahead and len(unmatched) > 1
+        if batched:  # the tilted views are ready: scanned with the others, used only where needed
+            tilted = [q.ahead.result() for q in looked]
+        found_whole, found_cropped = self._views_batch(
+            [q.turns for q in looked] + [_as_turns(t) for t in tilted], [q.regions for q in looked] + tilted
+        )
+        for q, turned, cropped in zip(looked, found_whole, found_cropped):
             q.cands += turned + cropped
         # nothing close at all: perhaps a picture turned by a few degrees
-        tilting = [q for q in looked if not any(c.phash <= self.d for c in q.cands)]
-        tilted = [q.ahead.result() if q.ahead is not None else tilted_views(q.image) for q in tilting]
-        tilts: list[list[tuple[int, int, str, str | None, bool]]] = [
-            [(v.phash, v.dhash or 0, v.name, None, True) for v in t] for t in tilted
-        ]
-        for q, turned, cropped in zip(tilting, *self._views_batch(tilts, tilted)):
-            q.cands += [dataclasses.replace(c, accepted=False) for c in turned] + cropped
-        tilt_ids = {id(q) for q in tilting}
-        for q in looked:
-            if q.ahead is not None and id(q) not in tilt_ids:
-                q.ahead.cancel()  # not needed: skipped if it has not started
+        tilting = [k for k, q in enumerate(looked) if not any(c.phash <= self.d for c in q.cands)]
+        if batched:
+            n = len(looked)
+            tilt_found = [(found_whole[n + k], found_cropped[n + k]) for k in tilting]
+        elif ahead:  # found on the worker thread meanwhile
+            tilt_found = [looked[k].ahead.result() for k in tilting]
+        else:
+            tilted = [tilted_views(looked[k].image) for k in tilting]
+            tilt_found = list(zip(*self._views_batch([_as_turns(t) for t in tilted], tilted)))
+        for k, (turned, cropped) in zip(tilting, tilt_found):
+            looked[k].cands += [dataclasses.replace(c, accepted=False) for c in turned] + cropped
         return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact, verifiable=q.verifiable) for q in queries]
 
+    def _tilt_search(self, image: Any) -> tuple[list[_Candidate], list[_Candidate]]:
+        """The whole-picture and region candidates of one query's tilted views, on the calling thread."""
+        tilted = tilted_views(image)
+        whole, cropped = self._views_batch([_as_turns(tilted)], [tilted], threads=1)
+        return whole[0], cropped[0]
+
     def _views_batch(
-        self, turns: list[list[tuple[int, int, str, str | None, bool]]], regions: list[list[Any]]
+        self, turns: list[list[tuple[int, int, str, str | None, bool]]], regions: list[list[Any]], *, threads: int | None = None
     ) -> tuple[list[list[_Candidate]], list[list[_Candidate]]]:
         """The candidates of several queries' whole-picture views (``turns``: hashes against the pHash
         column) and region views (``regions``: each against the region columns it can meet,
@@ -285,7 +319,7 @@ class _Matcher:
             for name, _ in REGIONS
         ]
         columns = [self.table.phash, *self.table.regions]
-        scanned = within_columns(columns, [[v[0] for v in flat]] + [[v.phash for _, v in vs] for vs in per_column], self.d + GREY)
+        scanned = within_columns(columns, [[v[0] for v in flat]] + [[v.phash for _, v in vs] for vs in per_column], self.d + GREY, threads=threads)
         whole: list[list[_Candidate]] = []
         k = 0
         for views in turns:

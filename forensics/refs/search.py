@@ -1,12 +1,14 @@
 """Vectorised Hamming search over packed 64-bit hashes.
 
 A brute-force popcount scan is close to the memory-bandwidth floor at every
-size up to 10^7 references (BK-trees are far slower at radius 10). Two
-kernels give the same rows and distances: FAISS's ``hamming_range_search``
-(compiled popcount over the arrays in place, no copy, no index to build), used
-when the ``faiss`` package is installed, and a numpy scan in cache-sized chunks
-so that its temporaries stay small. ``FORENSICS_SEARCH=numpy`` forces the
-second (``benchmarks/index_bench.py`` measures them side by side).
+size up to 10^7 references (BK-trees are far slower at radius 10, and
+multi-index hashing at the crop search's 18 bits probes more rows than it
+skips). Three kernels give the same rows and distances: a loop compiled by
+numba with SIMD population counts (:mod:`forensics.refs.popcount`, the
+default where numba is installed), FAISS's ``hamming_range_search`` (one
+query and one row at a time, about three times slower), and a numpy scan in
+cache-sized chunks so that its temporaries stay small. ``FORENSICS_SEARCH``
+chooses one (``benchmarks/index_bench.py`` measures them side by side).
 """
 
 from __future__ import annotations
@@ -77,8 +79,8 @@ def within(column: np.ndarray, queries: Sequence[int], radius: int) -> list[tupl
     return within_columns([column], [queries], radius)[0]
 
 
-SEARCH_ENV = "FORENSICS_SEARCH"  # "numpy" or "faiss"; default: faiss where installed
-BACKENDS = ("faiss", "numpy")
+SEARCH_ENV = "FORENSICS_SEARCH"  # "numba", "faiss" or "numpy"; default: the first installed
+BACKENDS = ("numba", "faiss", "numpy")
 THREADED_QUERIES = 32  # from this many queries on one column, FAISS spreads them over the cores
 
 
@@ -91,22 +93,49 @@ def _faiss_module() -> Any:
     return faiss if hasattr(faiss, "hamming_range_search") else None
 
 
-def backend(name: str | None = None) -> str:
-    """The search kernel in use: ``name`` or ``$FORENSICS_SEARCH`` if given, else ``faiss`` where installed.
+COMPILED_AFTER = 2_000_000_000
+"""Query-rows a process searches before it loads the compiled kernel (unless a search alone is that
+large). Loading numba and the kernel's cached machine code costs about 0.5 s once per process, which
+FAISS's slower loop only costs over about 3 × 10^9 query-rows (some 50 queries that fall through to
+the crop search at 10^6): a one-off ``forensics match`` stays on FAISS, a matcher process or a
+folder of queries moves to the compiled kernel."""
+
+_searched = 0  # query-rows searched by this process so far
+
+
+def backend(name: str | None = None, *, work: int = 0) -> str:
+    """The search kernel for a search of ``work`` query-rows: ``name`` or ``$FORENSICS_SEARCH`` if
+    given; else ``numba`` where it is installed and the process has loaded it or searched
+    :data:`COMPILED_AFTER` query-rows with this one, else ``faiss`` where installed, else ``numpy``.
 
     Raises
     ------
     ValueError
-        For a name that is not in :data:`BACKENDS`, or ``faiss`` asked for where it is not installed.
+        For a name that is not in :data:`BACKENDS`, or a kernel asked for whose package is not installed.
     """
     chosen = name or os.environ.get(SEARCH_ENV) or None
     if chosen is None:
+        from forensics.refs import popcount  # deferred: numba itself loads only when the kernel is first used
+
+        if popcount.available() and (popcount.loaded() or _searched + work >= COMPILED_AFTER):
+            return "numba"
         return "faiss" if _faiss_module() is not None else "numpy"
     if chosen not in BACKENDS:
         raise ValueError(f"unknown search kernel {chosen!r} (one of {', '.join(BACKENDS)})")
-    if chosen == "faiss" and _faiss_module() is None:
-        raise ValueError("the faiss search kernel needs the faiss-cpu package")
+    if not _installed(chosen):
+        raise ValueError(f"the {chosen} search kernel needs the {_PACKAGES[chosen]} package")
     return chosen
+
+
+_PACKAGES = {"numba": "numba", "faiss": "faiss-cpu"}
+
+
+def _installed(kernel: str) -> bool:
+    if kernel == "numba":
+        from forensics.refs import popcount  # deferred: numba itself loads only when the kernel is first used
+
+        return popcount.available()
+    return kernel == "numpy" or _faiss_module() is not None
 
 
 def within_columns(
@@ -129,7 +158,7 @@ def within_columns(
     radius : int
         Largest Hamming distance returned.
     kernel : str, optional
-        ``faiss`` or ``numpy`` (see :func:`backend`); both return the same.
+        ``numba``, ``faiss`` or ``numpy`` (see :func:`backend`); all return the same.
     threads : int, optional
         Threads to spread a large search over; default one per core this
         process may run on.
@@ -145,10 +174,17 @@ def within_columns(
     >>> [[(r.tolist(), d.tolist()) for r, d in c] for c in within_columns([col, col], [[0b1], []], 2)]
     [[([0, 1], [1, 2])], []]
     """
-    faiss = backend(kernel) == "faiss"
+    global _searched
     qarrays = [np.array([q & 0xFFFFFFFFFFFFFFFF for q in qlist], dtype=np.uint64) for qlist in queries]
     jobs = [(k, col) for k, (col, qs) in enumerate(zip(columns, qarrays)) if len(qs) and radius >= 0 and col.shape[0]]
     work = sum(col.shape[0] * len(qarrays[k]) for k, col in jobs)
+    chosen = backend(kernel, work=work)
+    _searched += work
+    if chosen == "numba":
+        from forensics.refs import popcount  # deferred: numba loads on the first search
+
+        if popcount.compiled() is None:  # numba installed but failing to load: the next kernel, same results
+            chosen = "faiss" if _faiss_module() is not None else "numpy"
     cores = threads if threads is not None else _cores()
     parts = min(cores, max(1, work // PARALLEL_WORK)) if cores > 1 else 1
     # (column, first row, rows): each column cut into `parts` ranges, so every thread gets a share of each
@@ -156,7 +192,9 @@ def within_columns(
 
     def run(piece: tuple[int, int, np.ndarray]) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
         k, _, part = piece
-        if faiss:  # one OpenMP thread: the pieces share the cores, and a forked child has no OpenMP team (it would hang)
+        if chosen == "numba":
+            return popcount.scan(part, qarrays[k], radius)
+        if chosen == "faiss":  # one OpenMP thread: the pieces share the cores, and a forked child has no OpenMP team (it would hang)
             return _scan_faiss(part, qarrays[k], radius, threads=1)
         return _scan(part, qarrays[k], radius)
 
