@@ -319,7 +319,9 @@ class _Matcher:
             for name, _ in REGIONS
         ]
         columns = [self.table.phash, *self.table.regions]
-        scanned = within_columns(columns, [[v[0] for v in flat]] + [[v.phash for _, v in vs] for vs in per_column], self.d + GREY, threads=threads)
+        scanned = within_columns(
+            columns, [[v[0] for v in flat]] + [[v.phash for _, v in vs] for vs in per_column], self.d + GREY, threads=threads
+        )
         whole: list[list[_Candidate]] = []
         k = 0
         for views in turns:

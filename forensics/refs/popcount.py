@@ -68,6 +68,7 @@ def scan(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np.
     if kernel is None:
         raise RuntimeError("the numba search kernel needs the numba package")
     from forensics.refs._popcount_jit import BLOCK
+
     col = np.ascontiguousarray(column, dtype=np.uint64)
     q = np.ascontiguousarray(qs, dtype=np.uint64)
     cap = max(1 << 16, 4 * BLOCK * q.shape[0])
