@@ -78,6 +78,105 @@ def _hasher() -> Any:
     return _HASHER
 
 
+_DECODER: Any = None
+_DECODER_PID = 0
+
+
+def _decoder() -> Any:
+    """This process's decoding thread: one, so that a file read ahead decodes after the one under way."""
+    global _DECODER, _DECODER_PID
+    if _DECODER is None or os.getpid() != _DECODER_PID:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _DECODER, _DECODER_PID = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decoder"), os.getpid()
+    return _DECODER
+
+
+# -- reading ahead in a worker ------------------------------------------------------------------
+#
+# With one worker the decode of a 12-MP JPEG (about 27 ms at 1/8 scale) is most of a file's time,
+# and everything else (reading the bytes, the metadata, the hashes) waits for it or comes before
+# it: about 6 ms a file with the decoding thread idle. So while a JPEG decodes, the worker reads
+# the next file of its chunk, opens it here (its warnings caught for it) and queues its decode
+# behind the one under way: the thread never idles. The next file is marked begun in the pool
+# (a decoder crash makes it a suspect with the file under way); at its turn it is used only if
+# the file is the one read (same size, modification time and inode), its own time limit running
+# from then as before.
+
+AHEAD_BYTES = 64 << 20  # a larger file is not read ahead: two at once would double the worker's memory
+
+
+@dataclasses.dataclass
+class _Ahead:
+    path: str
+    stat: tuple[int, int, int]
+    data: bytes
+    decoded: Future[Image.Image]
+    caught: list[warnings.WarningMessage]
+
+
+_next: tuple[str, Any] | None = None  # (path, mark it begun), offered by the worker's chunk loop
+_ahead: _Ahead | None = None
+
+
+def offer_next(path: str | None, begun: Any) -> None:
+    """The file a worker reads after the one it begins now (None: none), and the function that marks
+    it begun in the pool; read ahead while that one decodes (:func:`forensics.read.pool.map_isolated`)."""
+    global _next
+    _next = (path, begun) if path is not None else None
+
+
+def _read_next(budget: int | None) -> None:
+    """Read the offered next file ahead, if it is a JPEG small enough, and queue its decode."""
+    global _next, _ahead
+    if _next is None:
+        return
+    path, begun = _next
+    _next = None
+    _drop_ahead()
+    from PIL import Image
+
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= AHEAD_BYTES:
+            return
+        with open(path, "rb") as f:
+            data = f.read()
+        if sniff(data[:HEAD_BYTES]).format != "JPEG":
+            return
+        with warnings.catch_warnings(record=True) as caught:  # its own: opening it here is part of reading it
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = decode.open_picture(data)
+        if decode.refusal_error(image, side=hashing.HASH_SIDE, memory_budget=budget) is not None:
+            image.close()
+            return
+    except Exception:  # noqa: BLE001 - read at its turn instead, where whatever this was is reported
+        return
+    begun()
+    decoded = _decoder().submit(_decode_stored, image, len(data), budget)
+    _ahead = _Ahead(os.fsdecode(path), (st.st_size, st.st_mtime_ns, st.st_ino), data, decoded, list(caught))
+
+
+def _drop_ahead() -> None:
+    global _ahead
+    if _ahead is not None:
+        futures_wait([_ahead.decoded])
+        _ahead = None
+
+
+def _take_ahead(path: str, st: os.stat_result) -> _Ahead | None:
+    """The file read ahead, if it is this one unchanged."""
+    global _ahead
+    found, _ahead = _ahead, None
+    if found is None:
+        return None
+    if found.path != path or found.stat != (st.st_size, st.st_mtime_ns, st.st_ino):
+        futures_wait([found.decoded])
+        return None
+    return found
+
+
 def read_file(
     path: str | os.PathLike[str], *, all_tags: bool = False, hashes: bool = True, progress: Progress | None = None,
     memory_budget: int | None = None, trust_anchors: TrustAnchors | None = None,
@@ -148,19 +247,26 @@ def _read(
         if not stat.S_ISREG(st.st_mode):
             kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
             return ImageRecord(path=path, extension=ext, error=f"cannot read file: {kind}")
-        with open(path, "rb") as f:
-            head = f.read(HEAD_BYTES)
+        taken = _take_ahead(path, st)
+        digest: Any
+        if taken is not None:  # read ahead while the one before it decoded
+            data = taken.data
+            head = data[:HEAD_BYTES]
             ftype = sniff(head)
-            digest: Any
-            if ftype.kind != "image" or st.st_size > MAX_IMAGE_BYTES:  # hashed in chunks, never held whole
-                digest = hashlib.sha256(head)
-                for chunk in iter(lambda: f.read(_HASH_CHUNK), b""):
-                    digest.update(chunk)
-                data = None
-            else:
-                f.seek(0)  # one read of the whole file: `head + rest` would copy it again
-                data = f.read()
-                digest = _Digest(data)
+            digest = _Digest(data)
+        else:
+            with open(path, "rb") as f:
+                head = f.read(HEAD_BYTES)
+                ftype = sniff(head)
+                if ftype.kind != "image" or st.st_size > MAX_IMAGE_BYTES:  # hashed in chunks, never held whole
+                    digest = hashlib.sha256(head)
+                    for chunk in iter(lambda: f.read(_HASH_CHUNK), b""):
+                        digest.update(chunk)
+                    data = None
+                else:
+                    f.seek(0)  # one read of the whole file: `head + rest` would copy it again
+                    data = f.read()
+                    digest = _Digest(data)
     except OSError as exc:
         return ImageRecord(path=path, extension=ext, error=f"cannot read file: {exc.strerror or exc}")
 
@@ -186,9 +292,15 @@ def _read(
         warnings.simplefilter("always")
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit applies, per format
         try:
-            record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes, keep=keep, budget=budget)
+            early = taken.decoded if taken is not None and hashes else None
+            record = _read_image(base, data, all_tags=all_tags, want_hashes=hashes, keep=keep, budget=budget, early=early)
         except Exception as exc:  # noqa: BLE001 - a last guard: a file must never stop a scan
             record = dataclasses.replace(base, error=f"cannot be read: {_reason(exc)}")
+        finally:
+            if taken is not None:  # decoded even if not used: never left running past its file
+                futures_wait([taken.decoded])
+    if taken is not None:
+        caught = taken.caught + caught
     if record.sha256 is None and isinstance(digest, _Digest):  # hashed on the thread meanwhile
         record = dataclasses.replace(record, sha256=digest.hexdigest())
     notes = []
@@ -261,6 +373,7 @@ def _heif_stored_size(image: Any) -> tuple[int, int]:
 
 def _read_image(
     base: ImageRecord, data: bytes, *, all_tags: bool, want_hashes: bool, keep: list[Any] | None = None, budget: int | None = None,
+    early: Future[Image.Image] | None = None,
 ) -> ImageRecord:  # fmt: skip
     from PIL import Image
 
@@ -278,7 +391,10 @@ def _read_image(
     refused = decode.refusal_error(image, side=hashing.HASH_SIDE, memory_budget=budget)
     # A JPEG's picture decodes on a thread while its metadata is read here: libjpeg releases the
     # GIL, so with a core to spare (one worker) the EXIF, thumbnail and structure cost no wall time.
-    pending = _hasher().submit(_decode_stored, data, budget) if want_hashes and refused is None and fmt == "JPEG" else None
+    # (``early``: read ahead, decoding already)
+    pending = (
+        (early or _decoder().submit(_decode_stored, data, None, budget)) if want_hashes and refused is None and fmt == "JPEG" else None
+    )
     try:
         return _read_opened(base, data, image, all_tags=all_tags, want_hashes=want_hashes, keep=keep, budget=budget,
                             refused=refused, pending=pending)  # fmt: skip
@@ -287,13 +403,16 @@ def _read_image(
             futures_wait([pending])
 
 
-def _decode_stored(data: bytes, budget: int | None) -> Image.Image:
-    """The picture reduced for hashing, as stored (not turned yet: the orientation is in the metadata)."""
-    with decode.open_picture(data) as image:  # an object of its own: the metadata reads the other meanwhile
+def _decode_stored(source: bytes | Image.Image, size: int | None, budget: int | None) -> Image.Image:
+    """The picture reduced for hashing, as stored (not turned yet: the orientation is in the metadata),
+    from the file's bytes or from a picture opened on them (``size`` bytes; closed here)."""
+    # an object of its own: the metadata reads the other meanwhile
+    image: Any = decode.open_picture(source) if isinstance(source, bytes) else source  # an ImageFile
+    with image:
         # The whole file to the decoder in one call, which holds no GIL from start to end. In Pillow's
         # 64 KB blocks this thread took the GIL back between blocks and waited, up to the 5 ms switch
         # interval each time, for the metadata's Python code to let it go.
-        image.decodermaxblock = max(image.decodermaxblock, len(data))
+        image.decodermaxblock = max(image.decodermaxblock, len(source) if isinstance(source, bytes) else size or 0)
         return decode.decode(image, side=hashing.HASH_SIDE, orientation=None, memory_budget=budget)
 
 
@@ -403,6 +522,9 @@ def _read_opened(
         return dataclasses.replace(record, problems=tuple(problems))
     try:
         if pending is not None:  # decode(orientation=o) is orient(decode(orientation=None), o): the same pixels
+            # the next file, read now, decodes as soon as this one is done (its warnings caught for it:
+            # a JPEG's decode itself gives none, so nothing of this one's can land among them)
+            _read_next(budget)
             shown = decode.orient(pending.result(), meta.orientation)
         else:
             # an opened image is at its first frame; asking for n_frames would walk a whole animation

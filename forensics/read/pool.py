@@ -246,21 +246,35 @@ def _quiet_worker() -> None:
     os.close(devnull)
 
 
-def _run_chunk(func: Callable[[T], R], indices: Sequence[int], items: Sequence[T]) -> list[R]:
+def _run_chunk(
+    func: Callable[[T], R],
+    indices: Sequence[int],
+    items: Sequence[T],
+    ahead: Callable[[T | None, Callable[[], None] | None], None] | None = None,
+) -> list[R]:
     """In a worker: ``func`` over a chunk, marking each item begun and ended, and
-    saying in its slot which item it is on since when."""
+    saying in its slot which item it is on since when; ``ahead`` hears of the next
+    item as each begins (see :func:`map_isolated`)."""
     out = []
-    for i, item in zip(indices, items, strict=True):
+    for pos, (i, item) in enumerate(zip(indices, items, strict=True)):
         if _slot is not None:
             _slot.begin(i)
         if _marks is not None:
             _marks[i] = _BEGUN
+        if ahead is not None:
+            more = pos + 1 < len(items)
+            ahead(items[pos + 1] if more else None, functools.partial(_mark_begun, indices[pos + 1]) if more else None)
         out.append(func(item))
         if _marks is not None:
             _marks[i] = _ENDED
         if _slot is not None:
             _slot.end()
     return out
+
+
+def _mark_begun(i: int) -> None:
+    if _marks is not None:
+        _marks[i] = _BEGUN
 
 
 def map_isolated(
@@ -274,6 +288,7 @@ def map_isolated(
     most: int = 32,
     time_limit: float | None = None,
     meanwhile: Callable[[Sequence[R]], bool] | None = None,
+    ahead: Callable[[T | None, Callable[[], None] | None], None] | None = None,
 ) -> list[R]:
     """``func`` over ``items`` in worker processes, in order; an item that kills its process
     gives ``on_crash(item)``, one that runs past the time limit ``on_timeout(item)``, and
@@ -306,6 +321,12 @@ def map_isolated(
         returns whether it has more to do. A step that raises ends it (what it
         would have prepared is then done when first used). Not called when the
         items run here.
+    ahead : callable, optional
+        A module-level function a worker calls as each item begins, with the
+        next item of its chunk (None at the last) and a function that marks
+        that item begun: ``func`` may then start on it early (see
+        :func:`forensics.read.files.offer_next`); an item started early that
+        kills its process is a suspect with the one under way.
 
     Returns
     -------
@@ -329,7 +350,7 @@ def map_isolated(
 
     for result in imap_isolated(
         func, items, on_crash=on_crash, on_timeout=on_timeout, workers=workers, most=most, time_limit=time_limit,
-        on_wait=waiting if progress else None, meanwhile=(lambda: meanwhile(out)) if meanwhile else None,
+        on_wait=waiting if progress else None, meanwhile=(lambda: meanwhile(out)) if meanwhile else None, ahead=ahead,
     ):  # fmt: skip
         out.append(result)
         if progress:
@@ -348,6 +369,7 @@ def imap_isolated(
     most: int = 32,
     isolate: bool = False,
     time_limit: float | None = None,
+    ahead: Callable[[T | None, Callable[[], None] | None], None] | None = None,
     on_wait: Callable[[float], None] | None = None,
     meanwhile: Callable[[], bool] | None = None,
 ) -> Iterator[R]:
@@ -406,7 +428,7 @@ def imap_isolated(
         try:
             try:
                 for chunk in chunks_for(todo, processes, most=most):
-                    submitted.append((chunk, pool.submit(_run_chunk, func, chunk, [items[i] for i in chunk])))
+                    submitted.append((chunk, pool.submit(_run_chunk, func, chunk, [items[i] for i in chunk], ahead)))
                     watch.start()
             except BrokenProcessPool:
                 broken = True
@@ -524,6 +546,7 @@ def read_all(
         read = functools.partial(_read_file, trust_anchors=trust_anchors) if trust_anchors is not None else _read_file
         return map_isolated(
             read, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress, meanwhile=meanwhile,
+            ahead=_offer_next,
         )  # fmt: skip
     from forensics.read.files import read_file  # read here: see _read_file
 
@@ -544,6 +567,13 @@ def _read_file(path: str, *, trust_anchors: TrustAnchors | None = None) -> Image
     from forensics.read.files import read_file  # in the worker, once: the parent never waits for it
 
     return read_file(path, trust_anchors=trust_anchors)
+
+
+def _offer_next(path: str | None, begun: Callable[[], None] | None) -> None:
+    """A reading worker's next file, which the reader may start on while it waits for a decode."""
+    from forensics.read import files  # see _read_file
+
+    files.offer_next(path, begun)
 
 
 def _crashed_record(path: str) -> ImageRecord:

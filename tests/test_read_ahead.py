@@ -1,0 +1,85 @@
+"""A reading worker reads the next JPEG of its chunk while one decodes: the records are those of reading each alone."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+
+import piexif
+import pytest
+from imagegen import photo
+
+from forensics.read import files, pool
+
+
+def _key(record):
+    return json.dumps(record.to_dict(), sort_keys=True, default=str)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    # read by one worker in chunks of two (eight files): each chunk's second file is offered to read ahead
+    for name, orientation in (("a0", 1), ("a2", 6), ("a3", 1), ("c", 8)):
+        exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"Phone", piexif.ImageIFD.Orientation: orientation}, "Exif": {}})
+        photo(40 + len(name) + orientation, (960, 720)).save(tmp_path / f"{name}.jpg", quality=88, exif=exif)
+    data = (tmp_path / "a2.jpg").read_bytes()
+    (tmp_path / "a1-truncated.jpg").write_bytes(data[: len(data) // 2])  # read ahead; its decode fails as it would alone
+    photo(50, (400, 300)).save(tmp_path / "b-between.png")  # not read ahead: a PNG decodes at its turn
+    (tmp_path / "d-not-a-picture.jpg").write_bytes(b"\xff\xd8\xff\xe0 not much else")
+    buf = io.BytesIO()
+    photo(51, (640, 480)).save(buf, "JPEG", quality=90)
+    (tmp_path / "e-last.jpg").write_bytes(buf.getvalue())  # after a file that does not decode: read at its turn
+    return sorted(str(p) for p in tmp_path.iterdir())
+
+
+def test_a_worker_reading_ahead_gives_the_records_of_files_read_alone(folder, tmp_path_factory, monkeypatch):
+    alone = [files.read_file(p) for p in folder]
+    log = tmp_path_factory.mktemp("log") / "taken"
+    take = files._take_ahead
+
+    def noting(path, st):  # the forked worker inherits this: which files it found read ahead
+        found = take(path, st)
+        if found is not None:
+            with open(log, "a") as f:
+                f.write(os.path.basename(path) + "\n")
+        return found
+
+    monkeypatch.setattr(files, "_take_ahead", noting)
+    # one worker, one chunk: every JPEG after the first is read ahead while the one before decodes
+    together = pool.map_isolated(
+        pool._read_file, folder, on_crash=pool._crashed_record, workers=1, time_limit=60, ahead=pool._offer_next
+    )
+    assert [_key(r) for r in together] == [_key(r) for r in alone]
+    assert log.read_text().split() == ["a1-truncated.jpg", "a3.jpg"]  # read ahead while the JPEG before it decoded
+    assert together[1].error and not together[0].error
+
+
+def test_a_file_changed_after_it_was_read_ahead_is_read_again(tmp_path):
+    first, second = tmp_path / "1.jpg", tmp_path / "2.jpg"
+    photo(60, (800, 600)).save(first, quality=90)
+    photo(61, (800, 600)).save(second, quality=90)
+    marked = []
+    files.offer_next(str(second), lambda: marked.append(True))
+    files.read_file(first)  # reads the second ahead while the first decodes
+    assert marked == [True] and files._ahead is not None and files._ahead.path == str(second)
+    photo(62, (640, 480)).save(second, quality=70)  # replaced before its turn
+    os.utime(second, ns=(1, 1))
+    record = files.read_file(second)
+    assert record.sha256 == hashlib.sha256(second.read_bytes()).hexdigest()
+    assert record.width == 640 and files._ahead is None
+    assert _key(record) == _key(files.read_file(second))
+
+
+def test_nothing_is_read_ahead_past_the_limit_or_for_other_formats(tmp_path, monkeypatch):
+    jpeg, png = tmp_path / "1.jpg", tmp_path / "2.png"
+    photo(70, (320, 240)).save(jpeg, quality=90)
+    photo(71, (320, 240)).save(png)
+    files.offer_next(str(png), lambda: None)
+    files.read_file(jpeg)
+    assert files._ahead is None  # a PNG decodes at its turn
+    monkeypatch.setattr(files, "AHEAD_BYTES", 100)
+    files.offer_next(str(jpeg), lambda: None)
+    files.read_file(jpeg)
+    assert files._ahead is None  # too large to hold two at once
