@@ -67,7 +67,7 @@ def scan(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np.
     kernel = compiled()
     if kernel is None:
         raise RuntimeError("the numba search kernel needs the numba package")
-    from forensics.refs._popcount_jit import BLOCK
+    from forensics.refs._popcount_jit import BLOCK  # loaded already: compiled() imported it
 
     col = np.ascontiguousarray(column, dtype=np.uint64)
     q = np.ascontiguousarray(qs, dtype=np.uint64)
