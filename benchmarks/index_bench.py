@@ -24,10 +24,18 @@ rows (no SQLite): ``IndexBinaryFlat``, ``IndexBinaryHash`` and
 ``IndexBinaryMultiHash`` (multi-index hashing), the latter two with their recall
 at the search radius.
 
+``--pg-load N`` fills a PostgreSQL index (a throwaway server, as
+``tests/pgserver.py`` starts one) with N synthetic references, a tenth of them
+video frames (no regions), and times loading the search arrays both ways: the
+rows of a ``SELECT`` packed one by one (``_pack``, the SQLite path) and the
+binary ``COPY`` that ``table()`` reads on PostgreSQL; also ``table(since=)``
+with nothing new, what every refresh of a matcher asks.
+
     python benchmarks/index_bench.py                         # 10^4 and 10^5
     python benchmarks/index_bench.py --sizes 10000,100000,1000000 --ingest 200
     python benchmarks/index_bench.py --sizes 1000000 --ingest 0 --batch 1000
     python benchmarks/index_bench.py --sizes 0 --ingest 0 --kernels 1000000,10000000
+    python benchmarks/index_bench.py --sizes 0 --ingest 0 --pg-load 1000000
 """
 
 from __future__ import annotations
@@ -261,6 +269,62 @@ def bench_kernels(sizes: list[int], queries: int) -> None:
         del col, codes
 
 
+def fill_pg(url: str, n: int, seed: int) -> None:
+    """n synthetic references in a PostgreSQL index, every tenth without regions (a video frame)."""
+    rng = np.random.default_rng(seed)
+    with ReferenceIndex(url) as index, index._pg._con.cursor() as cur:
+        step = 100_000
+        for start in range(0, n, step):
+            k = min(step, n - start)
+            h = rng.integers(-(2**63), 2**63 - 1, (k, 2 + len(REGIONS)), dtype=np.int64)
+            with cur.copy("COPY files (id, sha256, path, kind, added_at) FROM STDIN") as copy:
+                for i in range(start, start + k):
+                    copy.write_row((i + 1, f"{i:064x}", f"/synthetic/{i}.jpg", "image", "2026-01-01"))
+            with cur.copy("COPY refs (file_id, phash, dhash, regions) FROM STDIN") as copy:
+                for i in range(k):
+                    copy.write_row((start + i + 1, int(h[i, 0]), int(h[i, 1]), None if (start + i) % 10 == 9 else h[i, 2:].astype("<i8").tobytes()))
+        cur.execute("SELECT setval(pg_get_serial_sequence('files', 'id'), (SELECT MAX(id) FROM files))")
+        cur.execute("VACUUM ANALYZE refs")
+
+
+def bench_pg_load(n: int, repeat: int) -> None:
+    """Loading the search arrays of a PostgreSQL index of n references: the SELECT packed row by row, and the binary COPY."""
+    from pgserver import Server
+
+    from forensics.refs.index import _pack
+
+    server = Server()
+    try:
+        url = server.database()
+        t = time.perf_counter()
+        fill_pg(url, n, seed=n)
+        print(f"\nPostgreSQL, {n:,} references ({n // 10:,} without regions), filled in {time.perf_counter() - t:.1f} s")
+        with ReferenceIndex(url, read_only=True) as index:
+            select = "SELECT id, phash, dhash, regions FROM refs ORDER BY id"
+            old = _pack(index._con.execute(select).fetchall())
+            new = index.table(since=0)  # not cached: loaded anew each call
+            assert all(np.array_equal(getattr(old, f), getattr(new, f)) and getattr(old, f).dtype == getattr(new, f).dtype
+                       for f in ("ids", "phash", "dhash", "regions", "has_regions"))  # fmt: skip
+            del old, new
+            times: dict[str, list[float]] = {"SELECT + _pack": [], "binary COPY": []}
+            for _ in range(repeat):  # alternated, so that both see the same load
+                for name, load in (("SELECT + _pack", lambda: _pack(index._con.execute(select).fetchall())), ("binary COPY", lambda: index.table(since=0))):
+                    t = time.perf_counter()
+                    load()
+                    times[name].append(time.perf_counter() - t)
+            last = len(index) and int(index._con.execute("SELECT MAX(id) FROM refs").fetchone()[0])
+            idle = {
+                "SELECT + _pack": timed(lambda: _pack(index._con.execute(select.replace("ORDER", "WHERE id > ? ORDER"), (last,)).fetchall()), 200),
+                "binary COPY": timed(lambda: index.table(since=last), 200),
+            }
+        base = statistics.median(times["SELECT + _pack"])
+        for name, ts in times.items():
+            print(f"  {name:>15}: load {statistics.median(ts):6.2f} s (median of {repeat}; {min(ts):.2f}-{max(ts):.2f}), "
+                  f"{base / statistics.median(ts):4.1f}x; since= with nothing new {idle[name]:.3f} ms")  # fmt: skip
+    finally:
+        server.stop()
+
+
 def _hash_index(index, flips: int):
     index.nflip = flips
     return index
@@ -275,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=int, default=40, help="repetitions of the direct query")
     ap.add_argument("--batch", type=int, default=0, help="also match a folder of this many query files, per query")
     ap.add_argument("--kernels", default="", help="comma-separated sizes for the kernel and FAISS index comparison on bare arrays")
+    ap.add_argument("--pg-load", type=int, default=0, help="load the arrays of a PostgreSQL index of this many references both ways (0 skips)")
+    ap.add_argument("--pg-repeat", type=int, default=5, help="loads of each kind for --pg-load (default 5)")
     args = ap.parse_args(argv)
 
     print(f"cores: {os.cpu_count()}, numpy {np.__version__}")
@@ -287,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.kernels:
         bench_kernels([int(v) for v in args.kernels.split(",")], args.queries)
+    if args.pg_load:
+        bench_pg_load(args.pg_load, args.pg_repeat)
     sizes = [int(v) for v in args.sizes.split(",") if int(v)]
     if not sizes:
         return 0

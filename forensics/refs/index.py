@@ -907,14 +907,23 @@ class ReferenceIndex:
             twice and rise in commit order). Not cached.
         """
         if since is not None:
-            rows = self._con.execute("SELECT id, phash, dhash, regions FROM refs WHERE id > ? ORDER BY id", (int(since),)).fetchall()
-            return _pack(rows)
+            return self._load_table(since)
         key = self._change_key()
         if self._table is not None and key == self._table_key:
             return self._table
-        table = _pack(self._con.execute("SELECT id, phash, dhash, regions FROM refs ORDER BY id").fetchall())
+        table = self._load_table(None)
         self._table, self._table_key = table, key
         return table
+
+    def _load_table(self, since: int | None) -> HashTable:
+        if self._pg is not None:  # one binary COPY parsed by numpy: no Python object per row
+            try:
+                return self._pg.hash_table(len(REGIONS), since=since)
+            except ValueError as exc:
+                raise ReferenceIndexError(f"{self.path}: the search arrays cannot be read ({exc})") from None
+        if since is not None:
+            return _pack(self._con.execute("SELECT id, phash, dhash, regions FROM refs WHERE id > ? ORDER BY id", (int(since),)).fetchall())
+        return _pack(self._con.execute("SELECT id, phash, dhash, regions FROM refs ORDER BY id").fetchall())
 
     def _change_key(self) -> tuple[int, int]:
         if self._pg is not None:  # ids are never reused and every removal is logged: the two largest say what changed

@@ -20,10 +20,14 @@ is written.
 
 from __future__ import annotations
 
+import struct
 import sys
 import urllib.parse
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from forensics.refs.search import HashTable
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 INSTALL_HINT = "a PostgreSQL index needs psycopg: pip install 'forensics[postgres]' (or pip install 'psycopg[binary]')"
@@ -235,3 +239,74 @@ class Connection:
 
     def close(self) -> None:
         self._con.close()
+
+    def hash_table(self, n_regions: int, *, since: int | None = None) -> HashTable:
+        """The search arrays of the references (those with an id above ``since``), in id order.
+
+        One binary ``COPY`` of rows the server makes all of one size (see
+        :func:`parse_table`): no Python object per row, where a ``SELECT``
+        spends most of its time building them.
+        """
+        size = 8 * n_regions
+        fits = f"octet_length(regions) = {size}"
+        sql = (
+            f"COPY (SELECT id, phash, dhash, COALESCE({fits}, false), CASE WHEN {fits} THEN regions ELSE"
+            f" decode(repeat('00', {size}), 'hex') END FROM refs {'WHERE id > %s ' if since is not None else ''}ORDER BY id)"
+            " TO STDOUT (FORMAT binary)"
+        )
+        data = bytearray()
+        with self._con.cursor() as cur, cur.copy(sql, (int(since),) if since is not None else None) as copy:
+            for block in copy:  # a block per row: appending them beats joining a million of them
+                data += block
+        return parse_table(data, n_regions)
+
+
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+
+
+def parse_table(data: bytes | bytearray | memoryview, n_regions: int) -> HashTable:
+    """The search arrays from PostgreSQL's binary ``COPY`` of ``(id, phash, dhash, has_regions, regions)``.
+
+    The query of :meth:`Connection.hash_table` makes every row the same 119
+    bytes (nine regions): a NULL or odd-sized ``regions`` comes as zeros with
+    ``has_regions`` false, as :func:`forensics.refs.index._pack` makes it. So
+    the rows are one numpy record array: the field counts and lengths are
+    checked, and the big-endian integers converted, column by column.
+
+    Raises
+    ------
+    ValueError
+        When the data is not such a stream (another layout, a truncated stream).
+    """
+    import numpy as np
+
+    from forensics.refs.search import HashTable  # deferred: numpy is loaded on first use, not on `import forensics`
+
+    view = memoryview(data).cast("B")
+    if len(view) < 21 or view[:11] != COPY_SIGNATURE:
+        raise ValueError("not a binary COPY stream")
+    flags, extension = struct.unpack_from(">iI", view, 11)
+    if flags & 0x1FFFF:  # bits 0-15 are critical, bit 16 means OIDs: neither is ours to read
+        raise ValueError(f"binary COPY flags {flags:#x} not understood")
+    start = 19 + extension
+    body = len(view) - start - 2
+    row = np.dtype(
+        [("fields", ">i2"), ("id_len", ">i4"), ("id", ">i8"), ("phash_len", ">i4"), ("phash", ">i8"), ("dhash_len", ">i4"),
+         ("dhash", ">i8"), ("has_len", ">i4"), ("has", "u1"), ("regions_len", ">i4"), ("regions", "<u8", (n_regions,))]
+    )  # fmt: skip
+    if body < 0 or body % row.itemsize or view[-2:] != b"\xff\xff":
+        raise ValueError("binary COPY stream of an unexpected size, or without its trailer")
+    n = body // row.itemsize
+    if not n:
+        return HashTable.empty(n_regions)
+    rows = np.frombuffer(view, row, n, start)
+    lengths = (("id_len", 8), ("phash_len", 8), ("dhash_len", 8), ("has_len", 1), ("regions_len", 8 * n_regions))
+    if (rows["fields"] != 5).any() or (rows["has"] > 1).any() or any((rows[name] != size).any() for name, size in lengths):
+        raise ValueError("binary COPY rows of an unexpected layout")
+    return HashTable(
+        rows["id"].astype(np.int64),
+        rows["phash"].astype(np.int64).view(np.uint64),
+        rows["dhash"].astype(np.int64).view(np.uint64),
+        rows["regions"].T.astype(np.uint64, order="C"),
+        rows["has"].astype(bool),
+    )
