@@ -49,7 +49,7 @@ def test_a_worker_reading_ahead_gives_the_records_of_files_read_alone(folder, tm
     monkeypatch.setattr(files, "_take_ahead", noting)
     # one worker, one chunk: every JPEG after the first is read ahead while the one before decodes
     together = pool.map_isolated(
-        pool._read_file, folder, on_crash=pool._crashed_record, workers=1, time_limit=60, ahead=pool._offer_next
+        pool._read_file, folder, on_crash=pool._crashed_record, workers=1, time_limit=60, ahead=pool.offer_next
     )
     assert [_key(r) for r in together] == [_key(r) for r in alone]
     assert log.read_text().split() == ["a1-truncated.jpg", "a3.jpg"]  # read ahead while the JPEG before it decoded

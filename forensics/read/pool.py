@@ -546,7 +546,7 @@ def read_all(
         read = functools.partial(_read_file, trust_anchors=trust_anchors) if trust_anchors is not None else _read_file
         return map_isolated(
             read, paths, on_crash=_crashed_record, on_timeout=stopped, workers=workers, progress=progress, meanwhile=meanwhile,
-            ahead=_offer_next,
+            ahead=offer_next,
         )  # fmt: skip
     from forensics.read.files import read_file  # read here: see _read_file
 
@@ -569,8 +569,10 @@ def _read_file(path: str, *, trust_anchors: TrustAnchors | None = None) -> Image
     return read_file(path, trust_anchors=trust_anchors)
 
 
-def _offer_next(path: str | None, begun: Callable[[], None] | None) -> None:
-    """A reading worker's next file, which the reader may start on while it waits for a decode."""
+def offer_next(path: str | None, begun: Callable[[], None] | None) -> None:
+    """A reading worker's next file, which the reader may start on while it waits for a decode: the
+    ``ahead`` of :func:`map_isolated` for functions that read files with
+    :func:`forensics.read.files.read_file` (see :func:`forensics.read.files.offer_next`)."""
     from forensics.read import files  # see _read_file
 
     files.offer_next(path, begun)

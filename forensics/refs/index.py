@@ -35,7 +35,7 @@ from forensics.errors import ReferenceIndexError
 from forensics.read.decode import limits
 from forensics.read.discover import discover
 from forensics.read.files import read_picture
-from forensics.read.pool import READ_CRASHED, imap_isolated, stopped_reason
+from forensics.read.pool import READ_CRASHED, imap_isolated, offer_next, stopped_reason
 from forensics.records.record import ImageRecord
 from forensics.records.text import printable_path
 from forensics.refs import postgres as pg
@@ -1162,7 +1162,9 @@ def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]
     def stopped(path: str) -> _Item:  # at the time limit: unreadable, and not remembered as a crash
         return _Item(ImageRecord(path=path, error=stopped_reason(seconds)), None, None)
 
-    yield from imap_isolated(_read_item, paths, on_crash=_unreadable_item, on_timeout=stopped, workers=workers, most=16, isolate=True)
+    yield from imap_isolated(
+        _read_item, paths, on_crash=_unreadable_item, on_timeout=stopped, workers=workers, most=16, isolate=True, ahead=offer_next
+    )
 
 
 def _pack(rows: Sequence[tuple[Any, ...]]) -> HashTable:
