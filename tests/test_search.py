@@ -225,3 +225,20 @@ def test_tilted_views_hashed_ahead_find_what_the_second_pass_finds(archive, monk
         single = index.match(records)
     assert _key(later) == _key(batched) == _key(single)
     assert any(m.path.endswith("e-tilted.jpg") for m in single)
+
+
+def test_a_matcher_over_a_large_index_loads_the_compiled_kernel_as_it_starts(archive, monkeypatch):
+    _need("numba")
+    from forensics.refs import matcher as matcher_module
+
+    db, records = archive
+    monkeypatch.setattr(popcount, "_KERNEL", None)
+    monkeypatch.setattr(search, "_searched", 0)
+    monkeypatch.delenv(search.SEARCH_ENV, raising=False)
+    with ReferenceIndex(db, create=False) as index:
+        matcher_module.Matcher(index)
+        assert not popcount.loaded()  # five references: FAISS or numpy until the searches add up
+        monkeypatch.setattr(matcher_module, "PRELOAD_ROWS", 1)
+        m = matcher_module.Matcher(index)
+        assert popcount.loaded() and search.backend() == "numba"
+        assert _key(m.match(records)) == _key(index.match(records))

@@ -21,7 +21,9 @@ import numpy as np
 from forensics.records.record import ImageRecord
 from forensics.refs.index import DEFAULT_MAX_DISTANCE, Progress, ReferenceIndex
 from forensics.refs.match import Match, Reference, find_matches
-from forensics.refs.search import HashTable
+from forensics.refs.search import HashTable, preload
+
+PRELOAD_ROWS = 100_000  # from this index size a matcher loads the compiled search kernel as it starts
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Matcher:
         self._n = len(self._store)
         self._last_id = int(self._store.ids[-1]) if self._n else 0
         self._table = self._store
+        if self._n >= PRELOAD_ROWS:  # a long-lived process over a large index: the fastest kernel from its first search
+            preload()
 
     def __len__(self) -> int:
         return self._n

@@ -103,6 +103,23 @@ folder of queries moves to the compiled kernel."""
 _searched = 0  # query-rows searched by this process so far
 
 
+def preload() -> str:
+    """Load the compiled kernel now, where it is installed and no kernel is forced: for a process
+    that will search a large index many times (a matcher), which then never searches slower
+    first. Returns the kernel its searches will use.
+
+    Examples
+    --------
+    >>> preload() in BACKENDS
+    True
+    """
+    from forensics.refs import popcount  # deferred: numba loads here, on purpose
+
+    if not os.environ.get(SEARCH_ENV) and popcount.available():
+        popcount.compiled()
+    return backend()
+
+
 def backend(name: str | None = None, *, work: int = 0) -> str:
     """The search kernel for a search of ``work`` query-rows: ``name`` or ``$FORENSICS_SEARCH`` if
     given; else ``numba`` where it is installed and the process has loaded it or searched
