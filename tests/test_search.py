@@ -242,3 +242,21 @@ def test_a_matcher_over_a_large_index_loads_the_compiled_kernel_as_it_starts(arc
         m = matcher_module.Matcher(index)
         assert popcount.loaded() and search.backend() == "numba"
         assert _key(m.match(records)) == _key(index.match(records))
+
+
+def test_a_compiled_kernel_that_cannot_compile_leaves_the_search_to_the_others(monkeypatch):
+    _need("numba")
+    from forensics.refs import _popcount_jit
+
+    def broken(*args):
+        raise RuntimeError("no locator available for the cache")  # what numba says with no writable cache folder
+
+    monkeypatch.setattr(popcount, "_KERNEL", None)
+    monkeypatch.setattr(popcount, "_BROKEN", False)
+    monkeypatch.setattr(_popcount_jit, "scan", broken)
+    col = _column(5_000, 4)
+    qs = [int(col[9]), 12345]
+    got = search.within_columns([col], [qs], 12, kernel="numba")
+    want = search.within_columns([col], [qs], 12, kernel="numpy")
+    assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in zip(got[0], want[0]))
+    assert popcount.compiled() is None and popcount._BROKEN and not popcount.loaded()

@@ -23,20 +23,26 @@ from typing import Any
 import numpy as np
 
 _KERNEL: Any = None
+_BROKEN = False  # numba is installed but could not compile the kernel here
 
 
 def compiled() -> Any:
-    """The compiled scan (numba loaded on the first call), or None where numba cannot be imported."""
-    global _KERNEL
-    if _KERNEL is None:
+    """The compiled scan (numba loaded on the first call), or None where numba cannot be imported or
+    cannot compile here (then :mod:`forensics.refs.search` uses FAISS or numpy)."""
+    global _KERNEL, _BROKEN
+    if _KERNEL is None and not _BROKEN:
         try:
             from forensics.refs import _popcount_jit  # deferred: numba and LLVM load on the first search
-        except ImportError:
+
+            kernel = _popcount_jit.scan
+            one = np.zeros(1, np.uint64)  # its machine code compiled or loaded from the cache now, in this thread
+            big = _popcount_jit.BLOCK
+            kernel(one, one, 0, np.empty(big, np.int64), np.empty(big, np.int32), np.empty(big, np.int16), 0)
+        except ImportError:  # numba missing (or hidden a moment: geo.zones): the other kernels, same results
             return None
-        kernel = _popcount_jit.scan
-        one = np.zeros(1, np.uint64)  # its machine code compiled or loaded from the cache now, in this thread
-        big = _popcount_jit.BLOCK
-        kernel(one, one, 0, np.empty(big, np.int64), np.empty(big, np.int32), np.empty(big, np.int16), 0)
+        except Exception:  # noqa: BLE001 - numba unable to compile or cache here: not tried again by this process
+            _BROKEN = True
+            return None
         _KERNEL = kernel
     return _KERNEL
 
