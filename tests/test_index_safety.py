@@ -514,3 +514,29 @@ def test_cli_rerun_reports_the_file_skipped_after_a_crash(tmp_path, poisoned):
     assert "1 file(s) skipped by add" in _cli("index", "stats", db).stdout
     assert _cli("index", "add", db, poisoned, "-w", "2", "-q", "--retry-failed").exit_code == 1
     assert "poison.jpg" in _reads(tmp_path)
+
+
+def test_opening_waits_while_another_process_holds_the_journal_switch(monkeypatch):
+    # SQLite answers "database is locked" at once to the switch into WAL mode that meets another
+    # connection's lock (an editor's add beginning while another's was closing): opening waits
+    import sqlite3
+
+    from forensics.refs import index as index_module
+
+    class Busy:
+        def __init__(self, times: int, message: str = "database is locked") -> None:
+            self.times, self.message, self.calls = times, message, 0
+
+        def execute(self, sql: str):
+            self.calls += 1
+            if self.calls <= self.times:
+                raise sqlite3.OperationalError(self.message)
+
+    con = Busy(3)
+    index_module._journal_wal(con)
+    assert con.calls == 4
+    monkeypatch.setattr(index_module, "WAL_WAIT", 0.05)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        index_module._journal_wal(Busy(10**6))  # not for ever
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        index_module._journal_wal(Busy(1, "disk I/O error"))  # other errors at once

@@ -26,6 +26,7 @@ import functools
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -443,7 +444,7 @@ class ReferenceIndex:
         if self.read_only:
             con.execute("PRAGMA query_only = ON")  # a connection setting: a write by mistake fails, nothing reaches the file
             return
-        con.execute("PRAGMA journal_mode = WAL")
+        _journal_wal(con)
         con.execute("PRAGMA synchronous = NORMAL")
         con.execute("PRAGMA foreign_keys = ON")
         self._migrate()
@@ -1165,6 +1166,29 @@ def _read_items(paths: Sequence[str], *, workers: int | None) -> Iterator[_Item]
     yield from imap_isolated(
         _read_item, paths, on_crash=_unreadable_item, on_timeout=stopped, workers=workers, most=16, isolate=True, ahead=offer_next
     )
+
+
+WAL_WAIT = 60.0  # seconds an opening waits for the file's journal mode to be switched, as its busy timeout
+
+
+def _journal_wal(con: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting while another process holds it.
+
+    SQLite answers "database is locked" at once, without its busy handler, when the switch meets
+    another connection's lock: an editor whose add began while another's was closing (and
+    switching the file back to a rollback journal) failed to open the index.
+    """
+    deadline = time.monotonic() + WAL_WAIT
+    pause = 0.005
+    while True:
+        try:
+            con.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(0.25, pause * 2)
 
 
 def _pack(rows: Sequence[tuple[Any, ...]]) -> HashTable:
