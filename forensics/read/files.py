@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import warnings
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from forensics.read.jpeg import frame as _jpeg_frame
 from forensics.read.jpeg import jpeg_info as _jpeg_info
 from forensics.read.signature import encoder_signature
 from forensics.read.sniff import HEAD_BYTES, sniff
+from forensics.read.threads import threads
 from forensics.read.video import Progress, read_video
 from forensics.read.xmp import find_packet, parse_xmp
 from forensics.records.record import Hashes, ImageRecord, Metadata, Thumbnail
@@ -63,33 +64,14 @@ class _Digest:
         return digest.hexdigest()
 
 
-_HASHER: Any = None
-_HASHER_PID = 0
+def _hasher() -> ThreadPoolExecutor:
+    """This process's SHA-256 thread (a file's hash runs beside its decode)."""
+    return threads("reader")
 
 
-def _hasher() -> Any:
-    """This process's reading threads (a forked worker starts its own)."""
-    global _HASHER, _HASHER_PID
-    if _HASHER is None or os.getpid() != _HASHER_PID:
-        from concurrent.futures import ThreadPoolExecutor
-
-        # two: a file's SHA-256 and its picture's decode (see _read_image) run side by side
-        _HASHER, _HASHER_PID = ThreadPoolExecutor(max_workers=2, thread_name_prefix="reader"), os.getpid()
-    return _HASHER
-
-
-_DECODER: Any = None
-_DECODER_PID = 0
-
-
-def _decoder() -> Any:
+def _decoder() -> ThreadPoolExecutor:
     """This process's decoding thread: one, so that a file read ahead decodes after the one under way."""
-    global _DECODER, _DECODER_PID
-    if _DECODER is None or os.getpid() != _DECODER_PID:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _DECODER, _DECODER_PID = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decoder"), os.getpid()
-    return _DECODER
+    return threads("decoder")
 
 
 # -- reading ahead in a worker ------------------------------------------------------------------
@@ -154,8 +136,13 @@ def _read_next(budget: int | None) -> None:
     except Exception:  # noqa: BLE001 - read at its turn instead, where whatever this was is reported
         return
     begun()
-    decoded = _decoder().submit(_decode_stored, image, len(data), budget)
-    _ahead = _Ahead(os.fsdecode(path), (st.st_size, st.st_mtime_ns, st.st_ino), data, decoded, list(caught))
+    decoded = _decoder().submit(_decode_stored, image, budget, size=len(data))
+    _ahead = _Ahead(os.fsdecode(path), _identity(st), data, decoded, list(caught))
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    """What says a file is still the one read: its size, modification time and inode."""
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _drop_ahead() -> None:
@@ -171,7 +158,7 @@ def _take_ahead(path: str, st: os.stat_result) -> _Ahead | None:
     found, _ahead = _ahead, None
     if found is None:
         return None
-    if found.path != path or found.stat != (st.st_size, st.st_mtime_ns, st.st_ino):
+    if found.path != path or found.stat != _identity(st):
         futures_wait([found.decoded])
         return None
     return found
@@ -392,9 +379,7 @@ def _read_image(
     # A JPEG's picture decodes on a thread while its metadata is read here: libjpeg releases the
     # GIL, so with a core to spare (one worker) the EXIF, thumbnail and structure cost no wall time.
     # (``early``: read ahead, decoding already)
-    pending = (
-        (early or _decoder().submit(_decode_stored, data, None, budget)) if want_hashes and refused is None and fmt == "JPEG" else None
-    )
+    pending = (early or _decoder().submit(_decode_stored, data, budget)) if want_hashes and refused is None and fmt == "JPEG" else None
     try:
         return _read_opened(base, data, image, all_tags=all_tags, want_hashes=want_hashes, keep=keep, budget=budget,
                             refused=refused, pending=pending)  # fmt: skip
@@ -403,16 +388,19 @@ def _read_image(
             futures_wait([pending])
 
 
-def _decode_stored(source: bytes | Image.Image, size: int | None, budget: int | None) -> Image.Image:
+def _decode_stored(source: bytes | Image.Image, budget: int | None, *, size: int = 0) -> Image.Image:
     """The picture reduced for hashing, as stored (not turned yet: the orientation is in the metadata),
-    from the file's bytes or from a picture opened on them (``size`` bytes; closed here)."""
-    # an object of its own: the metadata reads the other meanwhile
-    image: Any = decode.open_picture(source) if isinstance(source, bytes) else source  # an ImageFile
+    from the file's bytes or from a picture opened on ``size`` bytes of them (closed here)."""
+    if isinstance(source, bytes):  # an object of its own: the metadata reads the other meanwhile
+        image: Any = decode.open_picture(source)  # an ImageFile
+        size = len(source)
+    else:
+        image = source
     with image:
         # The whole file to the decoder in one call, which holds no GIL from start to end. In Pillow's
         # 64 KB blocks this thread took the GIL back between blocks and waited, up to the 5 ms switch
         # interval each time, for the metadata's Python code to let it go.
-        image.decodermaxblock = max(image.decodermaxblock, len(source) if isinstance(source, bytes) else size or 0)
+        image.decodermaxblock = max(image.decodermaxblock, size)
         return decode.decode(image, side=hashing.HASH_SIDE, orientation=None, memory_budget=budget)
 
 

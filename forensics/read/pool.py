@@ -259,8 +259,7 @@ def _run_chunk(
     for pos, (i, item) in enumerate(zip(indices, items, strict=True)):
         if _slot is not None:
             _slot.begin(i)
-        if _marks is not None:
-            _marks[i] = _BEGUN
+        _mark_begun(i)
         if ahead is not None:
             more = pos + 1 < len(items)
             ahead(items[pos + 1] if more else None, functools.partial(_mark_begun, indices[pos + 1]) if more else None)

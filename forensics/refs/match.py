@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from forensics.read.pool import Progress
+from forensics.read.threads import threads
 from forensics.read.video import frame_at
 from forensics.records.record import ImageRecord, Serialisable, hex_distance
 from forensics.refs.queries import (
@@ -98,15 +99,7 @@ TILT_AHEAD_ROWS = 100_000  # from this index size the tilted views are hashed du
 
 def _background(fn: Any, *args: Any) -> Any:
     """``fn(*args)`` started on the module's one worker thread; a Future."""
-    global _WORKER
-    if _WORKER is None or _WORKER[0] != os.getpid():  # a forked child has the executor but not its thread
-        from concurrent.futures import ThreadPoolExecutor
-
-        _WORKER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="views"))
-    return _WORKER[1].submit(fn, *args)
-
-
-_WORKER: Any = None  # (pid, executor)
+    return threads("views").submit(fn, *args)
 
 
 BATCH = 256  # queries whose scans share each pass over the arrays
@@ -165,30 +158,28 @@ class _Query:
     boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     turns: list[tuple[int, int, str, str | None, bool]] = field(default_factory=list)
     regions: list[Any] = field(default_factory=list)
-    ahead: Any = None  # the tilted views, being hashed on the worker thread
+    ahead: Any = None  # the tilted views' candidates, being found on the worker thread (a single query)
+    tilted: list[Any] | None = None  # the tilted views, hashed with the others (a batch)
 
 
-def _prepare(q: _Query, ahead: Any = None) -> None:
+def _prepare(q: _Query, *, tilt_search: Callable[[Any], Any] | None = None, tilt_views: bool = False) -> None:
     """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops).
 
-    ``ahead`` hashes the tilted views too, before anyone knows they are needed: a function of the
-    picture is started on the worker thread (a single query: the tilted views hashed and searched
-    there while this thread hashes and searches the others; Pillow and the kernels release the
-    GIL), ``"here"`` hashes them after the views (a batch, whose queries already share the cores).
+    The tilted views too, before anyone knows they are needed: ``tilt_search`` (a single query)
+    hashes and searches them on the worker thread while this thread hashes and searches the
+    others (Pillow and the kernels release the GIL); ``tilt_views`` (a batch, whose queries
+    already share the cores) hashes them here after the views.
     """
     try:
         q.image, q.verifiable = load_query_picture(q.record.path)
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return
-    if callable(ahead):
-        q.ahead = _background(ahead, q.image)
+    if tilt_search is not None:
+        q.ahead = _background(tilt_search, q.image)
     _hash_views(q)
-    if ahead == "here":
-        from concurrent.futures import Future
-
-        q.ahead = Future()
-        q.ahead.set_result(tilted_views(q.image))
+    if tilt_views:
+        q.tilted = tilted_views(q.image)
 
 
 def _hash_views(q: _Query) -> None:
@@ -269,16 +260,16 @@ class _Matcher:
 
             with ThreadPoolExecutor(max_workers=min(len(unmatched), os.cpu_count() or 1), thread_name_prefix="query-views") as pool:
                 # each decode under the caller's limits (a context variable), one copy per task
-                for f in [pool.submit(contextvars.copy_context().run, _prepare, q, "here" if ahead else None) for q in unmatched]:
+                for f in [pool.submit(contextvars.copy_context().run, _prepare, q, tilt_views=ahead) for q in unmatched]:
                     f.result()
         else:
             for q in unmatched:
-                _prepare(q, self._tilt_search if ahead else None)
+                _prepare(q, tilt_search=self._tilt_search if ahead else None)
         looked = [q for q in unmatched if q.image is not None]
         tilted: list[list[Any]] = []
         batched = ahead and len(unmatched) > 1
         if batched:  # the tilted views are ready: scanned with the others, used only where needed
-            tilted = [q.ahead.result() for q in looked]
+            tilted = [q.tilted or [] for q in looked]
         found_whole, found_cropped = self._views_batch(
             [q.turns for q in looked] + [_as_turns(t) for t in tilted], [q.regions for q in looked] + tilted
         )

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from forensics.read.threads import threads as thread_pool
+
 CHUNK = 1 << 16  # rows per step: the temporaries (XOR and popcount, 576 KB) stay in L2
 
 
@@ -136,7 +138,7 @@ def backend(name: str | None = None, *, work: int = 0) -> str:
 
         if popcount.available() and (popcount.loaded() or _searched + work >= COMPILED_AFTER):
             return "numba"
-        return "faiss" if _faiss_module() is not None else "numpy"
+        return _uncompiled()
     if chosen not in BACKENDS:
         raise ValueError(f"unknown search kernel {chosen!r} (one of {', '.join(BACKENDS)})")
     if not _installed(chosen):
@@ -145,6 +147,11 @@ def backend(name: str | None = None, *, work: int = 0) -> str:
 
 
 _PACKAGES = {"numba": "numba", "faiss": "faiss-cpu"}
+
+
+def _uncompiled() -> str:
+    """The kernel without numba: FAISS where installed, else numpy."""
+    return "faiss" if _faiss_module() is not None else "numpy"
 
 
 def _installed(kernel: str) -> bool:
@@ -201,7 +208,7 @@ def within_columns(
         from forensics.refs import popcount  # deferred: numba loads on the first search
 
         if popcount.compiled() is None:  # numba installed but failing to load: the next kernel, same results
-            chosen = "faiss" if _faiss_module() is not None else "numpy"
+            chosen = _uncompiled()
     cores = threads if threads is not None else _cores()
     parts = min(cores, max(1, work // PARALLEL_WORK)) if cores > 1 else 1
     # (column, first row, rows): each column cut into `parts` ranges, so every thread gets a share of each
@@ -215,7 +222,7 @@ def within_columns(
             return _scan_faiss(part, qarrays[k], radius, threads=1)
         return _scan(part, qarrays[k], radius)
 
-    results = list(_pool(parts).map(run, pieces)) if parts > 1 else [run(p) for p in pieces]
+    results = list(thread_pool("hamming", parts).map(run, pieces)) if parts > 1 else [run(p) for p in pieces]
     found: list[list[tuple[list[np.ndarray], list[np.ndarray]]]] = [[([], []) for _ in qs] for qs in qarrays]
     for (k, start, _), res in zip(pieces, results):
         for i, (rows, dists) in enumerate(res):
@@ -246,19 +253,6 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-_POOL: tuple[int, int, Any] | None = None  # (pid, threads, executor)
-
-
-def _pool(threads: int) -> Any:
-    """A thread pool of ``threads`` workers, kept for the process (a forked child makes its own)."""
-    global _POOL
-    if _POOL is None or _POOL[0] != os.getpid() or _POOL[1] < threads:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL = (os.getpid(), threads, ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hamming"))
-    return _POOL[2]
 
 
 def _scan(column: np.ndarray, qs: np.ndarray, radius: int) -> list[tuple[list[np.ndarray], list[np.ndarray]]]:
