@@ -47,12 +47,14 @@ def test_a_worker_reading_ahead_gives_the_records_of_files_read_alone(folder, tm
         return found
 
     monkeypatch.setattr(files, "_take_ahead", noting)
-    # one worker, one chunk: every JPEG after the first is read ahead while the one before decodes
+    # one worker, chunks of two: every JPEG after a JPEG is read ahead while the one before decodes
     together = pool.map_isolated(
         pool._read_file, folder, on_crash=pool._crashed_record, workers=1, time_limit=60, ahead=pool.offer_next
     )
     assert [_key(r) for r in together] == [_key(r) for r in alone]
-    assert log.read_text().split() == ["a1-truncated.jpg", "a3.jpg"]  # read ahead while the JPEG before it decoded
+    # read ahead while the JPEG before it decoded; a2 begins the second chunk, read ahead from the
+    # first chunk's last file (one process takes every chunk in turn)
+    assert log.read_text().split() == ["a1-truncated.jpg", "a2.jpg", "a3.jpg"]
     assert together[1].error and not together[0].error
 
 
@@ -83,3 +85,16 @@ def test_nothing_is_read_ahead_past_the_limit_or_for_other_formats(tmp_path, mon
     files.offer_next(str(jpeg), lambda: None)
     files.read_file(jpeg)
     assert files._ahead is None  # too large to hold two at once
+
+
+def test_a_chunks_last_item_is_offered_the_first_of_the_next_chunk():
+    heard = []
+
+    def ahead(item, begun):
+        heard.append((item, begun is not None))
+
+    assert pool._run_chunk(str.upper, [0, 1], ["x", "y"], ahead, (2, "z")) == ["X", "Y"]
+    assert heard == [("y", True), ("z", True)]
+    heard.clear()
+    pool._run_chunk(str.upper, [0, 1], ["x", "y"], ahead)  # the last chunk, or one of several workers': nothing after
+    assert heard == [("y", True), (None, False)]

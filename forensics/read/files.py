@@ -380,6 +380,12 @@ def _read_image(
     # GIL, so with a core to spare (one worker) the EXIF, thumbnail and structure cost no wall time.
     # (``early``: read ahead, decoding already)
     pending = (early or _decoder().submit(_decode_stored, data, budget)) if want_hashes and refused is None and fmt == "JPEG" else None
+    if pending is not None:
+        # The next file, read now, decodes as soon as this one is done, while this one's metadata is
+        # read: queued after the metadata, it waited on the first file's imports and on each chunk's
+        # first metadata (9 ms at each chunk's start). Its warnings are caught for it: a JPEG's decode
+        # gives none, so nothing of this one's can land among them.
+        _read_next(budget)
     try:
         return _read_opened(base, data, image, all_tags=all_tags, want_hashes=want_hashes, keep=keep, budget=budget,
                             refused=refused, pending=pending)  # fmt: skip
@@ -510,9 +516,6 @@ def _read_opened(
         return dataclasses.replace(record, problems=tuple(problems))
     try:
         if pending is not None:  # decode(orientation=o) is orient(decode(orientation=None), o): the same pixels
-            # the next file, read now, decodes as soon as this one is done (its warnings caught for it:
-            # a JPEG's decode itself gives none, so nothing of this one's can land among them)
-            _read_next(budget)
             shown = decode.orient(pending.result(), meta.orientation)
         else:
             # an opened image is at its first frame; asking for n_frames would walk a whole animation

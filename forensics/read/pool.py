@@ -251,18 +251,20 @@ def _run_chunk(
     indices: Sequence[int],
     items: Sequence[T],
     ahead: Callable[[T | None, Callable[[], None] | None], None] | None = None,
+    after: tuple[int, T] | None = None,
 ) -> list[R]:
     """In a worker: ``func`` over a chunk, marking each item begun and ended, and
     saying in its slot which item it is on since when; ``ahead`` hears of the next
-    item as each begins (see :func:`map_isolated`)."""
+    item as each begins (see :func:`map_isolated`), the last of the chunk of
+    ``after`` (index and item), the first of the chunk this process runs next."""
     out = []
-    for pos, (i, item) in enumerate(zip(indices, items, strict=True)):
+    following = [*zip(indices[1:], items[1:], strict=True), *([after] if after is not None else []), None]
+    for (i, item), nxt in zip(zip(indices, items, strict=True), following):
         if _slot is not None:
             _slot.begin(i)
         _mark_begun(i)
         if ahead is not None:
-            more = pos + 1 < len(items)
-            ahead(items[pos + 1] if more else None, functools.partial(_mark_begun, indices[pos + 1]) if more else None)
+            ahead(nxt[1] if nxt else None, functools.partial(_mark_begun, nxt[0]) if nxt else None)
         out.append(func(item))
         if _marks is not None:
             _marks[i] = _ENDED
@@ -426,8 +428,11 @@ def imap_isolated(
         pool = _pool(processes, marks, watch)
         try:
             try:
-                for chunk in chunks_for(todo, processes, most=most):
-                    submitted.append((chunk, pool.submit(_run_chunk, func, chunk, [items[i] for i in chunk], ahead)))
+                chunks = chunks_for(todo, processes, most=most)
+                for k, chunk in enumerate(chunks):
+                    # one process takes every chunk in turn: its last item reads ahead into the next chunk
+                    after = (chunks[k + 1][0], items[chunks[k + 1][0]]) if ahead and processes == 1 and k + 1 < len(chunks) else None
+                    submitted.append((chunk, pool.submit(_run_chunk, func, chunk, [items[i] for i in chunk], ahead, after)))
                     watch.start()
             except BrokenProcessPool:
                 broken = True
