@@ -100,6 +100,10 @@ def _start_worker(marks: ctypes.Array[ctypes.c_byte] | None, in_force: Limits, s
     global _marks, _slot
     _die_with_parent()
     _quiet_worker()
+    # A process a core already: numpy's OpenBLAS threads (one a core, spinning for tens of
+    # milliseconds when numpy loads) would only take cores from the other workers. It holds where
+    # numpy loads after the fork (the command forks before loading it); a value set by the user is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _marks = marks
     use_limits(in_force, progress=item_progress)
     if slots is not None:
