@@ -299,3 +299,9 @@ def _steps() -> Iterator[str]:
     import forensics.checks  # every check
 
     yield forensics.checks.__name__
+    import astral.sun  # the daylight check's sun (forensics.geo.sun loads it at its first call)
+
+    yield astral.sun.__name__
+    import forensics.read.exif  # the time checks' offset parser (forensics.sets.times loads it at its first call)
+
+    yield forensics.read.exif.__name__
