@@ -1,6 +1,7 @@
 """The fixed cost of looking places up: the first ``place_at`` of a fresh process.
 
-Each measurement is a fresh interpreter that imports ``forensics.checks`` and
+Each measurement is a fresh interpreter that imports ``forensics.cli`` (which
+sets OpenBLAS to one thread, as the command runs), ``forensics.checks`` and
 numpy (a scan has them before any lookup; ``import forensics`` alone no longer
 loads the checks), then times its first ``place_at`` —
 loading the places, the time-zone polygons and the borders — and its second
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = r"""
 import json, sys, time
-import forensics.checks, numpy
+import forensics.cli, forensics.checks, numpy
 from forensics.geo import places
 if sys.argv[1] == "kdtree":
     import reverse_geocode
