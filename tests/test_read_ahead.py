@@ -6,10 +6,12 @@ import hashlib
 import io
 import json
 import os
+import signal
 
 import piexif
 import pytest
 from imagegen import photo
+from PIL import Image
 
 from forensics.read import files, pool
 
@@ -48,9 +50,7 @@ def test_a_worker_reading_ahead_gives_the_records_of_files_read_alone(folder, tm
 
     monkeypatch.setattr(files, "_take_ahead", noting)
     # one worker, chunks of two: every JPEG after a JPEG is read ahead while the one before decodes
-    together = pool.map_isolated(
-        pool._read_file, folder, on_crash=pool._crashed_record, workers=1, time_limit=60, ahead=pool.offer_next
-    )
+    together = pool.map_isolated(pool._read_file, folder, on_crash=pool._crashed_record, workers=1, time_limit=60, ahead=pool.offer_next)
     assert [_key(r) for r in together] == [_key(r) for r in alone]
     # read ahead while the JPEG before it decoded; a2 begins the second chunk, read ahead from the
     # first chunk's last file (one process takes every chunk in turn)
@@ -98,3 +98,36 @@ def test_a_chunks_last_item_is_offered_the_first_of_the_next_chunk():
     heard.clear()
     pool._run_chunk(str.upper, [0, 1], ["x", "y"], ahead)  # the last chunk, or one of several workers': nothing after
     assert heard == [("y", True), (None, False)]
+
+
+@pytest.mark.skipif(
+    __import__("multiprocessing").get_start_method() != "fork", reason="the patched decoder reaches the worker only when it is forked"
+)
+def test_a_decoder_crash_read_ahead_across_chunks_costs_only_its_file(tmp_path, monkeypatch):
+    # chunks of two: the poison begins the second chunk, so it is read ahead (and kills the worker)
+    # while the first chunk's last file is under way; both are suspects, read alone, and only it is lost
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    for i in range(5):  # sizes tell the files apart in the decoder below
+        photo(60 + i, (322, 242) if i == 2 else (320 + 4 * i, 240)).save(folder / f"{i}.jpg", quality=90)
+    paths = sorted(str(p) for p in folder.iterdir())
+    alone = [files.read_file(p) for p in paths]
+    decode, log = files._decode_stored, tmp_path / "decoded"
+
+    def dying(source, budget, *, size=0):  # as a decoder that segfaults on this one file
+        shape = (Image.open(io.BytesIO(source)) if isinstance(source, bytes) else source).size
+        with open(log, "a") as f:
+            f.write(f"{shape[0]}\n")
+        if shape == (322, 242):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return decode(source, budget, size=size)
+
+    monkeypatch.setattr(files, "_decode_stored", dying)
+    together = pool.map_isolated(
+        pool._read_file, paths, on_crash=pool._crashed_record, workers=1, time_limit=60, most=2, ahead=pool.offer_next
+    )
+    assert together[2].error == pool.READ_CRASHED
+    widths = log.read_text().split()
+    assert widths.count("322") == 2  # read ahead, then alone
+    assert widths.count("324") == 2  # under way when the worker died: a suspect, read again alone
+    assert [_key(r) for i, r in enumerate(together) if i != 2] == [_key(r) for i, r in enumerate(alone) if i != 2]
