@@ -36,8 +36,10 @@ def test_the_compiled_kernels_give_what_numpy_gives(kernel, radius):
     near = [int(col[i]) ^ (1 << (i % 64)) for i in (5, 7_000, len(col) - 1)]  # one bit off a row
     qs = [int(col[17]), 0, 2**64 - 1, *near, *(int(x) for x in np.random.default_rng(4).integers(0, 2**63, 40))]
     qs += qs[:3]  # repeated queries, and more than THREADED_QUERIES of them
-    a = search.within_columns([col, col[:1000]], [qs, qs[:2]], radius, kernel=kernel)
-    b = search.within_columns([col, col[:1000]], [qs, qs[:2]], radius, kernel="numpy")
+    # every count of queries a column may get modulo four (the compiled kernel takes them four at a time)
+    cols, per = [col, col[:1000], col[:3000], col[:2000], col[:1500]], [qs, qs[:2], qs[:3], qs[:7], qs[1:2]]
+    a = search.within_columns(cols, per, radius, kernel=kernel)
+    b = search.within_columns(cols, per, radius, kernel="numpy")
     for ca, cb in zip(a, b):
         assert len(ca) == len(cb)
         for (ra, da), (rb, db) in zip(ca, cb):
@@ -260,3 +262,25 @@ def test_a_compiled_kernel_that_cannot_compile_leaves_the_search_to_the_others(m
     want = search.within_columns([col], [qs], 12, kernel="numpy")
     assert all(np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) for a, b in zip(got[0], want[0]))
     assert popcount.compiled() is None and popcount._BROKEN and not popcount.loaded()
+
+
+@pytest.mark.parametrize("given", [None, "+sse2"])
+def test_the_kernel_is_compiled_for_wide_vectors_where_the_cpu_counts_bits_in_them(given):
+    _need("numba")
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CPU_FEATURES", "NUMBA_CPU_NAME")}
+    if given:
+        env["NUMBA_CPU_FEATURES"] = given
+    code = (
+        "import llvmlite.binding as b, forensics.refs._popcount_jit, numba.core.config as c; "
+        "print('+avx512vpopcntdq' in b.get_host_cpu_features().flatten().split(','), c.CPU_FEATURES)"
+    )
+    wide, features = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
+    if given:
+        assert features == given  # the user's choice is kept
+    elif wide == "True":
+        assert features.endswith(",-prefer-256-bit") and "+avx512vpopcntdq" in features
+    else:
+        assert features == "None"  # numba's own choice
