@@ -52,6 +52,29 @@ def popcount(typingctx: Any, x: Any) -> Any:
 count: Any = popcount  # the same intrinsic, typed loosely for the type checker
 
 
+@intrinsic
+def prefetch_row(typingctx: Any, column: Any, row: Any) -> Any:
+    """LLVM's ``prefetch`` of a row of a 1-D array: its cache line asked for before it is read."""
+    from llvmlite import ir
+    from numba.core import cgutils
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]], wraparound=False, boundscheck=False)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0i8")
+        # a read (0), kept in every cache level (3), of data (1)
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return types.void(column, row), codegen
+
+
+prefetch: Any = prefetch_row
+AHEAD = 512  # rows prefetched ahead of the block being scanned (4 KB: far enough for memory to answer)
+
+
 @njit(nogil=True, cache=True, error_model="numpy")
 def hits_in(seg: Any, q: Any, r: Any) -> Any:
     """How many rows of ``seg`` lie within ``r`` bits of ``q`` (a loop without branches, vectorised)."""
@@ -112,6 +135,9 @@ def scan(col: Any, qs: Any, radius: Any, rows: Any, which: Any, dists: Any, star
     for b in range(start, col.shape[0], BLOCK):
         if n + BLOCK * m > cap:
             return n, b
+        ahead = b + AHEAD  # one row a cache line (8 of 8 bytes) of the block AHEAD rows on
+        for o in range(ahead, min(ahead + BLOCK, col.shape[0]), 8):
+            prefetch(col, o)
         seg = col[b : b + BLOCK]
         j = 0
         while j + 3 <= m:  # four at a time; three as four with the last repeated (its hits taken once)
