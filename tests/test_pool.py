@@ -232,21 +232,27 @@ def test_workers_die_with_their_parent(tmp_path, start):
                 os.kill(p, signal.SIGKILL)
 
 
-@pytest.mark.parametrize("given", [None, "3"])
+_BLAS = ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS")
+
+
+@pytest.mark.parametrize("given", [None, ("OPENBLAS_NUM_THREADS", "3"), ("OMP_NUM_THREADS", "2")])
 def test_workers_run_numpys_blas_on_one_thread_unless_told(given, monkeypatch):
     # a process a core already: BLAS threads in each would only take cores from the others
-    if given is None:
-        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    else:
-        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
-    seen = map_isolated(os.getenv, ["OPENBLAS_NUM_THREADS"], on_crash=lambda _: "crashed", workers=1, time_limit=60)
-    assert seen == [given or "1"]
+    for name in _BLAS:
+        monkeypatch.delenv(name, raising=False)
+    if given is not None:
+        monkeypatch.setenv(*given)
+    seen = map_isolated(os.getenv, list(_BLAS), on_crash=lambda _: "crashed", workers=1, time_limit=60)
+    expected = [given[1] if given and given[0] == name else None for name in _BLAS]
+    assert seen == (expected if given else ["1", None, None])  # a user's choice in any of them is kept
 
 
 def test_the_command_runs_numpys_blas_on_one_thread_unless_told():
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    code = "import forensics.cli, sys, os; print('numpy' in sys.modules, os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k not in _BLAS}
+    code = "import forensics.cli, sys, os; print('numpy' in sys.modules, os.environ.get('OPENBLAS_NUM_THREADS'))"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "1"]  # set before numpy loads, which is when OpenBLAS reads it
     out = subprocess.run([sys.executable, "-c", code], env={**env, "OPENBLAS_NUM_THREADS": "2"}, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "2"]
+    out = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "2"}, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "None"]  # OpenBLAS reads OMP_NUM_THREADS then: left to it

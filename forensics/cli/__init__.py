@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import importlib
-import os
 import sys
-
-# numpy's OpenBLAS starts a thread per core when numpy is imported, and they spin for tens of
-# milliseconds: in the process that waits on the reading workers they took a core from a worker's
-# decode (60 ms of a one-worker scan of 60 pictures). Nothing here gains from them: the largest
-# product, the sensor's pair scores of 60 residuals, takes 0.40 s on one thread and 1.46 s on two.
-# Before any import of numpy; a value set by the user is kept.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import click
 
 from forensics.errors import ForensicsError
+from forensics.read.threads import one_blas_thread
 from forensics.records.text import display_text
 from forensics.version import __version__
+
+# Before numpy loads (none of the imports above loads it): in the process that waits on the reading
+# workers, BLAS threads took a core from a worker's decode (60 ms of a one-worker scan of 60 pictures).
+one_blas_thread()
 
 # Each command, and the module and name it is defined by: a command's module (and the library
 # stages it imports) loads only when that command runs or the help lists it.

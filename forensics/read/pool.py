@@ -29,6 +29,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, TypeVar
 
 from forensics.read.decode import TIME_LIMIT_ENV, Limits, limits, use_limits
+from forensics.read.threads import one_blas_thread
 
 if TYPE_CHECKING:  # the reader is imported by the worker processes that run it, after they are started
     from forensics.read.credentials import TrustAnchors
@@ -100,10 +101,9 @@ def _start_worker(marks: ctypes.Array[ctypes.c_byte] | None, in_force: Limits, s
     global _marks, _slot
     _die_with_parent()
     _quiet_worker()
-    # A process a core already: numpy's OpenBLAS threads (one a core, spinning for tens of
-    # milliseconds when numpy loads) would only take cores from the other workers. It holds where
-    # numpy loads after the fork (the command forks before loading it); a value set by the user is kept.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # A process a core already: BLAS threads would only take cores from the other workers (it
+    # holds where numpy loads after the fork; the command forks before loading it)
+    one_blas_thread()
     _marks = marks
     use_limits(in_force, progress=item_progress)
     if slots is not None:
