@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -15,20 +14,23 @@ def _wide_vectors() -> None:
     units cost on the first of them, which have no ``vpopcntq``); on those that have it (Ice Lake
     and later) the scan runs 1.6 times as fast in 512-bit ones: 0.11 against 0.18 ms a query over
     10^6 rows on a Rocket Lake core. numba compiles for the features it is given (and keys its
-    cache by them); a choice of the user's (``NUMBA_CPU_FEATURES``, ``NUMBA_CPU_NAME``) is kept.
+    cache by them); a choice of the user's (``NUMBA_CPU_FEATURES``, ``NUMBA_CPU_NAME``,
+    ``NUMBA_ENABLE_AVX=0``, or their ``.numba_config.yaml`` forms) is kept.
     """
-    if os.environ.get("NUMBA_CPU_FEATURES") or os.environ.get("NUMBA_CPU_NAME"):
+    import numba.core.config as config
+
+    if getattr(config, "CPU_NAME", None) or getattr(config, "CPU_FEATURES", None) or not getattr(config, "ENABLE_AVX", True):
         return
     try:
-        import llvmlite.binding as llvm
+        from numba.core.codegen import get_host_cpu_features
 
-        features = llvm.get_host_cpu_features().flatten()
+        features = get_host_cpu_features()
     except Exception:  # noqa: BLE001 - no answer from LLVM: numba's own choice
         return
     if "+avx512vpopcntdq" in features.split(","):
-        import numba.core.config
-
-        numba.core.config.CPU_FEATURES = features + ",-prefer-256-bit"  # type: ignore[attr-defined]
+        # numba reads it as it first compiles in a process: for these loops, unless another
+        # library's numba code was compiled before (then numba's own choice stays)
+        config.CPU_FEATURES = features + ",-prefer-256-bit"  # type: ignore[attr-defined]
 
 
 _wide_vectors()
