@@ -378,13 +378,16 @@ def _read_image(
     refused = decode.refusal_error(image, side=hashing.HASH_SIDE, memory_budget=budget)
     # A JPEG's picture decodes on a thread while its metadata is read here: libjpeg releases the
     # GIL, so with a core to spare (one worker) the EXIF, thumbnail and structure cost no wall time.
+    # It is opened here, as a file read ahead is: opening may warn (a malformed MPO), and a warning
+    # on the decoding thread could land among the warnings caught for the file read ahead next.
     # (``early``: read ahead, decoding already)
-    pending = (early or _decoder().submit(_decode_stored, data, budget)) if want_hashes and refused is None and fmt == "JPEG" else None
-    if pending is not None:
+    pending = None
+    if want_hashes and refused is None and fmt == "JPEG":
+        pending = early or _decoder().submit(_decode_stored, decode.open_picture(data), budget, size=len(data))
         # The next file, read now, decodes as soon as this one is done, while this one's metadata is
         # read: queued after the metadata, it waited on the first file's imports and on each chunk's
-        # first metadata (9 ms at each chunk's start). Its warnings are caught for it: a JPEG's decode
-        # gives none, so nothing of this one's can land among them.
+        # first metadata (9 ms at each chunk's start). Its warnings are caught for it: a decode of an
+        # opened JPEG gives none, so nothing of this one's can land among them.
         _read_next(budget)
     try:
         return _read_opened(base, data, image, all_tags=all_tags, want_hashes=want_hashes, keep=keep, budget=budget,
@@ -394,14 +397,11 @@ def _read_image(
             futures_wait([pending])
 
 
-def _decode_stored(source: bytes | Image.Image, budget: int | None, *, size: int = 0) -> Image.Image:
+def _decode_stored(picture: Image.Image, budget: int | None, *, size: int) -> Image.Image:
     """The picture reduced for hashing, as stored (not turned yet: the orientation is in the metadata),
-    from the file's bytes or from a picture opened on ``size`` bytes of them (closed here)."""
-    if isinstance(source, bytes):  # an object of its own: the metadata reads the other meanwhile
-        image: Any = decode.open_picture(source)  # an ImageFile
-        size = len(source)
-    else:
-        image = source
+    from a picture opened on ``size`` bytes of the file (an object of its own: the metadata reads
+    the other meanwhile; closed here)."""
+    image: Any = picture  # an ImageFile: its decoder's block size is set below
     with image:
         # The whole file to the decoder in one call, which holds no GIL from start to end. In Pillow's
         # 64 KB blocks this thread took the GIL back between blocks and waited, up to the 5 ms switch
