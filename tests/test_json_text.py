@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 
 import numpy as np
@@ -65,6 +66,8 @@ class _Thing:
         dt.date(2016, 6, 1),
         _Thing("a"),  # str(), not a dict
         (1, 2.5, "x"),
+        __import__("collections").namedtuple("Point", "x y")(1, 2),  # a tuple's subclass: a list
+        os.stat_result(range(10)),  # a structseq: a list too
         {2: "a", 2.5: "b", None: "c", True: "d"},
         2**70,  # past 64 bits: orjson refuses, the standard library writes it
         "bad\udcff name",  # a lone surrogate (a file name that is not UTF-8): as the standard library writes it

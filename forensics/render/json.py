@@ -23,8 +23,11 @@ except ImportError:  # a platform without its wheel: the standard library's enco
 
 # what the standard library writes with default=str, orjson writes the same way: datetimes and
 # dataclasses go to the default too (orjson has its own forms for them), a float's subclass (numpy's
-# float64) is written as the float (orjson would call the default for it). A NaN, which the standard
-# library refuses (no record holds one: tests/test_calibration.py), orjson writes as null.
+# float64) is written as the float and a tuple's (a named tuple) as a list (orjson would call the
+# default for both). Where they still differ, no report holds the value (records.jsonable makes keys
+# strings and enums their values): a plain Enum (orjson writes its value), a float or date key, and
+# a NaN or an infinity, which orjson writes as null where the standard library, and so the JSON
+# Lines, refuse it (tests/test_calibration.py checks that no record of the real files holds one).
 _OPTIONS = (
     _orjson.OPT_INDENT_2 | _orjson.OPT_NON_STR_KEYS | _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS
     if _orjson is not None
@@ -33,7 +36,9 @@ _OPTIONS = (
 
 
 def _default(value: object) -> object:
-    return float(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return float(value)
+    return list(value) if isinstance(value, tuple) else str(value)
 
 
 def dumps(data: object, *, indent: int | None = 2) -> str:
