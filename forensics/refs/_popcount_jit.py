@@ -87,9 +87,9 @@ def hits_in(seg: Any, q: Any, r: Any) -> Any:
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def nearest4(seg: Any, q0: Any, q1: Any, q2: Any, q3: Any) -> Any:
-    """The smallest distance from the rows of ``seg`` to each of four queries: each row is loaded
-    once for the four (XOR, count, minimum: a loop without branches, vectorised)."""
+def nearest4(seg: Any, q0: Any, q1: Any, q2: Any, q3: Any, out: Any) -> None:
+    """The smallest distance from the rows of ``seg`` to each of four queries, into ``out[:4]``: each
+    row is loaded once for the four (XOR, count, minimum: a loop without branches, vectorised)."""
     m0 = m1 = m2 = m3 = np.uint64(64)
     for i in range(seg.shape[0]):
         x = seg[i]
@@ -97,18 +97,18 @@ def nearest4(seg: Any, q0: Any, q1: Any, q2: Any, q3: Any) -> Any:
         m1 = min(m1, count(x ^ q1))
         m2 = min(m2, count(x ^ q2))
         m3 = min(m3, count(x ^ q3))
-    return m0, m1, m2, m3
+    out[0], out[1], out[2], out[3] = m0, m1, m2, m3
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
-def nearest2(seg: Any, q0: Any, q1: Any) -> Any:
-    """:func:`nearest4` for two queries."""
+def nearest2(seg: Any, q0: Any, q1: Any, out: Any) -> None:
+    """:func:`nearest4` for two queries, into ``out[:2]`` (half its work)."""
     m0 = m1 = np.uint64(64)
     for i in range(seg.shape[0]):
         x = seg[i]
         m0 = min(m0, count(x ^ q0))
         m1 = min(m1, count(x ^ q1))
-    return m0, m1
+    out[0], out[1] = m0, m1
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
@@ -129,11 +129,13 @@ def scan(col: Any, qs: Any, radius: Any, rows: Any, which: Any, dists: Any, star
     """Hits of every query of ``qs`` in ``col`` within ``radius``, block by block from row ``start``,
     written to the buffers while a whole block's hits are sure to fit: returns how many were written
     and the row to go on from (the column's length when done). Queries go four at a time over a
-    block (three as four, the last two as two); in a block, hits come query by query."""
+    block (the last three as four, the last two as two, the last one alone); in a block, hits come
+    query by query."""
     n = 0
     cap = rows.shape[0]
     m = qs.shape[0]
     r = np.uint64(radius)
+    near = np.empty(4, np.uint64)  # the smallest distance of a block to each of up to four queries
     for b in range(start, col.shape[0], BLOCK):
         if n + BLOCK * m > cap:
             return n, b
@@ -142,24 +144,18 @@ def scan(col: Any, qs: Any, radius: Any, rows: Any, which: Any, dists: Any, star
             prefetch(col, o)
         seg = col[b : b + BLOCK]
         j = 0
-        while j + 3 <= m:  # four at a time; three as four with the last repeated (its hits taken once)
-            k = min(j + 3, m - 1)
-            d0, d1, d2, d3 = nearest4(seg, qs[j], qs[j + 1], qs[j + 2], qs[k])
-            if d0 <= r:
-                n = take(seg, qs[j], r, b, j, rows, which, dists, n)
-            if d1 <= r:
-                n = take(seg, qs[j + 1], r, b, j + 1, rows, which, dists, n)
-            if d2 <= r:
-                n = take(seg, qs[j + 2], r, b, j + 2, rows, which, dists, n)
-            if k == j + 3 and d3 <= r:
-                n = take(seg, qs[k], r, b, k, rows, which, dists, n)
-            j += 4
-        if j + 2 == m:
-            d0, d1 = nearest2(seg, qs[j], qs[j + 1])
-            if d0 <= r:
-                n = take(seg, qs[j], r, b, j, rows, which, dists, n)
-            if d1 <= r:
-                n = take(seg, qs[j + 1], r, b, j + 1, rows, which, dists, n)
-        elif j + 1 == m and hits_in(seg, qs[j], r):
-            n = take(seg, qs[j], r, b, j, rows, which, dists, n)
+        while j < m:
+            width = min(4, m - j)
+            if width == 1:  # one query: count its hits, as the whole-picture search does
+                if hits_in(seg, qs[j], r):
+                    n = take(seg, qs[j], r, b, j, rows, which, dists, n)
+                break
+            if width == 2:
+                nearest2(seg, qs[j], qs[j + 1], near)
+            else:  # three go as four, the last repeated (its hits taken once)
+                nearest4(seg, qs[j], qs[j + 1], qs[j + 2], qs[min(j + 3, m - 1)], near)
+            for t in range(width):
+                if near[t] <= r:
+                    n = take(seg, qs[j + t], r, b, j + t, rows, which, dists, n)
+            j += width
     return n, col.shape[0]
