@@ -384,10 +384,9 @@ def _read_image(
     pending = None
     if want_hashes and refused is None and fmt == "JPEG":
         pending = early or _decoder().submit(_decode_stored, decode.open_picture(data), budget, size=len(data))
-        # The next file, read now, decodes as soon as this one is done, while this one's metadata is
-        # read: queued after the metadata, it waited on the first file's imports and on each chunk's
-        # first metadata (9 ms at each chunk's start). Its warnings are caught for it: a decode of an
-        # opened JPEG gives none, so nothing of this one's can land among them.
+        # The next file, read now (not after this one's metadata), decodes as soon as this one is
+        # done. Its warnings are caught for it: a decode of an opened JPEG gives none, so nothing of
+        # this one's can land among them.
         _read_next(budget)
     try:
         return _read_opened(base, data, image, all_tags=all_tags, want_hashes=want_hashes, keep=keep, budget=budget,

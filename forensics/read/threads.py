@@ -1,4 +1,5 @@
-"""This process's thread pools, one per name, for work that releases the GIL beside the caller.
+"""This process's threads: its pools, one per name, for work that releases the GIL beside the
+caller, and the number of threads numpy's BLAS may start (:func:`one_blas_thread`).
 
 A pool is made on its first use and again in a forked child, which inherits the executor but not
 its threads (a task submitted there would wait for ever).

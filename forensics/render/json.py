@@ -50,7 +50,7 @@ def dumps(data: object, *, indent: int | None = 2) -> str:
         try:
             text = _orjson.dumps(data, option=_OPTIONS, default=_default).decode()
         except _orjson.JSONEncodeError:  # a lone surrogate, an integer past 64 bits: as the standard library does
-            text = None
+            pass
     if text is None:
         text = json.dumps(data, indent=indent, ensure_ascii=False, allow_nan=False, default=str)
     return _INERT.sub(lambda m: json.dumps(m.group())[1:-1], text) if _INERT.search(text) else text
