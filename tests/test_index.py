@@ -318,9 +318,8 @@ def test_query_view_hashes_are_those_of_each_view_cut_and_turned(screen):
     of hashing each view on its own."""
     from PIL import Image, ImageDraw
 
-    from forensics.read import decode
     from forensics.read.hashing import dhash, phash
-    from forensics.refs.queries import ALIGNED, DIHEDRAL, HASH_SIDE, QUERY_SUBCROPS, REGIONS, crop_fraction, query_views, transpose
+    from forensics.refs.queries import ALIGNED, DIHEDRAL, HASH_SIDE, QUERY_SUBCROPS, REGIONS, crop_fraction, hash_copy, query_views, transpose
 
     image = photo(11, (640, 480)).convert("RGB")
     if screen:  # a picture in a player window: framed views, each also mirrored
@@ -329,7 +328,9 @@ def test_query_view_hashes_are_those_of_each_view_cut_and_turned(screen):
         ImageDraw.Draw(shot).rectangle((130, 600, 770, 606), fill=(200, 30, 30))
         image = shot
     views, _ = query_views(image)
-    grey = decode.fit(image, HASH_SIDE, resample="bilinear").convert("L")
+    grey = hash_copy(image)
+    assert grey.mode == "L" and max(grey.size) == HASH_SIDE
+    assert hash_copy(grey) is grey  # a copy of the copy is itself: the worker thread's tilted views take it as it is
     by_name = {v.name: v for v in views}
     for op, name in DIHEDRAL:
         turned = transpose(grey, op)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from forensics.refs.queries import (
     REGIONS,
     VERIFY_SIDE,
     VIEW_REGIONS,
+    hash_copy,
     hex_to_int,
     load_picture,
     load_query_picture,
@@ -158,32 +159,35 @@ class _Query:
     boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     turns: list[tuple[int, int, str, str | None, bool]] = field(default_factory=list)
     regions: list[Any] = field(default_factory=list)
-    ahead: Any = None  # the tilted views' candidates, being found on the worker thread (a single query)
-    tilted: list[Any] | None = None  # the tilted views, hashed with the others (a batch)
+    tilted: list[Any] | None = None  # the tilted views, hashed with the others (a large index)
 
 
-def _prepare(q: _Query, *, tilt_search: Callable[[Any], Any] | None = None, tilt_views: bool = False) -> None:
+def _prepare(q: _Query, *, tilt_views: bool = False, tilt_ahead: bool = False) -> None:
     """The query decoded once more, small, and the hashes of its views (turns, framed content, sub-crops).
 
-    The tilted views too, before anyone knows they are needed: ``tilt_search`` (a single query)
-    hashes and searches them on the worker thread while this thread hashes and searches the
-    others (Pillow and the kernels release the GIL); ``tilt_views`` (a batch, whose queries
-    already share the cores) hashes them here after the views.
+    The tilted views too, before anyone knows they are needed, so that they are scanned with the
+    others in one pass (a second pass over the arrays costs more than their share of the first):
+    ``tilt_ahead`` (a single query) hashes them on the worker thread while this thread hashes the
+    others (OpenCV, the compiled grids and the DCT release the GIL for most of it; they are ready
+    first); ``tilt_views`` (a batch, whose queries already share the cores) hashes them here
+    after the views.
     """
     try:
         q.image, q.verifiable = load_query_picture(q.record.path)
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return
-    if tilt_search is not None:
-        q.ahead = _background(tilt_search, q.image)
-    _hash_views(q)
-    if tilt_views:
-        q.tilted = tilted_views(q.image)
+    grey = hash_copy(q.image)  # one small grey copy for both kinds of views
+    ahead = _background(tilted_views, grey) if tilt_ahead else None
+    _hash_views(q, grey)
+    if ahead is not None:
+        q.tilted = ahead.result()
+    elif tilt_views:
+        q.tilted = tilted_views(grey)
 
 
-def _hash_views(q: _Query) -> None:
-    views, _ = query_views(q.image)
+def _hash_views(q: _Query, grey: Any = None) -> None:
+    views, _ = query_views(q.image, grey=grey)
     ops = dict((name, op) for op, name in DIHEDRAL)
     q.boxes = {v.name: v.box for v in views if v.box is not None}
     q.turns = [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
@@ -264,11 +268,10 @@ class _Matcher:
                     f.result()
         else:
             for q in unmatched:
-                _prepare(q, tilt_search=self._tilt_search if ahead else None)
+                _prepare(q, tilt_ahead=ahead)
         looked = [q for q in unmatched if q.image is not None]
         tilted: list[list[Any]] = []
-        batched = ahead and len(unmatched) > 1
-        if batched:  # the tilted views are ready: scanned with the others, used only where needed
+        if ahead:  # the tilted views are ready: scanned with the others, used only where needed
             tilted = [q.tilted or [] for q in looked]
         found_whole, found_cropped = self._views_batch(
             [q.turns for q in looked] + [_as_turns(t) for t in tilted], [q.regions for q in looked] + tilted
@@ -277,23 +280,15 @@ class _Matcher:
             q.cands += turned + cropped
         # nothing close at all: perhaps a picture turned by a few degrees
         tilting = [k for k, q in enumerate(looked) if not any(c.phash <= self.d for c in q.cands)]
-        if batched:
+        if ahead:
             n = len(looked)
             tilt_found = [(found_whole[n + k], found_cropped[n + k]) for k in tilting]
-        elif ahead:  # found on the worker thread meanwhile
-            tilt_found = [looked[k].ahead.result() for k in tilting]
         else:
             tilted = [tilted_views(looked[k].image) for k in tilting]
             tilt_found = list(zip(*self._views_batch([_as_turns(t) for t in tilted], tilted)))
         for k, (turned, cropped) in zip(tilting, tilt_found):
             looked[k].cands += [dataclasses.replace(c, accepted=False) for c in turned] + cropped
         return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact, verifiable=q.verifiable) for q in queries]
-
-    def _tilt_search(self, image: Any) -> tuple[list[_Candidate], list[_Candidate]]:
-        """The whole-picture and region candidates of one query's tilted views, on the calling thread."""
-        tilted = tilted_views(image)
-        whole, cropped = self._views_batch([_as_turns(tilted)], [tilted], threads=1)
-        return whole[0], cropped[0]
 
     def _views_batch(
         self, turns: list[list[tuple[int, int, str, str | None, bool]]], regions: list[list[Any]], *, threads: int | None = None
@@ -531,9 +526,9 @@ def _nearest(rows: Any, dists: Any, *, keep_within: int = -1) -> tuple[Any, Any]
         return rows, dists
     import numpy as np
 
-    sure = dists <= keep_within
-    order = np.argpartition(dists, NEAREST)[:NEAREST]
-    pick = np.union1d(np.flatnonzero(sure), order)
+    pick = np.argpartition(dists, NEAREST)[:NEAREST]
+    sure = np.flatnonzero(dists <= keep_within) if keep_within >= 0 else pick[:0]
+    pick = np.union1d(sure, pick) if sure.size else np.sort(pick)  # in row order, as union1d gives them
     return rows[pick], dists[pick]
 
 
