@@ -264,3 +264,19 @@ def test_a_video_is_shown_by_its_frame_a_tenth_of_the_way_in(tmp_path):
     assert round(np.asarray(frame_at(path)).mean() / 10) == 2  # 2 s long: the frame at 0.2 s
     shown = previews(path, video=True, max_side=80)
     assert shown.size == (80, 60) and round(np.asarray(Image.open(io.BytesIO(shown.picture))).mean() / 10) == 2
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "BMP", "PPM"])
+def test_a_shared_decode_keeps_its_pixels_after_the_source_is_closed(tmp_path, fmt):
+    # share=True hands over the decoded pixels without copying them; closing the opened picture
+    # (which drops its own, or unmaps a mapped file) must leave the result whole
+    path = tmp_path / f"p.{fmt.lower()}"
+    Image.effect_noise((320, 240), 40).convert("RGB").save(path, fmt)
+    with open_picture(path) as image:
+        copied = decode(image, side=640)
+    with open_picture(path) as image:
+        shared = decode(image, side=640, share=True)
+    assert shared.size == (320, 240)
+    assert shared.tobytes() == copied.tobytes()
+    shared.load()
+    assert shared.getpixel((5, 5)) == copied.getpixel((5, 5))

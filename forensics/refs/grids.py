@@ -46,7 +46,8 @@ def _bilinear(x: float) -> float:
     return 0.0
 
 
-# Pillow's filters: the function and its support, as Resample.c defines them
+# Pillow's filters: the function and its support, as Resample.c defines them (the hash grids are
+# LANCZOS; the bilinear filter is the one the copies they are cut from are made with)
 FILTERS = {"lanczos": (_lanczos, 3.0), "bilinear": (_bilinear, 1.0)}
 
 

@@ -138,7 +138,11 @@ def load_query_picture(path: str | os.PathLike[str]) -> tuple[Image.Image, bool]
         with decode.open_picture(path) as image:
             small = decode.reducible(image) and max(image.size) > VIEW_SIDE
             picture = decode.decode(
-                image, side=VIEW_SIDE if small else VERIFY_SIDE, resample="bilinear", reduce_keeping="long" if small else "short"
+                image,
+                side=VIEW_SIDE if small else VERIFY_SIDE,
+                resample="bilinear",
+                reduce_keeping="long" if small else "short",
+                share=True,
             )
     return (picture if picture.mode == "RGB" else picture.convert("RGB")), not small
 
@@ -234,28 +238,17 @@ def _dhash(grid: Any) -> int:
 
 
 def hash_copy(image: Image.Image) -> Image.Image:
-    """The small grey copy of a picture its views are hashed from: its grey levels at most
-    :data:`HASH_SIDE` on the long side (the picture itself when it already is one).
+    """The small grey copy of a picture its views are hashed from: the picture at most
+    :data:`HASH_SIDE` on the long side (bilinear, as :func:`forensics.read.decode.fit` makes it),
+    then grey; made once for the views and the tilted views (a copy of the copy is itself).
 
-    The hashes look at 32 x 32 grey pixels, and turns and crops commute with the conversion: grey
-    first, the copy costs half as much as reducing the colour picture (1.0 against 2.3 ms for a
-    640 x 480 query on a Zen 3 core), with the same hashes but for a level's rounding here and there.
+    The hashes look at 32 x 32 grey pixels, and turns and crops commute with the conversion.
+    Grey first would cost half as much (1.0 against 2.3 ms for a 640 x 480 query on a Zen 3
+    core), but its rounding loses one of the 64 screenshots of a window that
+    ``benchmarks/neardup_eval.py`` finds.
     """
-    grey = image if image.mode == "L" else image.convert("L")
-    w, h = grey.size
-    if max(w, h) <= HASH_SIDE:
-        return grey
-    f = HASH_SIDE / max(w, h)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    from forensics.refs import grids  # deferred: numpy loads on first use, not on `import forensics`
-
-    # decode.fit's bilinear resize, compiled, where it is one pass (under 4 times smaller: no reduce() first)
-    if grids.compiled() and w / size[0] < 4 and h / size[1] < 4:
-        import numpy as np
-        from PIL import Image as _Image
-
-        return _Image.fromarray(grids.reduce(np.asarray(grey), size, filter="bilinear"))
-    return decode.fit(grey, HASH_SIDE, resample="bilinear")
+    small = decode.fit(image, HASH_SIDE, resample="bilinear")
+    return small if small.mode == "L" else small.convert("L")
 
 
 def query_views(image: Image.Image, *, grey: Image.Image | None = None) -> tuple[list[ViewHash], tuple[int, int, int, int] | None]:
