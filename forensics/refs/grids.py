@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 
+from forensics.refs import popcount
+
 PRECISION_BITS = 32 - 8 - 2  # Pillow's, for 8-bit pictures: two bits for the filter's overshoot
 _PASS_ORDER_FROM = 13  # Pillow 13 (python-pillow/Pillow#9549) may run the vertical pass first
 
@@ -112,8 +114,6 @@ def vertical_first(in_size: tuple[int, int], size: tuple[int, int]) -> bool:
 
 def compiled() -> bool:
     """Whether the compiled passes are used: numba loaded already for the search kernel, and working."""
-    from forensics.refs import popcount
-
     return popcount.loaded()
 
 
