@@ -266,12 +266,16 @@ def test_a_video_is_shown_by_its_frame_a_tenth_of_the_way_in(tmp_path):
     assert shown.size == (80, 60) and round(np.asarray(Image.open(io.BytesIO(shown.picture))).mean() / 10) == 2
 
 
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "BMP", "PPM"])
-def test_a_shared_decode_keeps_its_pixels_after_the_source_is_closed(tmp_path, fmt):
+@pytest.mark.parametrize(("fmt", "mode"), [("JPEG", "RGB"), ("PNG", "RGB"), ("BMP", "RGB"), ("PPM", "RGB"), ("PPM", "L")])
+def test_a_shared_decode_keeps_its_pixels_after_the_source_is_closed(tmp_path, fmt, mode):
     # share=True hands over the decoded pixels without copying them; closing the opened picture
-    # (which drops its own, or unmaps a mapped file) must leave the result whole
+    # (which drops its own, or unmaps a mapped file: Pillow maps a grey PGM) must leave the result whole
     path = tmp_path / f"p.{fmt.lower()}"
-    Image.effect_noise((320, 240), 40).convert("RGB").save(path, fmt)
+    Image.effect_noise((320, 240), 40).convert(mode).save(path, fmt)
+    with open_picture(path) as image:
+        image.load()
+        mapped = bool(getattr(image, "map", None))
+    assert mapped == (mode == "L"), "the case of a mapped file is not the one tested"
     with open_picture(path) as image:
         copied = decode(image, side=640)
     with open_picture(path) as image:

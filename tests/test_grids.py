@@ -75,3 +75,24 @@ def test_without_the_compiled_passes_pillow_does_the_work(monkeypatch):
     monkeypatch.setattr(grids, "compiled", lambda: False)
     grey = _picture(1, (100, 150), "smooth")
     assert (grids.reduce(grey, (32, 32)) == _pillow(grey, (32, 32), "lanczos")).all()
+
+
+def test_passes_that_cannot_compile_leave_the_grids_to_pillow(monkeypatch):
+    from forensics.refs import _grids_jit
+
+    def broken(*args):
+        raise RuntimeError("no locator available for the cache")  # what numba says with no writable cache folder
+
+    monkeypatch.setattr(grids, "compiled", lambda: not grids._BROKEN)
+    monkeypatch.setattr(grids, "_BROKEN", False)
+    monkeypatch.setattr(_grids_jit, "along0", broken)
+    grey = _picture(2, (120, 90), "noise")
+    assert (grids.reduce(grey, (32, 32)) == _pillow(grey, (32, 32), "lanczos")).all()
+    assert grids._BROKEN
+    with pytest.raises(RuntimeError):
+        grids.reduce(grey, (32, 32), kernel="numba")  # asked for by name: the failure shows
+
+
+def test_an_unknown_filter_is_refused():
+    with pytest.raises(ValueError, match="unknown filter"):
+        grids.reduce(np.zeros((4, 4), np.uint8), (2, 2), filter="bicubic", kernel="pillow")

@@ -215,8 +215,8 @@ def test_a_forked_child_searches_after_its_parent_did(kernel):
 
 @pytest.mark.slow
 def test_tilted_views_hashed_ahead_find_what_the_second_pass_finds(archive, monkeypatch):
-    # in a large index the tilted views are hashed from the moment a query is decoded: on the worker
-    # thread and searched there for a single query, with the other views' search for a batch
+    # in a large index the tilted views are hashed from the moment a query is decoded (on the worker
+    # thread for a single query) and searched with the other views in one pass
     db, records = archive
     with ReferenceIndex(db, create=False) as index:
         monkeypatch.setattr(match_module, "TILT_AHEAD_ROWS", 10**12)

@@ -112,9 +112,12 @@ def vertical_first(in_size: tuple[int, int], size: tuple[int, int]) -> bool:
     return _MAJOR >= _PASS_ORDER_FROM and h_in - h > 0 and h_in - h > (w_in - w) * 2
 
 
+_BROKEN = False  # the passes could not be compiled or loaded here: Pillow does the work
+
+
 def compiled() -> bool:
     """Whether the compiled passes are used: numba loaded already for the search kernel, and working."""
-    return popcount.loaded()
+    return popcount.loaded() and not _BROKEN
 
 
 def reduce(grey: np.ndarray, size: tuple[int, int], *, filter: str = "lanczos", kernel: str | None = None) -> np.ndarray:
@@ -133,15 +136,31 @@ def reduce(grey: np.ndarray, size: tuple[int, int], *, filter: str = "lanczos", 
     >>> bool((reduce(grey, (32, 32), kernel="numba") == pillow).all())
     True
     """
-    if kernel is None:
-        kernel = "numba" if compiled() else "pillow"
+    if filter not in FILTERS:
+        raise ValueError(f"unknown filter {filter!r}: one of {', '.join(FILTERS)}")
+    chosen = kernel or ("numba" if compiled() else "pillow")
+    if chosen == "numba" and min(size) >= 1:
+        try:
+            return _compiled(grey, size, filter)
+        except Exception:
+            if kernel is not None:  # asked for by name: its failure is the caller's to see
+                raise
+            _broken()  # numba unable to compile or cache here: Pillow, the same bits
+    from PIL import Image
+
+    resample = Image.Resampling.LANCZOS if filter == "lanczos" else Image.Resampling.BILINEAR
+    return np.asarray(Image.fromarray(np.ascontiguousarray(grey)).resize(size, resample))
+
+
+def _broken() -> None:
+    global _BROKEN
+    _BROKEN = True
+
+
+def _compiled(grey: np.ndarray, size: tuple[int, int], filter: str) -> np.ndarray:
+    """:func:`reduce` by the compiled passes."""
     h_in, w_in = grey.shape
     w, h = size
-    if kernel == "pillow" or w < 1 or h < 1:
-        from PIL import Image
-
-        resample = Image.Resampling.LANCZOS if filter == "lanczos" else Image.Resampling.BILINEAR
-        return np.asarray(Image.fromarray(np.ascontiguousarray(grey)).resize(size, resample))
     from forensics.refs import _grids_jit  # deferred: numba loads with the search kernel
 
     need_h, need_v = w != w_in, h != h_in

@@ -181,7 +181,10 @@ def _prepare(q: _Query, *, tilt_views: bool = False, tilt_ahead: bool = False) -
     ahead = _background(tilted_views, grey) if tilt_ahead else None
     _hash_views(q, grey)
     if ahead is not None:
-        q.tilted = ahead.result()
+        try:
+            q.tilted = ahead.result()
+        except Exception:  # noqa: BLE001 - a last resort: a picture they cannot be made from is matched without them
+            q.tilted = []
     elif tilt_views:
         q.tilted = tilted_views(grey)
 
