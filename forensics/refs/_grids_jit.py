@@ -15,7 +15,7 @@ from numba import njit
 
 from forensics.refs import _popcount_jit  # noqa: F401 - numba's CPU features chosen there before the first compile here
 
-BITS = 22  # Pillow's PRECISION_BITS for 8-bit pictures
+BITS = 22  # grids.PRECISION_BITS, Pillow's for 8-bit pictures (not imported: grids loads this module)
 
 
 @njit(nogil=True, cache=True, error_model="numpy")

@@ -48,8 +48,9 @@ def _bilinear(x: float) -> float:
     return 0.0
 
 
-# Pillow's filters: the function and its support, as Resample.c defines them (the hash grids are
-# LANCZOS; the bilinear filter is the one the copies they are cut from are made with)
+# Pillow's filters: the function and its support, as Resample.c defines them. The hash grids are
+# LANCZOS; bilinear (decode.fit's filter) is compiled and tested too, but the views' grey copy is
+# still Pillow's (queries.hash_copy: its colour channels would cost more to split than to reduce)
 FILTERS = {"lanczos": (_lanczos, 3.0), "bilinear": (_bilinear, 1.0)}
 
 
@@ -145,16 +146,12 @@ def reduce(grey: np.ndarray, size: tuple[int, int], *, filter: str = "lanczos", 
         except Exception:
             if kernel is not None:  # asked for by name: its failure is the caller's to see
                 raise
-            _broken()  # numba unable to compile or cache here: Pillow, the same bits
+            global _BROKEN
+            _BROKEN = True  # numba unable to compile or cache here: Pillow, the same bits
     from PIL import Image
 
     resample = Image.Resampling.LANCZOS if filter == "lanczos" else Image.Resampling.BILINEAR
     return np.asarray(Image.fromarray(np.ascontiguousarray(grey)).resize(size, resample))
-
-
-def _broken() -> None:
-    global _BROKEN
-    _BROKEN = True
 
 
 def _compiled(grey: np.ndarray, size: tuple[int, int], filter: str) -> np.ndarray:

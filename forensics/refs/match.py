@@ -155,6 +155,7 @@ class _Query:
     cands: list[_Candidate]
     exact: set[int] = field(default_factory=set)
     image: Any = None  # the picture decoded again for its views, when no whole-picture hash matched
+    grey: Any = None  # its small grey copy, the views and the tilted views are hashed from (queries.hash_copy)
     verifiable: bool = False  # whether that copy is the one local features are taken from
     boxes: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)
     turns: list[tuple[int, int, str, str | None, bool]] = field(default_factory=list)
@@ -177,20 +178,20 @@ def _prepare(q: _Query, *, tilt_views: bool = False, tilt_ahead: bool = False) -
     except Exception:  # noqa: BLE001 - the file changed or vanished since it was read
         q.image = None
         return
-    grey = hash_copy(q.image)  # one small grey copy for both kinds of views
-    ahead = _background(tilted_views, grey) if tilt_ahead else None
-    _hash_views(q, grey)
+    q.grey = hash_copy(q.image)  # one small grey copy for both kinds of views
+    ahead = _background(tilted_views, q.grey) if tilt_ahead else None
+    _hash_views(q)
     if ahead is not None:
         try:
             q.tilted = ahead.result()
         except Exception:  # noqa: BLE001 - a last resort: a picture they cannot be made from is matched without them
             q.tilted = []
     elif tilt_views:
-        q.tilted = tilted_views(grey)
+        q.tilted = tilted_views(q.grey)
 
 
-def _hash_views(q: _Query, grey: Any = None) -> None:
-    views, _ = query_views(q.image, grey=grey)
+def _hash_views(q: _Query) -> None:
+    views, _ = query_views(q.image, grey=q.grey)
     ops = dict((name, op) for op, name in DIHEDRAL)
     q.boxes = {v.name: v.box for v in views if v.box is not None}
     q.turns = [(v.phash, v.dhash, v.name, ops.get(v.name), v.name.startswith("framed"))
@@ -287,14 +288,14 @@ class _Matcher:
             n = len(looked)
             tilt_found = [(found_whole[n + k], found_cropped[n + k]) for k in tilting]
         else:
-            tilted = [tilted_views(looked[k].image) for k in tilting]
+            tilted = [tilted_views(looked[k].grey) for k in tilting]
             tilt_found = list(zip(*self._views_batch([_as_turns(t) for t in tilted], tilted)))
         for k, (turned, cropped) in zip(tilting, tilt_found):
             looked[k].cands += [dataclasses.replace(c, accepted=False) for c in turned] + cropped
         return [self._finish(q.record, q.cands, q.image, q.boxes, q.exact, verifiable=q.verifiable) for q in queries]
 
     def _views_batch(
-        self, turns: list[list[tuple[int, int, str, str | None, bool]]], regions: list[list[Any]], *, threads: int | None = None
+        self, turns: list[list[tuple[int, int, str, str | None, bool]]], regions: list[list[Any]]
     ) -> tuple[list[list[_Candidate]], list[list[_Candidate]]]:
         """The candidates of several queries' whole-picture views (``turns``: hashes against the pHash
         column) and region views (``regions``: each against the region columns it can meet,
@@ -308,9 +309,7 @@ class _Matcher:
             for name, _ in REGIONS
         ]
         columns = [self.table.phash, *self.table.regions]
-        scanned = within_columns(
-            columns, [[v[0] for v in flat]] + [[v.phash for _, v in vs] for vs in per_column], self.d + GREY, threads=threads
-        )
+        scanned = within_columns(columns, [[v[0] for v in flat]] + [[v.phash for _, v in vs] for vs in per_column], self.d + GREY)
         whole: list[list[_Candidate]] = []
         k = 0
         for views in turns:
@@ -530,8 +529,10 @@ def _nearest(rows: Any, dists: Any, *, keep_within: int = -1) -> tuple[Any, Any]
     import numpy as np
 
     pick = np.argpartition(dists, NEAREST)[:NEAREST]
-    sure = np.flatnonzero(dists <= keep_within) if keep_within >= 0 else pick[:0]
-    pick = np.union1d(sure, pick) if sure.size else np.sort(pick)  # in row order, as union1d gives them
+    if keep_within >= 0:
+        pick = np.union1d(np.flatnonzero(dists <= keep_within), pick)  # sorted: the hits in row order
+    else:
+        pick.sort()
     return rows[pick], dists[pick]
 
 

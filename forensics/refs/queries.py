@@ -211,13 +211,6 @@ def _crop(grey: Any, box: tuple[int, int, int, int]) -> Any:
     return out
 
 
-def _levels(grey: Image.Image) -> Any:
-    """The grey levels of an ``L`` picture as a uint8 array (what the grids are reduced from)."""
-    import numpy as np
-
-    return np.asarray(grey)
-
-
 def _phashes(grids: list[Any]) -> list[int]:
     """:func:`forensics.read.hashing.phash` of each 32 x 32 grid, in one pass."""
     import numpy as np
@@ -265,8 +258,10 @@ def query_views(image: Image.Image, *, grey: Image.Image | None = None) -> tuple
 
     boxes = content_boxes(image)
     full = image
+    import numpy as np
+
     image = grey if grey is not None else hash_copy(image)
-    levels = _levels(image)
+    levels = np.asarray(image)  # the grey levels the grids are reduced from
     plain, transposed = _grids(levels), _grids(levels.T)  # the transpose of the picture
     named: list[tuple[str, Any, int | None, str | None, tuple[int, int, int, int] | None]] = []  # name, grid, dhash, anchor, box
     for op, name in DIHEDRAL:
@@ -346,9 +341,10 @@ def tilted_views(image: Image.Image, *, angles: tuple[float, ...] = TILTS) -> li
     import math
 
     import cv2  # deferred: OpenCV takes 0.1 s to load, and only a search that finds nothing else gets here
+    import numpy as np
 
     image = hash_copy(image)
-    levels = _levels(image)
+    levels = np.asarray(image)
     w, h = image.size
     grids = []
     for angle in angles:
