@@ -255,11 +255,10 @@ def query_views(image: Image.Image, *, grey: Image.Image | None = None) -> tuple
     :func:`hash_copy` (``grey``, when the caller has made it already), computed
     from as few resizes as give the same bits (:data:`_TURNS`) and one DCT for all.
     """
+    import numpy as np
 
     boxes = content_boxes(image)
     full = image
-    import numpy as np
-
     image = grey if grey is not None else hash_copy(image)
     levels = np.asarray(image)  # the grey levels the grids are reduced from
     plain, transposed = _grids(levels), _grids(levels.T)  # the transpose of the picture
